@@ -1,0 +1,119 @@
+// Settings of the local stand-in: the same ports, secret and demo keys as `supabase start`,
+// plus what supabase/config.toml says about auth and functions.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'smol-toml';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SUPABASE_DIR = path.join(ROOT, 'supabase');
+
+/** The JWT secret and demo keys every `supabase start` uses (public, for local use only). */
+export const JWT_SECRET = 'super-secret-jwt-token-with-at-least-32-characters-long';
+export const ANON_KEY =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6ImFub24iLCJleHAiOjE5ODM4MTI5OTZ9.CRXP1A7WOeoJeXxjNni43kdQwgnWNReilDMblYTn_I0';
+export const SERVICE_ROLE_KEY =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzdXBhYmFzZS1kZW1vIiwicm9sZSI6InNlcnZpY2Vfcm9sZSIsImV4cCI6MTk4MzgxMjk5Nn0.EGIM96RAZx35lJzdJsyH-qQwv8Hdp7fsn3W0YpN81IU';
+export const PUBLISHABLE_KEY = 'sb_publishable_ACJWlzQHlZjBrEguHvfOxg_3BJgxAaH';
+export const SECRET_KEY = 'sb_secret_N7UND0UgjKTVK-Uodkm0Hg_xSvEMPvz';
+
+export interface FunctionConfig {
+  name: string;
+  enabled: boolean;
+  verifyJwt: boolean;
+  /** Absolute path of the entrypoint file. */
+  entrypoint: string;
+}
+
+export interface AuthConfig {
+  siteUrl: string;
+  jwtExpiry: number;
+  refreshTokenRotation: boolean;
+  refreshTokenReuseInterval: number;
+  enableSignup: boolean;
+  enableAnonymousSignIns: boolean;
+  minimumPasswordLength: number;
+  emailSignup: boolean;
+  emailConfirmations: boolean;
+}
+
+export interface StackConfig {
+  apiPort: number;
+  dbPort: number;
+  /** Where Postgres keeps its files. */
+  dataDir: string;
+  /** Public URL of the gateway, e.g. http://127.0.0.1:54321 */
+  apiUrl: string;
+  /** Connection string for the `postgres` role, as `supabase status` prints it. */
+  dbUrl: string;
+  /** Superuser connection string used by the stand-in's own services. */
+  adminDbUrl: string;
+  jwtSecret: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  publishableKey: string;
+  secretKey: string;
+  maxRows: number;
+  exposedSchemas: string[];
+  extraSearchPath: string[];
+  auth: AuthConfig;
+  functions: FunctionConfig[];
+  /** Quiet logs (tests). */
+  quiet: boolean;
+}
+
+type Toml = Record<string, any>;
+
+export function readToml(file = path.join(SUPABASE_DIR, 'config.toml')): Toml {
+  return parse(readFileSync(file, 'utf8')) as Toml;
+}
+
+export interface StackOptions {
+  apiPort?: number;
+  dbPort?: number;
+  dataDir?: string;
+  quiet?: boolean;
+}
+
+export function loadConfig(opts: StackOptions = {}): StackConfig {
+  const toml = readToml();
+  const apiPort = opts.apiPort ?? Number(process.env.PORCHLIGHT_API_PORT ?? toml.api?.port ?? 54321);
+  const dbPort = opts.dbPort ?? Number(process.env.PORCHLIGHT_DB_PORT ?? toml.db?.port ?? 54322);
+  const dataDir = opts.dataDir ?? process.env.PORCHLIGHT_DATA_DIR ?? path.join(SUPABASE_DIR, '.local-data');
+  const auth = toml.auth ?? {};
+  const functions: FunctionConfig[] = Object.entries((toml.functions ?? {}) as Toml).map(([name, f]) => ({
+    name,
+    enabled: f.enabled ?? true,
+    verifyJwt: f.verify_jwt ?? true,
+    entrypoint: path.resolve(SUPABASE_DIR, f.entrypoint ?? `./functions/${name}/index.ts`),
+  }));
+  return {
+    apiPort,
+    dbPort,
+    dataDir,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    dbUrl: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
+    adminDbUrl: `postgresql://supabase_admin:postgres@127.0.0.1:${dbPort}/postgres`,
+    jwtSecret: JWT_SECRET,
+    anonKey: ANON_KEY,
+    serviceRoleKey: SERVICE_ROLE_KEY,
+    publishableKey: PUBLISHABLE_KEY,
+    secretKey: SECRET_KEY,
+    maxRows: toml.api?.max_rows ?? 1000,
+    exposedSchemas: toml.api?.schemas ?? ['public', 'graphql_public'],
+    extraSearchPath: toml.api?.extra_search_path ?? ['public', 'extensions'],
+    auth: {
+      siteUrl: auth.site_url ?? 'http://127.0.0.1:3000',
+      jwtExpiry: auth.jwt_expiry ?? 3600,
+      refreshTokenRotation: auth.enable_refresh_token_rotation ?? true,
+      refreshTokenReuseInterval: auth.refresh_token_reuse_interval ?? 10,
+      enableSignup: auth.enable_signup ?? true,
+      enableAnonymousSignIns: auth.enable_anonymous_sign_ins ?? false,
+      minimumPasswordLength: auth.minimum_password_length ?? 6,
+      emailSignup: auth.email?.enable_signup ?? true,
+      emailConfirmations: auth.email?.enable_confirmations ?? false,
+    },
+    functions,
+    quiet: opts.quiet ?? false,
+  };
+}

@@ -1,0 +1,73 @@
+// HS256 JWTs signed with the project secret, and the gateway's API-key mapping (Kong's rules in `supabase start`).
+import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
+import type { StackConfig } from './config.ts';
+
+export type Claims = JWTPayload & { role?: string; [k: string]: unknown };
+
+export class JwtError extends Error {
+  constructor(
+    message: string,
+    /** 'expired' | 'invalid' | 'malformed' | 'signature' */
+    readonly kind: 'expired' | 'invalid' | 'malformed' | 'signature',
+  ) {
+    super(message);
+  }
+}
+
+const encoder = new TextEncoder();
+
+export async function signJwt(secret: string, claims: Claims): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(encoder.encode(secret));
+}
+
+/** Verifies signature and expiry; returns the claims. Throws JwtError. */
+export async function verifyJwt(secret: string, token: string): Promise<Claims> {
+  if (token.split('.').length !== 3) throw new JwtError('token is malformed: token contains an invalid number of segments', 'malformed');
+  try {
+    const { payload } = await jwtVerify(token, encoder.encode(secret), { algorithms: ['HS256', 'HS384', 'HS512'] });
+    return payload as Claims;
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired) throw new JwtError('token has invalid claims: token is expired', 'expired');
+    if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw new JwtError('signature is invalid', 'signature');
+    if (err instanceof joseErrors.JWSInvalid || err instanceof joseErrors.JWTInvalid) throw new JwtError('token is malformed', 'malformed');
+    throw new JwtError(err instanceof Error ? err.message : String(err), 'invalid');
+  }
+}
+
+/** Decodes without verifying (for error messages such as "expired N seconds ago"). */
+export function decodeJwt(token: string): Claims | null {
+  try {
+    const part = token.split('.')[1];
+    if (!part) return null;
+    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Claims;
+  } catch {
+    return null;
+  }
+}
+
+/** The four keys the gateway knows, as `supabase start` issues them. */
+export function isKnownApiKey(cfg: StackConfig, key: string): boolean {
+  return [cfg.anonKey, cfg.serviceRoleKey, cfg.publishableKey, cfg.secretKey].includes(key);
+}
+
+/** `sb_` keys stand for the anon / service_role JWTs; anything else is returned unchanged. */
+export function apiKeyToJwt(cfg: StackConfig, key: string): string {
+  if (key === cfg.secretKey) return cfg.serviceRoleKey;
+  if (key === cfg.publishableKey) return cfg.anonKey;
+  return key;
+}
+
+/**
+ * Kong's rule for the Authorization header sent upstream:
+ * keep a non-`sb_` Authorization; else derive it from apikey.
+ * Returns the bearer token (without "Bearer "), or null if none.
+ */
+export function upstreamBearer(cfg: StackConfig, authorization: string | undefined, apikey: string | undefined): string | null {
+  if (authorization && !/^Bearer sb_/i.test(authorization)) {
+    const m = /^Bearer\s+(.+)$/i.exec(authorization);
+    return m ? m[1]!.trim() : authorization.trim();
+  }
+  if (apikey) return apiKeyToJwt(cfg, apikey);
+  if (authorization) return apiKeyToJwt(cfg, authorization.replace(/^Bearer\s+/i, ''));
+  return null;
+}

@@ -1,0 +1,64 @@
+// CLI of the local stand-in: `stack` (foreground), `db:reset`. `npm start` uses startStack() via scripts/start.ts.
+import exitHook from 'async-exit-hook';
+import { loadConfig } from './config.ts';
+import { MigrationError, wipeData } from './postgres.ts';
+import { startStack, StackAlreadyRunningError, type RunningStack } from './stack.ts';
+
+export function printStatus(stack: RunningStack): void {
+  const { cfg } = stack;
+  console.log(`
+Local Supabase is running.
+         API URL: ${cfg.apiUrl}
+     GraphQL URL: (not provided by the local stand-in)
+          DB URL: ${cfg.dbUrl}
+        anon key: ${cfg.anonKey}
+service_role key: ${cfg.serviceRoleKey}
+ Publishable key: ${cfg.publishableKey}
+      Secret key: ${cfg.secretKey}
+      JWT secret: ${cfg.jwtSecret}
+`);
+}
+
+/** Starts the stack and stops it cleanly on Ctrl-C / SIGTERM. Exits with a clear message on known failures. */
+export async function runStack(): Promise<RunningStack> {
+  try {
+    const stack = await startStack();
+    exitHook((done) => {
+      console.log('\nStopping the local Supabase...');
+      stack.stop().then(done, (err) => {
+        console.error(err);
+        done();
+      });
+    });
+    return stack;
+  } catch (err) {
+    if (err instanceof StackAlreadyRunningError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    if (err instanceof MigrationError) {
+      console.error(`Migration failed, nothing of it was applied:\n  ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+const command = process.argv[2] ?? 'stack';
+if (command === 'stack') {
+  const stack = await runStack();
+  printStatus(stack);
+} else if (command === 'db:reset') {
+  const cfg = loadConfig();
+  const started = Date.now();
+  await wipeData(cfg);
+  const stack = await startStack({ quiet: true }).catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+  await stack.stop();
+  console.log(`Database reset: migrations and seed re-applied (${Date.now() - started} ms).`);
+} else {
+  console.error(`unknown command ${command}; use "stack" or "db:reset"`);
+  process.exit(2);
+}

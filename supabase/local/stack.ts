@@ -1,0 +1,110 @@
+// Starts the whole local Supabase: Postgres, then the gateway with auth, rest, realtime and functions.
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig, type StackConfig, type StackOptions } from './config.ts';
+import type { StackContext } from './context.ts';
+import { createGateway } from './gateway.ts';
+import { startPostgres, type RunningPostgres } from './postgres.ts';
+import { createAuthService } from './auth/index.ts';
+import { createRestService } from './rest/index.ts';
+import { createRealtimeService } from './realtime/index.ts';
+import { createFunctionsService } from './functions/index.ts';
+
+export interface RunningStack {
+  cfg: StackConfig;
+  postgres: RunningPostgres;
+  ctx: StackContext;
+  stop(): Promise<void>;
+}
+
+export class StackAlreadyRunningError extends Error {}
+
+function lockFile(cfg: StackConfig): string {
+  return `${cfg.dataDir.replace(/\/+$/, '')}.pid`;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One stack per data folder: a second start while one runs is refused, never run twice on the same files. */
+function takeLock(cfg: StackConfig): () => void {
+  const file = lockFile(cfg);
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new StackAlreadyRunningError(
+        `The local Supabase is already running (pid ${pid}, data in ${cfg.dataDir}). Stop it first (Ctrl-C in its terminal).`,
+      );
+    }
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, String(process.pid));
+  return () => rmSync(file, { force: true });
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<RunningStack> {
+  const cfg = loadConfig(opts);
+  const log = (service: string, message: string) => {
+    if (!cfg.quiet && message) console.log(`[${service}] ${message}`);
+  };
+  const releaseLock = takeLock(cfg);
+  let postgres: RunningPostgres;
+  try {
+    // Postgres is chatty (initdb, checkpoints): show only problems unless PORCHLIGHT_DEBUG is set.
+    postgres = await startPostgres(cfg, (m) => {
+      if (process.env.PORCHLIGHT_DEBUG || /\b(ERROR|FATAL|PANIC|WARNING)\b|applied|bootstrapped/.test(m)) log('postgres', m);
+    });
+  } catch (err) {
+    releaseLock();
+    throw err;
+  }
+  const pool = new pg.Pool({ connectionString: cfg.adminDbUrl, max: 20, idleTimeoutMillis: 10_000 });
+  // A restarting Postgres must not crash the stack; queries fail and the pool reconnects.
+  pool.on('error', (err) => log('postgres', `pool: ${err.message}`));
+  const ctx: StackContext = { cfg, pool, log };
+  const services = {
+    auth: await createAuthService(ctx),
+    rest: await createRestService(ctx),
+    realtime: await createRealtimeService(ctx),
+    functions: await createFunctionsService(ctx),
+  };
+  const server = createGateway(ctx, services);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new StackAlreadyRunningError(`Port ${cfg.apiPort} is already in use: is another local stack running?`));
+      else reject(err);
+    });
+    server.listen(cfg.apiPort, '127.0.0.1', () => resolve());
+  }).catch(async (err) => {
+    await Promise.all(Object.values(services).map((s) => s.close?.()));
+    await pool.end();
+    await postgres.stop();
+    releaseLock();
+    throw err;
+  });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    cfg,
+    postgres,
+    ctx,
+    stop() {
+      stopping ??= (async () => {
+        server.closeAllConnections?.();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await Promise.all(Object.values(services).map((s) => s.close?.().catch((e: Error) => log('stack', e.message))));
+        await pool.end().catch(() => undefined);
+        await postgres.stop();
+        releaseLock();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// Vitest global setup: one real local stack (Postgres, gateway, Deno) on free ports in a temporary
+// data folder, so tests never touch the developer's `npm start` data and can run beside it.
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startStack, type RunningStack } from '../../supabase/local/stack.ts';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+let stack: RunningStack | undefined;
+let dataDir: string | undefined;
+
+export default async function setup(project: TestProject) {
+  process.env.PORCHLIGHT_PG_FAST = '1';
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'porchlight-test-'));
+  // Postgres runs as the `postgres` OS user when we are root: it must be able to enter the folder.
+  await chmod(dataDir, 0o755);
+  stack = await startStack({
+    apiPort: await freePort(),
+    dbPort: await freePort(),
+    dataDir: path.join(dataDir, 'db'),
+    quiet: !process.env.PORCHLIGHT_DEBUG,
+  });
+  const { cfg } = stack;
+  project.provide('stack', {
+    apiUrl: cfg.apiUrl,
+    dbUrl: cfg.dbUrl,
+    adminDbUrl: cfg.adminDbUrl,
+    anonKey: cfg.anonKey,
+    serviceRoleKey: cfg.serviceRoleKey,
+    publishableKey: cfg.publishableKey,
+    secretKey: cfg.secretKey,
+    jwtSecret: cfg.jwtSecret,
+  });
+  return async () => {
+    await stack?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+}
