@@ -1,2 +1,39 @@
-// `npm start`: the local Supabase, then (as they arrive) the dashboard and the demo page with the widget.
+// `npm start`: the local Supabase, the agent dashboard (port 3000) and the demo page with the widget (port 3001).
+// Everything stops together on Ctrl-C / SIGTERM.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import exitHook from 'async-exit-hook';
+import { ROOT } from '../supabase/local/config.ts';
 import { printStatus, runStack } from '../supabase/local/main.ts';
+
+const DASHBOARD_PORT = Number(process.env.PORCHLIGHT_DASHBOARD_PORT ?? 3000);
+const DEMO_PORT = Number(process.env.PORCHLIGHT_DEMO_PORT ?? 3001);
+
+const stack = await runStack();
+printStatus(stack);
+const { cfg } = stack;
+const lines: string[] = [];
+
+type Stoppable = { stop(): Promise<void> | void };
+const parts: Stoppable[] = [];
+
+if (existsSync(path.join(ROOT, 'app/server.ts'))) {
+  const dashboardModule = '../app/server.ts';
+  const { startDashboard } = await import(dashboardModule);
+  parts.push(
+    await startDashboard({ port: DASHBOARD_PORT, supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, serviceRoleKey: cfg.serviceRoleKey }),
+  );
+  lines.push(`       Dashboard: http://127.0.0.1:${DASHBOARD_PORT}`);
+  lines.push('                  admin@acme.test / porchlight-admin   ·   agent@acme.test / porchlight-agent');
+}
+if (existsSync(path.join(ROOT, 'demo/server.ts'))) {
+  const demoModule = '../demo/server.ts';
+  const { startDemoServer } = await import(demoModule);
+  parts.push(await startDemoServer({ port: DEMO_PORT, supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, widgetKey: 'pk_demo_acme' }));
+  lines.push(`Demo page+widget: http://127.0.0.1:${DEMO_PORT}`);
+}
+exitHook((done) => {
+  Promise.all(parts.map((p) => p.stop())).then(() => done(), () => done());
+});
+if (lines.length) console.log(`${lines.join('\n')}\n`);
+console.log('Press Ctrl-C to stop everything.');

@@ -2,7 +2,7 @@
 import exitHook from 'async-exit-hook';
 import { loadConfig } from './config.ts';
 import { MigrationError, wipeData } from './postgres.ts';
-import { startStack, StackAlreadyRunningError, type RunningStack } from './stack.ts';
+import { assertNotRunning, startStack, StackAlreadyRunningError, type RunningStack } from './stack.ts';
 
 export function printStatus(stack: RunningStack): void {
   const { cfg } = stack;
@@ -51,6 +51,12 @@ if (command === 'stack') {
 } else if (command === 'db:reset') {
   const cfg = loadConfig();
   const started = Date.now();
+  try {
+    assertNotRunning(cfg);
+  } catch (err) {
+    console.error(`Cannot reset while it runs: ${(err as Error).message}`);
+    process.exit(1);
+  }
   await wipeData(cfg);
   const stack = await startStack({ quiet: true }).catch((err) => {
     console.error(err instanceof Error ? err.message : err);

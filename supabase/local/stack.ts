@@ -33,6 +33,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Throws if a stack is running on this data folder (used before wiping it). */
+export function assertNotRunning(cfg: StackConfig): void {
+  takeLock(cfg)();
+}
+
 /** One stack per data folder: a second start while one runs is refused, never run twice on the same files. */
 function takeLock(cfg: StackConfig): () => void {
   const file = lockFile(cfg);

@@ -1,5 +1,5 @@
 // What tests know about the running stack (started once by global-setup.ts), and client helpers.
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { createClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
@@ -26,7 +26,7 @@ export function stack(): StackInfo {
 }
 
 /** An official supabase-js client against the stand-in (Node 20 needs the ws transport). */
-export function client(key: string = stack().anonKey, options: Parameters<typeof createClient>[2] = {}): SupabaseClient {
+export function client(key: string = stack().anonKey, options: Parameters<typeof createClient>[2] = {}) {
   return createClient(stack().apiUrl, key, {
     ...options,
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false, ...options.auth },
@@ -34,7 +34,7 @@ export function client(key: string = stack().anonKey, options: Parameters<typeof
   });
 }
 
-export function serviceClient(): SupabaseClient {
+export function serviceClient() {
   return client(stack().serviceRoleKey);
 }
 
