@@ -1,0 +1,33 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, json, redirect } from '@remix-run/node';
+import { companyCookie, errorResponse, requireAgent } from './auth.server.ts';
+import { totalUnread } from './data.server.ts';
+import { publicEnv } from './env.server.ts';
+
+export async function dashboardLoader({ request }: LoaderFunctionArgs) {
+  const ctx = await requireAgent(request);
+  const unread = await totalUnread(ctx.supabase, ctx.current.companyId);
+  return json(
+    {
+      env: publicEnv(),
+      user: { id: ctx.user.id, email: ctx.user.email ?? '' },
+      current: ctx.current,
+      memberships: ctx.memberships,
+      unread,
+    },
+    { headers: ctx.headers },
+  );
+}
+
+/** Switch the company the agent works in; only companies they belong to. */
+export async function switchCompanyAction({ request }: ActionFunctionArgs) {
+  const ctx = await requireAgent(request);
+  const form = await request.formData();
+  const companyId = String(form.get('companyId') ?? '');
+  if (!ctx.memberships.some((m) => m.companyId === companyId)) {
+    return errorResponse(403, 'not_a_member', 'You are not a member of that company.', ctx.headers, {
+      fieldErrors: { companyId: 'You are not a member of that company.' },
+    });
+  }
+  ctx.headers.append('Set-Cookie', await companyCookie.serialize(companyId));
+  return redirect('/inbox', { headers: ctx.headers });
+}

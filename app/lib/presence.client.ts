@@ -1,0 +1,92 @@
+// Presence on the private `conversation:<id>` channels: is the visitor's page open? One shared channel per
+// conversation (ref-counted), so the inbox and the open conversation never join the same topic twice.
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+
+interface Entry {
+  channel: RealtimeChannel;
+  refs: number;
+  visitorOnline: boolean;
+  tracked?: Record<string, unknown>;
+  subscribed: boolean;
+}
+
+export class PresenceHub {
+  private entries = new Map<string, Entry>();
+  private listeners = new Set<() => void>();
+  private version = 0;
+
+  constructor(
+    private supabase: SupabaseClient,
+    private presenceKey: string,
+  ) {}
+
+  getVersion = () => this.version;
+
+  onChange = (listener: () => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  isVisitorOnline(conversationId: string): boolean {
+    return this.entries.get(conversationId)?.visitorOnline ?? false;
+  }
+
+  private emit() {
+    this.version += 1;
+    for (const l of this.listeners) l();
+  }
+
+  /** Start watching a conversation's presence; returns a release function. */
+  watch(conversationId: string): () => void {
+    let entry = this.entries.get(conversationId);
+    if (!entry) {
+      const channel = this.supabase.channel(`conversation:${conversationId}`, {
+        config: { private: true, presence: { key: this.presenceKey } },
+      });
+      const created: Entry = { channel, refs: 0, visitorOnline: false, subscribed: false };
+      entry = created;
+      channel.on('presence', { event: 'sync' }, () => {
+        const state = channel.presenceState<{ kind?: string }>();
+        const online = Object.values(state).some((metas) => metas.some((m) => m.kind === 'visitor'));
+        if (online !== created.visitorOnline) {
+          created.visitorOnline = online;
+          this.emit();
+        }
+      });
+      channel.subscribe((status) => {
+        if (status === 'SUBSCRIBED') {
+          created.subscribed = true;
+          if (created.tracked) void channel.track(created.tracked);
+        } else if (status === 'CLOSED' || status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') {
+          created.subscribed = false;
+          if (created.visitorOnline) {
+            created.visitorOnline = false;
+            this.emit();
+          }
+        }
+      });
+      this.entries.set(conversationId, created);
+    }
+    entry.refs += 1;
+    const e = entry;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      e.refs -= 1;
+      if (e.refs <= 0) {
+        this.entries.delete(conversationId);
+        void this.supabase.removeChannel(e.channel);
+        if (e.visitorOnline) this.emit();
+      }
+    };
+  }
+
+  /** Announce this agent on the conversation (the visitor's widget can show "agent online"). */
+  track(conversationId: string, meta: Record<string, unknown>) {
+    const entry = this.entries.get(conversationId);
+    if (!entry) return;
+    entry.tracked = meta;
+    if (entry.subscribed) void entry.channel.track(meta);
+  }
+}

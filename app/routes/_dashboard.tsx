@@ -1,0 +1,179 @@
+// The signed-in shell: navigation, company switcher, one Realtime subscription to the company's events
+// (which revalidates the data on screen), alerts, and the unread count in the tab title.
+import { Form, NavLink, Outlet, useLoaderData, useRevalidator } from '@remix-run/react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { type CompanyEvent, DashboardContext, type DashboardContextValue } from '../lib/dashboard-context.tsx';
+import { PresenceContext } from '../lib/presence-context.tsx';
+import { PresenceHub } from '../lib/presence.client.ts';
+import { browserSupabase } from '../lib/realtime.client.ts';
+
+export { dashboardLoader as loader } from '../lib/dashboard.server.ts';
+
+type LoaderData = {
+  env: { supabaseUrl: string; anonKey: string };
+  user: { id: string; email: string };
+  current: { companyId: string; companyName: string; role: 'admin' | 'agent'; displayName: string };
+  memberships: { companyId: string; companyName: string; role: 'admin' | 'agent' }[];
+  unread: number;
+};
+
+function beep() {
+  try {
+    const ctx = new AudioContext();
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.frequency.value = 880;
+    gain.gain.setValueAtTime(0.15, ctx.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.4);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start();
+    osc.stop(ctx.currentTime + 0.4);
+  } catch {
+    // No audio available (autoplay policy): the notification still shows.
+  }
+}
+
+export default function DashboardLayout() {
+  const data = useLoaderData<LoaderData>();
+  const revalidator = useRevalidator();
+  const [supabase, setSupabase] = useState<DashboardContextValue['supabase']>(null);
+  const [presence, setPresence] = useState<PresenceHub | null>(null);
+  const listeners = useRef(new Set<(e: CompanyEvent) => void>());
+  const [live, setLive] = useState<'connecting' | 'live' | 'offline'>('connecting');
+  const revalidateRef = useRef(revalidator.revalidate);
+  revalidateRef.current = revalidator.revalidate;
+
+  useEffect(() => {
+    const client = browserSupabase(data.env.supabaseUrl, data.env.anonKey);
+    setSupabase(client);
+    setPresence(new PresenceHub(client, data.user.id));
+  }, [data.env.supabaseUrl, data.env.anonKey, data.user.id]);
+
+  // Company events → revalidate (debounced). Re-subscribing after a drop also revalidates: nothing is
+  // lost while offline because the data always comes from the database.
+  useEffect(() => {
+    if (!supabase) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let joinedBefore = false;
+    const refresh = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => revalidateRef.current(), 120);
+    };
+    const channel = supabase
+      .channel(`company:${data.current.companyId}`, { config: { private: true } })
+      .on('broadcast', { event: '*' }, (msg) => {
+        const e: CompanyEvent = { event: String(msg.event), payload: (msg.payload ?? {}) as Record<string, unknown> };
+        for (const l of listeners.current) l(e);
+        if (e.event === 'message.created') {
+          const m = e.payload;
+          if (m.sender_kind === 'visitor' && document.hidden) notify(String(m.body ?? 'New message'));
+        }
+        refresh();
+      })
+      .subscribe((status) => {
+        if (status === 'SUBSCRIBED') {
+          setLive('live');
+          if (joinedBefore) refresh();
+          joinedBefore = true;
+        } else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') {
+          setLive('offline');
+        }
+      });
+    return () => {
+      clearTimeout(timer);
+      void supabase.removeChannel(channel);
+    };
+  }, [supabase, data.current.companyId]);
+
+  // Other tabs read and reply too: catch up when this tab becomes visible again.
+  useEffect(() => {
+    const onVisible = () => {
+      if (!document.hidden) revalidateRef.current();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, []);
+
+  useEffect(() => {
+    document.title = data.unread > 0 ? `(${data.unread}) Porchlight` : 'Porchlight';
+  }, [data.unread]);
+
+  const ctx = useMemo<DashboardContextValue>(
+    () => ({
+      supabase,
+      companyId: data.current.companyId,
+      userId: data.user.id,
+      displayName: data.current.displayName,
+      role: data.current.role,
+      subscribe(listener) {
+        listeners.current.add(listener);
+        return () => listeners.current.delete(listener);
+      },
+    }),
+    [supabase, data.current.companyId, data.user.id, data.current.displayName, data.current.role],
+  );
+
+  const isAdmin = data.current.role === 'admin';
+  return (
+    <DashboardContext.Provider value={ctx}>
+      <PresenceContext.Provider value={presence}>
+        <div className="shell">
+          <header className="topbar">
+            <NavLink to="/inbox" className="brand">
+              <span className="logo" aria-hidden="true">◉</span> Porchlight
+            </NavLink>
+            <nav className="mainnav" aria-label="Main">
+              <NavLink to="/inbox">
+                Inbox{data.unread > 0 ? <span className="badge" aria-label={`${data.unread} unread`}>{data.unread}</span> : null}
+              </NavLink>
+              {isAdmin ? <NavLink to="/settings/widget">Widget</NavLink> : null}
+              {isAdmin ? <NavLink to="/team">Team</NavLink> : null}
+            </nav>
+            <span className={`live live-${live}`} title={live === 'live' ? 'Live updates on' : 'Reconnecting…'} />
+            {data.memberships.length > 1 ? (
+              <Form method="post" action="/company" className="company-switcher">
+                <label className="sr-only" htmlFor="company-select">
+                  Company
+                </label>
+                <select
+                  id="company-select"
+                  name="companyId"
+                  defaultValue={data.current.companyId}
+                  onChange={(e) => e.currentTarget.form?.requestSubmit()}
+                >
+                  {data.memberships.map((m) => (
+                    <option key={m.companyId} value={m.companyId}>
+                      {m.companyName}
+                    </option>
+                  ))}
+                </select>
+                <noscript>
+                  <button type="submit">Switch</button>
+                </noscript>
+              </Form>
+            ) : (
+              <span className="company-name">{data.current.companyName}</span>
+            )}
+            <Form method="post" action="/logout" className="signout">
+              <span className="muted me" title={data.user.email}>
+                {data.current.displayName || data.user.email}
+              </span>
+              <button type="submit" className="link">
+                Sign out
+              </button>
+            </Form>
+          </header>
+          <Outlet />
+        </div>
+      </PresenceContext.Provider>
+    </DashboardContext.Provider>
+  );
+}
+
+function notify(body: string) {
+  beep();
+  if (typeof Notification === 'undefined') return;
+  const show = () => new Notification('New message · Porchlight', { body: body.slice(0, 140), tag: 'porchlight-message' });
+  if (Notification.permission === 'granted') show();
+  else if (Notification.permission === 'default') void Notification.requestPermission().then((p) => p === 'granted' && show());
+}

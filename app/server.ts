@@ -1,0 +1,84 @@
+// Serves the built Remix dashboard over Node HTTP (Express + @remix-run/express). `npm start` calls
+// startDashboard with the local stack's URL and keys; on hosted Supabase set the SUPABASE_* variables and
+// run `npm run build:app && npx remix-serve build/index.js` instead.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequestHandler } from '@remix-run/express';
+import type { ServerBuild } from '@remix-run/node';
+import express from 'express';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BUILD_FILE = path.join(ROOT, 'build/index.js');
+
+export interface DashboardOptions {
+  port: number;
+  supabaseUrl: string;
+  anonKey: string;
+  serviceRoleKey?: string;
+  widgetScriptUrl?: string;
+  host?: string;
+  /** Rebuild when app/ changed since the last build (default true). */
+  rebuild?: boolean;
+}
+
+export interface RunningDashboard {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Runs `remix build` when build/ is missing or older than app/ (or remix.config.js). */
+export function ensureBuilt(force = false) {
+  const stale =
+    force ||
+    !existsSync(BUILD_FILE) ||
+    statSync(BUILD_FILE).mtimeMs < Math.max(newestMtime(path.join(ROOT, 'app')), statSync(path.join(ROOT, 'remix.config.js')).mtimeMs);
+  if (!stale) return;
+  const remix = path.join(ROOT, 'node_modules/.bin/remix');
+  const res = spawnSync(remix, ['build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+  if (res.status !== 0) throw new Error(`remix build failed (exit ${res.status})`);
+}
+
+export async function startDashboard(opts: DashboardOptions): Promise<RunningDashboard> {
+  process.env.SUPABASE_URL = opts.supabaseUrl;
+  process.env.SUPABASE_ANON_KEY = opts.anonKey;
+  if (opts.serviceRoleKey) process.env.SUPABASE_SERVICE_ROLE_KEY = opts.serviceRoleKey;
+  if (opts.widgetScriptUrl) process.env.WIDGET_SCRIPT_URL = opts.widgetScriptUrl;
+  if (opts.rebuild !== false) ensureBuilt();
+  const build = (await import(`${pathToFileURL(BUILD_FILE).href}?t=${statSync(BUILD_FILE).mtimeMs}`)) as ServerBuild;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/build', express.static(path.join(ROOT, 'public/build'), { immutable: true, maxAge: '1y' }));
+  app.use(express.static(path.join(ROOT, 'public'), { maxAge: '1h', index: false }));
+  app.all('*', createRequestHandler({ build, mode: process.env.NODE_ENV === 'development' ? 'development' : 'production' }));
+
+  const host = opts.host ?? '127.0.0.1';
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(opts.port, host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
