@@ -1,0 +1,29 @@
+import { useState } from 'react';
+import { initials } from '../lib/format.ts';
+
+/** Initials, covered by the Gravatar when one exists (the image hides itself if it fails to load). */
+export function Avatar({ name, email, gravatar, online }: { name: string; email?: string | null; gravatar?: string | null; online?: boolean }) {
+  const [failed, setFailed] = useState(false);
+  return (
+    <span className="avatar-wrap">
+      <span className="avatar" aria-hidden="true">
+        {initials(name, email)}
+        {gravatar && !failed ? <img src={gravatar} alt="" loading="lazy" onError={() => setFailed(true)} /> : null}
+      </span>
+      {online === undefined ? null : (
+        <span className={`dot${online ? ' online' : ''}`} data-testid="presence-dot" data-online={online ? 'true' : 'false'} title={online ? 'Online' : 'Offline'} />
+      )}
+    </span>
+  );
+}
+
+const PLATFORM_LABEL: Record<string, string> = { widget: 'Website', facebook: 'Facebook', instagram: 'Instagram' };
+const PLATFORM_ICON: Record<string, string> = { widget: '💬', facebook: 'ⓕ', instagram: '◎' };
+
+export function PlatformBadge({ platform }: { platform: string }) {
+  return (
+    <span className={`platform platform-${platform}`} title={PLATFORM_LABEL[platform] ?? platform}>
+      <span aria-hidden="true">{PLATFORM_ICON[platform] ?? '•'}</span> {PLATFORM_LABEL[platform] ?? platform}
+    </span>
+  );
+}

@@ -1,0 +1,96 @@
+import { type ActionFunctionArgs, type LoaderFunctionArgs, json } from '@remix-run/node';
+import { z } from 'zod';
+import { errorResponse, requireAgent } from './auth.server.ts';
+import { getConversation, gravatarUrl, insertAgentMessage, listMembers, markRead, updateConversation } from './data.server.ts';
+import { conversationStatusSchema, fieldErrors, formObject, sendMessageSchema } from './validation.ts';
+
+const idSchema = z.string().uuid();
+
+export async function conversationLoader({ request, params }: LoaderFunctionArgs) {
+  const ctx = await requireAgent(request);
+  const id = idSchema.safeParse(params.conversationId);
+  if (!id.success) throw errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+  const found = await getConversation(ctx.supabase, ctx.current.companyId, id.data);
+  if (!found) throw errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+  if (found.conversation.unread_count > 0) {
+    await markRead(ctx.supabase, id.data);
+    found.conversation.unread_count = 0;
+  }
+  const members = await listMembers(ctx.supabase, ctx.current.companyId);
+  return json(
+    { ...found, gravatar: gravatarUrl(found.visitor?.email), members, me: { id: ctx.user.id, name: ctx.current.displayName } },
+    { headers: ctx.headers },
+  );
+}
+
+const patchSchemas = {
+  status: z.object({ status: conversationStatusSchema }),
+  assign: z.object({ assigneeId: z.union([z.literal(''), z.string().uuid()]) }),
+  bot: z.object({ autoBot: z.enum(['true', 'false']) }),
+};
+
+export async function conversationAction({ request, params }: ActionFunctionArgs) {
+  const ctx = await requireAgent(request);
+  const id = idSchema.safeParse(params.conversationId);
+  if (!id.success) return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+  const form = formObject(await request.formData());
+  const intent = form.intent;
+
+  if (intent === 'send') {
+    const parsed = sendMessageSchema.safeParse(form);
+    if (!parsed.success) {
+      return errorResponse(422, 'validation_failed', 'The message could not be sent.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
+    }
+    const author = ctx.current.displayName || ctx.user.email || 'Agent';
+    try {
+      const result = await insertAgentMessage(ctx.supabase, {
+        id: parsed.data.id,
+        conversation_id: id.data,
+        body: parsed.data.body,
+        author_id: ctx.user.id,
+        author_name: author,
+      });
+      return json({ ok: true, id: parsed.data.id, result }, { status: result === 'created' ? 201 : 200, headers: ctx.headers });
+    } catch (e) {
+      const code = (e as { cause?: { code?: string } }).cause?.code;
+      // RLS refused (another company's or unknown conversation) or the foreign key did not match.
+      if (code === '42501' || code === '23503') return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+      throw e;
+    }
+  }
+
+  let patch: Parameters<typeof updateConversation>[3];
+  if (intent === 'status') {
+    const parsed = patchSchemas.status.safeParse(form);
+    if (!parsed.success) return errorResponse(422, 'validation_failed', 'Pick a valid status.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
+    patch = { status: parsed.data.status };
+  } else if (intent === 'assign') {
+    const parsed = patchSchemas.assign.safeParse(form);
+    if (!parsed.success) return errorResponse(422, 'validation_failed', 'Pick a member of this company.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
+    if (parsed.data.assigneeId) {
+      const members = await listMembers(ctx.supabase, ctx.current.companyId);
+      if (!members.some((m) => m.user_id === parsed.data.assigneeId)) {
+        return errorResponse(422, 'validation_failed', 'Pick a member of this company.', ctx.headers, { fieldErrors: { assigneeId: 'Pick a member of this company.' } });
+      }
+    }
+    patch = { assignee_id: parsed.data.assigneeId || null };
+  } else if (intent === 'bot') {
+    const parsed = patchSchemas.bot.safeParse(form);
+    if (!parsed.success) return errorResponse(422, 'validation_failed', 'Invalid value.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
+    patch = { auto_bot: parsed.data.autoBot === 'true' };
+  } else {
+    return errorResponse(400, 'unknown_intent', 'Unknown action.', ctx.headers, { fieldErrors: { intent: 'Unknown action.' } });
+  }
+  try {
+    const changed = await updateConversation(ctx.supabase, ctx.current.companyId, id.data, patch);
+    if (!changed) return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+  } catch (e) {
+    const code = (e as { cause?: { code?: string } }).cause?.code;
+    if (code === '23503') {
+      return errorResponse(422, 'validation_failed', 'Pick a member of this company.', ctx.headers, { fieldErrors: { assigneeId: 'Pick a member of this company.' } });
+    }
+    if (code === '42501') return errorResponse(403, 'forbidden', 'You cannot change this conversation.', ctx.headers);
+    throw e;
+  }
+  return json({ ok: true }, { headers: ctx.headers });
+}

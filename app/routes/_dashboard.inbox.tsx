@@ -1,0 +1,164 @@
+// The inbox: filters, search, the live list (keyset-paginated), and the open conversation beside it.
+import { Form, Link, NavLink, Outlet, useLoaderData, useLocation, useNavigate, useParams } from '@remix-run/react';
+import { useEffect, useState } from 'react';
+import { Avatar, PlatformBadge } from '../components/Avatar.tsx';
+import { relativeTime } from '../lib/format.ts';
+import { useVisitorsOnline } from '../lib/presence-context.tsx';
+
+export { inboxLoader as loader } from '../lib/inbox.server.ts';
+
+type Item = {
+  id: string;
+  platform: string;
+  status: string;
+  unread: number;
+  lastMessageAt: string;
+  preview: string;
+  visitorName: string;
+  visitorEmail: string | null;
+  gravatar: string | null;
+};
+type LoaderData = {
+  query: { status: string; scope: string; q: string; after: string | null };
+  nextCursor: string | null;
+  conversations: Item[];
+};
+
+const STATUSES = ['open', 'pending', 'resolved', 'all'] as const;
+const SCOPES = [
+  ['all', 'All'],
+  ['mine', 'Mine'],
+  ['unassigned', 'Unassigned'],
+] as const;
+
+function useNow(intervalMs = 30_000) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(t);
+  }, [intervalMs]);
+  return now;
+}
+
+function isTyping(target: EventTarget | null) {
+  const el = target as HTMLElement | null;
+  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
+}
+
+export default function Inbox() {
+  const { query, conversations, nextCursor } = useLoaderData<LoaderData>();
+  const params = useParams();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const now = useNow();
+  const online = useVisitorsOnline(conversations.map((c) => c.id));
+
+  const link = (patch: Record<string, string | null>) => {
+    const sp = new URLSearchParams(location.search);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null || v === '') sp.delete(k);
+      else sp.set(k, v);
+    }
+    if (!('after' in patch)) sp.delete('after');
+    const s = sp.toString();
+    return `${params.conversationId ? `/inbox/${params.conversationId}` : '/inbox'}${s ? `?${s}` : ''}`;
+  };
+  const search = location.search;
+
+  // Keyboard: j / k move through the list, / or c focus the composer.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.metaKey || e.ctrlKey || e.altKey || isTyping(e.target)) return;
+      if (e.key === 'j' || e.key === 'k') {
+        if (!conversations.length) return;
+        const i = conversations.findIndex((c) => c.id === params.conversationId);
+        const next = e.key === 'j' ? Math.min(i + 1, conversations.length - 1) : Math.max(i - 1, 0);
+        const target = conversations[i === -1 ? 0 : next];
+        if (target) {
+          e.preventDefault();
+          navigate(`/inbox/${target.id}${search}`);
+        }
+      } else if (e.key === '/' || e.key === 'c') {
+        const composer = document.getElementById('composer');
+        if (composer) {
+          e.preventDefault();
+          composer.focus();
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [conversations, params.conversationId, navigate, search]);
+
+  return (
+    <main className={`inbox${params.conversationId ? ' has-conversation' : ''}`}>
+      <section className="inbox-list" aria-label="Conversations">
+        <div className="filters">
+          <Form method="get" role="search">
+            <input type="hidden" name="status" value={query.status} />
+            <input type="hidden" name="scope" value={query.scope} />
+            <label className="sr-only" htmlFor="inbox-search">
+              Search
+            </label>
+            <input id="inbox-search" type="search" name="q" defaultValue={query.q} placeholder="Search name, email or message…" style={{ width: '100%' }} />
+          </Form>
+          <div className="row" aria-label="Status">
+            {STATUSES.map((s) => (
+              <Link key={s} to={link({ status: s })} aria-current={query.status === s ? 'true' : undefined}>
+                {s[0]!.toUpperCase() + s.slice(1)}
+              </Link>
+            ))}
+          </div>
+          <div className="row" aria-label="Assignee">
+            {SCOPES.map(([s, label]) => (
+              <Link key={s} to={link({ scope: s })} aria-current={query.scope === s ? 'true' : undefined}>
+                {label}
+              </Link>
+            ))}
+          </div>
+        </div>
+        {conversations.length === 0 ? (
+          <p className="empty">{query.q ? 'No conversations match your search.' : 'No conversations here yet.'}</p>
+        ) : (
+          <ul className="conversations" data-testid="conversation-list">
+            {conversations.map((c) => (
+              <li key={c.id} className={c.unread > 0 ? 'unread' : undefined} data-conversation-id={c.id}>
+                <NavLink to={`/inbox/${c.id}${search}`} className={({ isActive }) => (isActive ? 'active' : '')}>
+                  <Avatar name={c.visitorName} email={c.visitorEmail} gravatar={c.gravatar} online={online.has(c.id)} />
+                  <span style={{ minWidth: 0 }}>
+                    <span className="conv-name">
+                      <span data-testid="visitor-name">{c.visitorName}</span>
+                      <PlatformBadge platform={c.platform} />
+                    </span>
+                    <span className="conv-preview" data-testid="preview">
+                      {c.preview}
+                    </span>
+                  </span>
+                  <span className="conv-meta">
+                    <time dateTime={c.lastMessageAt} title={new Date(c.lastMessageAt).toLocaleString()}>
+                      {relativeTime(c.lastMessageAt, now)}
+                    </time>
+                    {c.unread > 0 ? (
+                      <span className="badge" data-testid="unread-badge">
+                        {c.unread}
+                      </span>
+                    ) : null}
+                  </span>
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        )}
+        {query.after || nextCursor ? (
+          <nav className="row more" aria-label="Pages">
+            {query.after ? <Link to={link({ after: null })}>Newest</Link> : null}
+            {nextCursor ? <Link to={link({ after: nextCursor })}>Older conversations →</Link> : null}
+          </nav>
+        ) : null}
+      </section>
+      <section className="conversation-pane" style={{ minHeight: 0, display: 'grid' }}>
+        <Outlet />
+      </section>
+    </main>
+  );
+}
