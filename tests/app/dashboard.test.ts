@@ -1,0 +1,347 @@
+// The dashboard's loaders and actions against the real stack: guards (sign-in, admin-only, other
+// companies), validation (field errors) and the writes they make through RLS.
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as companyRoute from '../../app/routes/company.tsx';
+import * as conversationRoute from '../../app/routes/_dashboard.inbox.$conversationId.tsx';
+import * as inboxRoute from '../../app/routes/_dashboard.inbox.tsx';
+import * as dashboardRoute from '../../app/routes/_dashboard.tsx';
+import * as widgetSettingsRoute from '../../app/routes/_dashboard.settings.widget.tsx';
+import * as teamRoute from '../../app/routes/_dashboard.team.tsx';
+import * as loginRoute from '../../app/routes/login.tsx';
+import * as logoutRoute from '../../app/routes/logout.tsx';
+import * as previewRoute from '../../app/routes/settings.widget-preview.tsx';
+import { type Fixture, call, cookiesFrom, createCompany, sql, useTestStackEnv } from './helpers.ts';
+
+let acme: Fixture;
+let globex: Fixture;
+
+async function signIn(user: { email: string; password: string }): Promise<string> {
+  const res = await call(loginRoute.action, '/login', { form: { email: user.email, password: user.password, redirectTo: '/inbox' } });
+  expect(res.status).toBe(302);
+  const cookie = cookiesFrom(res);
+  expect(cookie).toMatch(/sb-[^=]+-auth-token/);
+  return cookie;
+}
+
+let acmeAdmin: string;
+let acmeAgent: string;
+let globexAgent: string;
+
+beforeAll(async () => {
+  useTestStackEnv();
+  [acme, globex] = await Promise.all([createCompany('Acme'), createCompany('Globex')]);
+  [acmeAdmin, acmeAgent, globexAgent] = await Promise.all([signIn(acme.admin), signIn(acme.agent), signIn(globex.agent)]);
+});
+
+describe('sign-in and sign-out', () => {
+  it('redirects an anonymous request to /login, remembering where it was going', async () => {
+    const res = await call(inboxRoute.loader, '/inbox?status=pending');
+    expect(res.status).toBe(302);
+    expect(res.headers.get('Location')).toBe('/login?redirectTo=%2Finbox%3Fstatus%3Dpending');
+  });
+
+  it('redirects anonymous admin actions to /login too (before looking at input)', async () => {
+    const res = await call(widgetSettingsRoute.action, '/settings/widget', { form: { title: '' } });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('Location')).toBe('/login?redirectTo=%2Fsettings%2Fwidget');
+  });
+
+  it('answers a malformed sign-in with field errors', async () => {
+    const res = await call(loginRoute.action, '/login', { form: { email: 'not-an-email', password: '' } });
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(body.code).toBe('validation_failed');
+    expect(Object.keys(body.fieldErrors).sort()).toEqual(['email', 'password']);
+  });
+
+  it('refuses a wrong password with invalid_credentials and sets no session', async () => {
+    const res = await call(loginRoute.action, '/login', { form: { email: acme.agent.email, password: 'wrong-password' } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ code: 'invalid_credentials', message: 'Wrong email or password.' });
+    expect(res.headers.getSetCookie().some((c) => /auth-token=[^;]+/.test(c) && !/Max-Age=0/i.test(c))).toBe(false);
+  });
+
+  it('follows only same-site relative redirects after sign-in', async () => {
+    const inside = await call(loginRoute.action, '/login', { form: { email: acme.agent.email, password: acme.agent.password, redirectTo: '/team?x=1' } });
+    expect(inside.headers.get('Location')).toBe('/team?x=1');
+    const outside = await call(loginRoute.action, '/login', {
+      form: { email: acme.agent.email, password: acme.agent.password, redirectTo: '//evil.example/steal' },
+    });
+    expect(outside.status).toBe(302);
+    expect(outside.headers.get('Location')).toBe('/inbox');
+  });
+
+  it('signs out: the session cookies are cleared and the old refresh token is revoked', async () => {
+    const cookie = await signIn(acme.agent);
+    const res = await call(logoutRoute.action, '/logout', { cookie, form: {} });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('Location')).toBe('/login');
+    const after = cookiesFrom(res, cookie);
+    expect(after).not.toMatch(/auth-token/);
+    const again = await call(inboxRoute.loader, '/inbox', { cookie: after });
+    expect(again.status).toBe(302);
+  });
+});
+
+describe('admin-only pages and actions', () => {
+  it('refuses an agent the widget settings with 403 forbidden', async () => {
+    const res = await call(widgetSettingsRoute.loader, '/settings/widget', { cookie: acmeAgent });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ code: 'forbidden', message: 'Only an admin of this company can do this.' });
+  });
+
+  it('refuses an agent saving widget settings with 403, leaving the config unchanged', async () => {
+    const res = await call(widgetSettingsRoute.action, '/settings/widget', { cookie: acmeAgent, form: { title: 'Hacked' } });
+    expect(res.status).toBe(403);
+    expect((await res.json()).code).toBe('forbidden');
+    const [row] = await sql<{ title: string }>('select title from public.widget_configs where company_id = $1', [acme.companyId]);
+    expect(row!.title).not.toBe('Hacked');
+  });
+
+  it('refuses an agent the team actions with 403 and creates no login', async () => {
+    const res = await call(teamRoute.action, '/team', {
+      cookie: acmeAgent,
+      form: { intent: 'add', email: 'sneaky@example.com', displayName: 'Sneaky', password: 'password-123', role: 'admin' },
+    });
+    expect(res.status).toBe(403);
+    expect((await res.json()).code).toBe('forbidden');
+    expect(await sql('select 1 from auth.users where email = $1', ['sneaky@example.com'])).toHaveLength(0);
+  });
+
+  it('refuses an agent the widget preview with 403', async () => {
+    const res = await call(previewRoute.loader, '/settings/widget-preview', { cookie: acmeAgent });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('widget settings', () => {
+  const valid = {
+    enabled: 'on',
+    title: 'Talk to Acme',
+    greeting: 'Hello there',
+    launcherLabel: 'Chat',
+    primaryColor: '#FF0000',
+    accentColor: '#00ff00',
+    position: 'bottom-left',
+    autoOpen: 'after',
+    autoOpenAfterSeconds: '15',
+    locale: 'en',
+    prechatName: 'required',
+    prechatEmail: 'optional',
+    prechatPhone: 'off',
+    allowedOrigins: ['http://127.0.0.1:3001', 'https://shop.example/'],
+  };
+
+  it('answers bad input with field errors named after the form fields, writing nothing', async () => {
+    const res = await call(widgetSettingsRoute.action, '/settings/widget', {
+      cookie: acmeAdmin,
+      form: { ...valid, primaryColor: 'red', title: '', allowedOrigins: ['ftp://x.example', 'https://ok.example'] },
+    });
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(body.code).toBe('validation_failed');
+    expect(Object.keys(body.fieldErrors).sort()).toEqual(['allowedOrigins.0', 'primaryColor', 'title']);
+    const [row] = await sql<{ primary_color: string }>('select primary_color from public.widget_configs where company_id = $1', [acme.companyId]);
+    expect(row!.primary_color).not.toBe('red');
+  });
+
+  it('saves every field for an admin and shows them back in the loader', async () => {
+    const res = await call(widgetSettingsRoute.action, '/settings/widget', { cookie: acmeAdmin, form: valid });
+    expect(res.status).toBe(200);
+    const loaded = await (await call(widgetSettingsRoute.loader, '/settings/widget', { cookie: acmeAdmin })).json();
+    expect(loaded.values).toEqual({
+      enabled: true,
+      title: 'Talk to Acme',
+      greeting: 'Hello there',
+      launcherLabel: 'Chat',
+      primaryColor: '#ff0000',
+      accentColor: '#00ff00',
+      position: 'bottom-left',
+      autoOpen: 'after',
+      autoOpenAfterSeconds: 15,
+      locale: 'en',
+      prechatName: 'required',
+      prechatEmail: 'optional',
+      prechatPhone: 'off',
+      allowedOrigins: ['http://127.0.0.1:3001', 'https://shop.example'],
+    });
+    expect(loaded.embed).toContain(`data-widget-key="${acme.widgetKey}"`);
+  });
+
+  it('renders the preview page with the real widget script and the unsaved values', async () => {
+    const config = { ...valid, enabled: true, autoOpenAfterSeconds: 15, allowedOrigins: [], primaryColor: '#123456' };
+    const res = await call(previewRoute.loader, `/settings/widget-preview?config=${encodeURIComponent(JSON.stringify(config))}`, { cookie: acmeAdmin });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('src="http://127.0.0.1:3001/widget.js"');
+    expect(html).toContain(`data-widget-key="${acme.widgetKey}"`);
+    expect(html).toContain('"primaryColor":"#123456"');
+  });
+});
+
+describe('team', () => {
+  it('answers a bad new-agent form with field errors and creates nothing', async () => {
+    const res = await call(teamRoute.action, '/team', {
+      cookie: acmeAdmin,
+      form: { intent: 'add', email: 'nope', displayName: '', password: 'x', role: 'owner' },
+    });
+    expect(res.status).toBe(422);
+    const body = await res.json();
+    expect(body.code).toBe('validation_failed');
+    expect(Object.keys(body.fieldErrors).sort()).toEqual(['displayName', 'email', 'password', 'role']);
+  });
+
+  it('adds an agent who can then sign in, changes their role, and removes them', async () => {
+    const email = `new-agent-${randomUUID().slice(0, 8)}@example.com`;
+    const added = await call(teamRoute.action, '/team', {
+      cookie: acmeAdmin,
+      form: { intent: 'add', email, displayName: 'New Agent', password: 'password-123', role: 'agent' },
+    });
+    expect(added.status).toBe(201);
+    const [member] = await sql<{ user_id: string; role: string }>(
+      'select m.user_id, m.role from public.company_members m join auth.users u on u.id = m.user_id where u.email = $1 and m.company_id = $2',
+      [email, acme.companyId],
+    );
+    expect(member!.role).toBe('agent');
+    await signIn({ email, password: 'password-123' });
+
+    const promoted = await call(teamRoute.action, '/team', { cookie: acmeAdmin, form: { intent: 'role', userId: member!.user_id, role: 'admin' } });
+    expect(promoted.status).toBe(200);
+    expect((await sql<{ role: string }>('select role from public.company_members where user_id = $1', [member!.user_id]))[0]!.role).toBe('admin');
+
+    const removed = await call(teamRoute.action, '/team', { cookie: acmeAdmin, form: { intent: 'remove', userId: member!.user_id } });
+    expect(removed.status).toBe(200);
+    expect(await sql('select 1 from public.company_members where user_id = $1', [member!.user_id])).toHaveLength(0);
+  });
+
+  it("cannot change or remove a member of another company (404, unchanged)", async () => {
+    const res = await call(teamRoute.action, '/team', { cookie: acmeAdmin, form: { intent: 'remove', userId: globex.agent.id } });
+    expect(res.status).toBe(404);
+    expect((await res.json()).code).toBe('member_not_found');
+    expect(await sql('select 1 from public.company_members where user_id = $1', [globex.agent.id])).toHaveLength(1);
+  });
+
+  it('refuses an admin removing themselves', async () => {
+    const res = await call(teamRoute.action, '/team', { cookie: acmeAdmin, form: { intent: 'remove', userId: acme.admin.id } });
+    expect(res.status).toBe(422);
+    expect((await res.json()).fieldErrors).toEqual({ userId: 'You cannot remove yourself.' });
+  });
+});
+
+describe('inbox and conversation', () => {
+  it("lists the company's conversations with visitor name, preview and unread count", async () => {
+    const res = await call(inboxRoute.loader, '/inbox?status=all', { cookie: acmeAgent });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    const item = body.conversations.find((c: { id: string }) => c.id === acme.conversationId);
+    expect(item).toMatchObject({ visitorName: 'Acme Visitor', preview: 'Hello from a Acme visitor', platform: 'widget', status: 'open' });
+    expect(item.unread).toBeGreaterThan(0);
+  });
+
+  it('finds conversations by message text and by visitor name', async () => {
+    const byText = await (await call(inboxRoute.loader, '/inbox?status=all&q=from%20a%20Acme', { cookie: acmeAgent })).json();
+    expect(byText.conversations.map((c: { id: string }) => c.id)).toEqual([acme.conversationId]);
+    const byName = await (await call(inboxRoute.loader, '/inbox?status=all&q=acme%20visitor', { cookie: acmeAgent })).json();
+    expect(byName.conversations.map((c: { id: string }) => c.id)).toEqual([acme.conversationId]);
+  });
+
+  it('sends a reply idempotently: the same client id twice stores one message', async () => {
+    const id = randomUUID();
+    const params = { conversationId: acme.conversationId };
+    const first = await call(conversationRoute.action, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params, form: { intent: 'send', id, body: 'Hi, how can I help?' } });
+    expect(first.status).toBe(201);
+    const retry = await call(conversationRoute.action, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params, form: { intent: 'send', id, body: 'Hi, how can I help?' } });
+    expect(retry.status).toBe(200);
+    const rows = await sql<{ sender_kind: string; author_id: string }>('select sender_kind, author_id from public.messages where id = $1', [id]);
+    expect(rows).toEqual([{ sender_kind: 'agent', author_id: acme.agent.id }]);
+  });
+
+  it('answers an empty reply with a field error', async () => {
+    const res = await call(conversationRoute.action, `/inbox/${acme.conversationId}`, {
+      cookie: acmeAgent,
+      params: { conversationId: acme.conversationId },
+      form: { intent: 'send', id: randomUUID(), body: '   ' },
+    });
+    expect(res.status).toBe(422);
+    expect((await res.json()).fieldErrors).toEqual({ body: 'Write a message first.' });
+  });
+
+  it('opening a conversation marks it read', async () => {
+    const res = await call(conversationRoute.loader, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params: { conversationId: acme.conversationId } });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.messages.map((m: { id: string }) => m.id)).toContain(acme.firstMessageId);
+    const [row] = await sql<{ unread_count: number }>('select unread_count from public.conversations where id = $1', [acme.conversationId]);
+    expect(row!.unread_count).toBe(0);
+  });
+
+  it('changes status and assignee, refusing an assignee from another company', async () => {
+    const params = { conversationId: acme.conversationId };
+    const path = `/inbox/${acme.conversationId}`;
+    expect((await call(conversationRoute.action, path, { cookie: acmeAgent, params, form: { intent: 'status', status: 'pending' } })).status).toBe(200);
+    expect((await call(conversationRoute.action, path, { cookie: acmeAgent, params, form: { intent: 'assign', assigneeId: acme.agent.id } })).status).toBe(200);
+    const foreign = await call(conversationRoute.action, path, { cookie: acmeAgent, params, form: { intent: 'assign', assigneeId: globex.agent.id } });
+    expect(foreign.status).toBe(422);
+    expect((await foreign.json()).fieldErrors).toEqual({ assigneeId: 'Pick a member of this company.' });
+    const bad = await call(conversationRoute.action, path, { cookie: acmeAgent, params, form: { intent: 'status', status: 'archived' } });
+    expect(bad.status).toBe(422);
+    const [row] = await sql<{ status: string; assignee_id: string }>('select status, assignee_id from public.conversations where id = $1', [acme.conversationId]);
+    expect(row).toEqual({ status: 'pending', assignee_id: acme.agent.id });
+    const mine = await (await call(inboxRoute.loader, '/inbox?status=pending&scope=mine', { cookie: acmeAgent })).json();
+    expect(mine.conversations.map((c: { id: string }) => c.id)).toContain(acme.conversationId);
+    const unassigned = await (await call(inboxRoute.loader, '/inbox?status=pending&scope=unassigned', { cookie: acmeAgent })).json();
+    expect(unassigned.conversations.map((c: { id: string }) => c.id)).not.toContain(acme.conversationId);
+  });
+});
+
+describe('an agent of another company sees nothing of Acme', () => {
+  it("gets none of Acme's conversations in the inbox, even when searching", async () => {
+    const all = await (await call(inboxRoute.loader, '/inbox?status=all', { cookie: globexAgent })).json();
+    const ids = all.conversations.map((c: { id: string }) => c.id);
+    expect(ids).toContain(globex.conversationId);
+    expect(ids).not.toContain(acme.conversationId);
+    const search = await (await call(inboxRoute.loader, '/inbox?status=all&q=Acme', { cookie: globexAgent })).json();
+    expect(search.conversations).toEqual([]);
+  });
+
+  it("gets 404 for Acme's conversation and cannot post or change it", async () => {
+    const params = { conversationId: acme.conversationId };
+    const path = `/inbox/${acme.conversationId}`;
+    const view = await call(conversationRoute.loader, path, { cookie: globexAgent, params });
+    expect(view.status).toBe(404);
+    expect((await view.json()).code).toBe('conversation_not_found');
+    const id = randomUUID();
+    const send = await call(conversationRoute.action, path, { cookie: globexAgent, params, form: { intent: 'send', id, body: 'Intruder' } });
+    expect(send.status).toBe(404);
+    expect(await sql('select 1 from public.messages where id = $1', [id])).toHaveLength(0);
+    const status = await call(conversationRoute.action, path, { cookie: globexAgent, params, form: { intent: 'status', status: 'resolved' } });
+    expect(status.status).toBe(404);
+    const [row] = await sql<{ status: string }>('select status from public.conversations where id = $1', [acme.conversationId]);
+    expect(row!.status).not.toBe('resolved');
+  });
+
+  it('cannot switch into Acme (403) and the shell shows only Globex', async () => {
+    const res = await call(companyRoute.action, '/company', { cookie: globexAgent, form: { companyId: acme.companyId } });
+    expect(res.status).toBe(403);
+    expect((await res.json()).code).toBe('not_a_member');
+    const shell = await (await call(dashboardRoute.loader, '/inbox', { cookie: globexAgent })).json();
+    expect(shell.memberships.map((m: { companyName: string }) => m.companyName)).toEqual(['Globex']);
+  });
+
+  it('switches between companies it belongs to', async () => {
+    await sql(`insert into public.company_members (company_id, user_id, role, display_name) values ($1, $2, 'agent', 'Both')`, [
+      acme.companyId,
+      globex.agent.id,
+    ]);
+    try {
+      const res = await call(companyRoute.action, '/company', { cookie: globexAgent, form: { companyId: acme.companyId } });
+      expect(res.status).toBe(302);
+      const cookie = cookiesFrom(res, globexAgent);
+      const inbox = await (await call(inboxRoute.loader, '/inbox?status=all', { cookie })).json();
+      expect(inbox.conversations.map((c: { id: string }) => c.id)).toContain(acme.conversationId);
+    } finally {
+      await sql('delete from public.company_members where company_id = $1 and user_id = $2', [acme.companyId, globex.agent.id]);
+    }
+  });
+});
