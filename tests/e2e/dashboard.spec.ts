@@ -1,0 +1,124 @@
+// The agent dashboard in real Chromium, with a second browser context acting as a visitor on the demo page.
+// Uses the seeded logins (README) and the stack, dashboard and demo page that playwright.config.ts starts.
+import { type Browser, type BrowserContext, type Page, expect, test } from '@playwright/test';
+
+const DASHBOARD = process.env.PORCHLIGHT_DASHBOARD_URL ?? 'http://127.0.0.1:3000';
+const DEMO = process.env.PORCHLIGHT_DEMO_URL ?? 'http://127.0.0.1:3001';
+
+const ACME_AGENT = { email: 'agent@acme.test', password: 'porchlight-agent' };
+const ACME_ADMIN = { email: 'admin@acme.test', password: 'porchlight-admin' };
+const GLOBEX_AGENT = { email: 'agent@globex.test', password: 'porchlight-agent' };
+
+test.describe.configure({ mode: 'serial' });
+
+async function signIn(browser: Browser, who: { email: string; password: string }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: DASHBOARD });
+  const page = await context.newPage();
+  await page.goto('/inbox');
+  await expect(page).toHaveURL(/\/login\?redirectTo=%2Finbox/);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/inbox$/);
+  return { context, page };
+}
+
+/** Opens the widget on the demo page and starts a conversation as a new visitor. */
+async function visitorStartsChat(browser: Browser, name: string, text: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(DEMO);
+  await page.getByRole('button', { name: /chat/i }).first().click();
+  const nameField = page.getByLabel(/name/i);
+  if (await nameField.count()) await nameField.first().fill(name);
+  const email = page.getByLabel(/email/i);
+  if (await email.count()) await email.first().fill(`${name.toLowerCase().replace(/\s+/g, '.')}@visitor.test`);
+  const box = page.getByRole('textbox', { name: /message/i });
+  await box.fill(text);
+  await box.press('Enter');
+  return { context, page };
+}
+
+function row(page: Page, visitorName: string) {
+  return page.getByTestId('conversation-list').locator('li', { hasText: visitorName });
+}
+
+test('a visitor’s conversation appears live, the reply reaches the widget, presence and unread follow', async ({ browser }) => {
+  const agent = await signIn(browser, ACME_AGENT);
+  const visitorName = `Visitor ${Date.now().toString(36)}`;
+  const visitor = await visitorStartsChat(browser, visitorName, 'Do you ship to Norway?');
+
+  // New conversation and its first message show up without a reload.
+  const item = row(agent.page, visitorName);
+  await expect(item).toBeVisible();
+  await expect(item.getByTestId('preview')).toHaveText('Do you ship to Norway?');
+  await expect(item.getByTestId('unread-badge')).toHaveText('1');
+  await expect(item.getByTestId('presence-dot')).toHaveAttribute('data-online', 'true');
+
+  // A second message re-orders and updates live.
+  const box = visitor.page.getByRole('textbox', { name: /message/i });
+  await box.fill('And to Sweden?');
+  await box.press('Enter');
+  await expect(item.getByTestId('preview')).toHaveText('And to Sweden?');
+  await expect(agent.page.getByTestId('conversation-list').locator('li').first()).toContainText(visitorName);
+  await expect(item.getByTestId('unread-badge')).toHaveText('2');
+
+  // Opening it clears the unread badge; the header says Online.
+  await item.getByRole('link').click();
+  await expect(agent.page.getByTestId('conversation-title')).toHaveText(visitorName);
+  await expect(agent.page.getByTestId('presence-label')).toHaveText('Online');
+  await expect(item.getByTestId('unread-badge')).toHaveCount(0);
+
+  // Reply with Enter; it reaches the widget.
+  const composer = agent.page.getByLabel('Reply');
+  await composer.fill('Yes, we ship to both!');
+  await composer.press('Enter');
+  await expect(agent.page.getByTestId('messages').getByText('Yes, we ship to both!')).toBeVisible();
+  await expect(visitor.page.getByText('Yes, we ship to both!')).toBeVisible();
+
+  // The visitor leaves: the dot turns grey and the header says Offline.
+  await visitor.context.close();
+  await expect(agent.page.getByTestId('presence-label')).toHaveText('Offline');
+  await expect(item.getByTestId('presence-dot')).toHaveAttribute('data-online', 'false');
+  await agent.context.close();
+});
+
+test('changing the widget colour in settings changes the demo widget after reload', async ({ browser }) => {
+  const admin = await signIn(browser, ACME_ADMIN);
+  await admin.page.goto('/settings/widget');
+  const colour = `#${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+  await admin.page.getByLabel('Primary colour').fill(colour);
+  await admin.page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(admin.page.getByText('Saved.')).toBeVisible();
+
+  const visitorContext = await admin.context.browser()!.newContext();
+  const demo = await visitorContext.newPage();
+  await demo.goto(DEMO);
+  const launcher = demo.getByRole('button', { name: /chat/i }).first();
+  await expect(launcher).toBeVisible();
+  const rgb = `rgb(${parseInt(colour.slice(1, 3), 16)}, ${parseInt(colour.slice(3, 5), 16)}, ${parseInt(colour.slice(5, 7), 16)})`;
+  await expect(launcher).toHaveCSS('background-color', rgb);
+  await visitorContext.close();
+  await admin.context.close();
+});
+
+test('an agent of another company sees nothing of Acme', async ({ browser }) => {
+  // An Acme conversation id, from an Acme agent's inbox.
+  const acme = await signIn(browser, ACME_AGENT);
+  await acme.page.goto('/inbox?status=all');
+  const first = acme.page.getByTestId('conversation-list').locator('li').first();
+  const acmeId = await first.getAttribute('data-conversation-id');
+  const acmeName = (await first.getByTestId('visitor-name').textContent()) ?? '';
+  expect(acmeId).toBeTruthy();
+  await acme.context.close();
+
+  const globex = await signIn(browser, GLOBEX_AGENT);
+  await globex.page.goto('/inbox?status=all');
+  await expect(globex.page.getByTestId('conversation-list').locator(`li[data-conversation-id="${acmeId}"]`)).toHaveCount(0);
+  await expect(globex.page.getByText(acmeName, { exact: true })).toHaveCount(0);
+  await expect(globex.page.getByRole('link', { name: 'Widget' })).toHaveCount(0);
+  const res = await globex.page.goto(`/inbox/${acmeId}`);
+  expect(res?.status()).toBe(404);
+  await expect(globex.page.getByText('No such conversation.')).toBeVisible();
+  await globex.context.close();
+});
