@@ -9,6 +9,7 @@ import { usePresenceHub, useVisitorsOnline } from '../lib/presence-context.tsx';
 import { MESSAGE_MAX_LENGTH } from '../lib/validation.ts';
 
 export { conversationAction as action, conversationLoader as loader } from '../lib/conversation.server.ts';
+export { sessionHeaders as headers } from '../lib/headers.ts';
 
 type Message = { id: string; sender_kind: string; author_name: string | null; body: string; created_at: string };
 type LoaderData = {

@@ -6,6 +6,7 @@ import { relativeTime } from '../lib/format.ts';
 import { useVisitorsOnline } from '../lib/presence-context.tsx';
 
 export { inboxLoader as loader } from '../lib/inbox.server.ts';
+export { sessionHeaders as headers } from '../lib/headers.ts';
 
 type Item = {
   id: string;

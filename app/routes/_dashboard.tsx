@@ -8,6 +8,7 @@ import { PresenceHub } from '../lib/presence.client.ts';
 import { browserSupabase } from '../lib/realtime.client.ts';
 
 export { dashboardLoader as loader } from '../lib/dashboard.server.ts';
+export { sessionHeaders as headers } from '../lib/headers.ts';
 
 type LoaderData = {
   env: { supabaseUrl: string; anonKey: string };
@@ -40,6 +41,8 @@ export default function DashboardLayout() {
   const [presence, setPresence] = useState<PresenceHub | null>(null);
   const listeners = useRef(new Set<(e: CompanyEvent) => void>());
   const [live, setLive] = useState<'connecting' | 'live' | 'offline'>('connecting');
+  const [alertsAsked, setAlertsAsked] = useState(true);
+  useEffect(() => setAlertsAsked(typeof Notification === 'undefined' || Notification.permission !== 'default'), []);
   const revalidateRef = useRef(revalidator.revalidate);
   revalidateRef.current = revalidator.revalidate;
 
@@ -129,6 +132,11 @@ export default function DashboardLayout() {
               {isAdmin ? <NavLink to="/settings/widget">Widget</NavLink> : null}
               {isAdmin ? <NavLink to="/team">Team</NavLink> : null}
             </nav>
+            {alertsAsked ? null : (
+              <button type="button" className="link" onClick={() => void Notification.requestPermission().finally(() => setAlertsAsked(true))}>
+                Enable alerts
+              </button>
+            )}
             <span className={`live live-${live}`} title={live === 'live' ? 'Live updates on' : 'Reconnecting…'} />
             {data.memberships.length > 1 ? (
               <Form method="post" action="/company" className="company-switcher">
@@ -175,5 +183,4 @@ function notify(body: string) {
   if (typeof Notification === 'undefined') return;
   const show = () => new Notification('New message · Porchlight', { body: body.slice(0, 140), tag: 'porchlight-message' });
   if (Notification.permission === 'granted') show();
-  else if (Notification.permission === 'default') void Notification.requestPermission().then((p) => p === 'granted' && show());
 }
