@@ -11,7 +11,7 @@ export const inboxQuerySchema = z.object({
     .trim()
     .max(100)
     .catch('')
-    .transform((s) => s.replace(/[\u0000-\u001f]/g, '')),
+    .transform((s) => [...s].filter((ch) => ch.charCodeAt(0) >= 0x20).join('')),
   after: z.string().max(200).nullable().catch(null),
 });
 

@@ -8,12 +8,15 @@ const noop = () => () => {};
 /** Watches the conversations' presence channels and returns the ids whose visitor is online. */
 export function useVisitorsOnline(conversationIds: string[]): Set<string> {
   const hub = useContext(PresenceContext);
-  const key = conversationIds.join(',');
+  const key = [...conversationIds].sort().join(',');
   useEffect(() => {
     if (!hub || !key) return;
     const releases = key.split(',').map((id) => hub.watch(id));
+    // Release after the next effect has re-watched: a re-ordered list keeps its channels joined.
     return () => {
-      for (const r of releases) r();
+      setTimeout(() => {
+        for (const r of releases) r();
+      }, 0);
     };
   }, [hub, key]);
   useSyncExternalStore(hub?.onChange ?? noop, hub?.getVersion ?? (() => 0), () => 0);

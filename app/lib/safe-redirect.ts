@@ -6,7 +6,7 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   // A path: starts with one slash, not `//host` or `/\host` (browsers treat both as another origin).
   if (!to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) return fallback;
   // No control characters or backslashes anywhere (e.g. `/\t/evil.com`).
-  if (/[\u0000-\u001f\\]/.test(to)) return fallback;
+  if ([...to].some((ch) => ch.charCodeAt(0) < 0x20 || ch === '\\')) return fallback;
   try {
     const url = new URL(to, 'http://dashboard.invalid');
     if (url.origin !== 'http://dashboard.invalid') return fallback;

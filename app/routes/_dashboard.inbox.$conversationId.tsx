@@ -3,7 +3,6 @@
 import { Link, useFetcher, useLoaderData, useLocation } from '@remix-run/react';
 import { Fragment, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Avatar, PlatformBadge } from '../components/Avatar.tsx';
-import { useDashboard } from '../lib/dashboard-context.tsx';
 import { clockTime, dayKey, dayLabel, relativeTime, visitorDisplayName } from '../lib/format.ts';
 import { usePresenceHub, useVisitorsOnline } from '../lib/presence-context.tsx';
 import { MESSAGE_MAX_LENGTH } from '../lib/validation.ts';
@@ -51,20 +50,17 @@ function browserName(ua: string | null): string {
   return `${name}${m ? ` ${m[2]}` : ''}${os ? ` on ${os}` : ''}`;
 }
 
-function OutgoingMessage({ message, onSettled }: { message: Outgoing; onSettled: (id: string) => void }) {
+function OutgoingMessage({ message }: { message: Outgoing }) {
   const fetcher = useFetcher<{ ok?: boolean; message?: string }>({ key: `send:${message.id}` });
   const submitted = useRef(false);
   const send = () => fetcher.submit({ intent: 'send', id: message.id, body: message.body }, { method: 'post' });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: submit once on mount; retries are explicit
   useEffect(() => {
     if (submitted.current) return;
     submitted.current = true;
     send();
-    // biome-ignore lint/correctness/useExhaustiveDependencies: submit once on mount; retries are explicit
   }, []);
   const failed = fetcher.state === 'idle' && fetcher.data !== undefined && !fetcher.data.ok;
-  useEffect(() => {
-    if (fetcher.state === 'idle' && fetcher.data?.ok) onSettled(message.id);
-  }, [fetcher.state, fetcher.data, message.id, onSettled]);
   return (
     <div className={`msg agent ${failed ? 'failed' : 'pending'}`} data-testid="message" data-state={failed ? 'failed' : 'sending'}>
       {message.body}
@@ -90,7 +86,6 @@ export default function ConversationView() {
   const location = useLocation();
   const hub = usePresenceHub();
   const online = useVisitorsOnline([conversation.id]).has(conversation.id);
-  const { role } = useDashboard();
   const [outbox, setOutbox] = useState<Outgoing[]>([]);
   const [draft, setDraft] = useState('');
   const [showProfile, setShowProfile] = useState(false);
@@ -108,21 +103,24 @@ export default function ConversationView() {
   // Sent messages leave the outbox once the loader has them (the database is the truth).
   const stored = new Set(messages.map((m) => m.id));
   const pending = outbox.filter((m) => !stored.has(m.id));
-  const settled = useRef(new Set<string>());
-  const onSettled = (id: string) => settled.current.add(id);
   useEffect(() => {
     if (outbox.some((m) => stored.has(m.id))) setOutbox((o) => o.filter((m) => !stored.has(m.id)));
   });
 
+  // Keep the newest message in view when messages arrive or another conversation opens.
+  const scrollKey = `${conversation.id}:${messages.length}:${pending.length}`;
   useLayoutEffect(() => {
     const el = listRef.current;
-    if (el) el.scrollTop = el.scrollHeight;
-  }, [messages.length, pending.length, conversation.id]);
+    if (el && scrollKey) el.scrollTop = el.scrollHeight;
+  }, [scrollKey]);
 
-  useEffect(() => {
+  // A different conversation starts with an empty composer and outbox.
+  const [shownId, setShownId] = useState(conversation.id);
+  if (shownId !== conversation.id) {
+    setShownId(conversation.id);
     setOutbox([]);
     setDraft('');
-  }, [conversation.id]);
+  }
 
   const submitDraft = () => {
     const body = draft.trim();
@@ -214,7 +212,7 @@ export default function ConversationView() {
             );
           })}
           {pending.map((m) => (
-            <OutgoingMessage key={m.id} message={m} onSettled={onSettled} />
+            <OutgoingMessage key={m.id} message={m} />
           ))}
         </div>
 

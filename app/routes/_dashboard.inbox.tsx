@@ -103,20 +103,20 @@ export default function Inbox() {
             </label>
             <input id="inbox-search" type="search" name="q" defaultValue={query.q} placeholder="Search name, email or message…" style={{ width: '100%' }} />
           </Form>
-          <div className="row" aria-label="Status">
+          <nav className="row" aria-label="Status">
             {STATUSES.map((s) => (
               <Link key={s} to={link({ status: s })} aria-current={query.status === s ? 'true' : undefined}>
                 {s[0]!.toUpperCase() + s.slice(1)}
               </Link>
             ))}
-          </div>
-          <div className="row" aria-label="Assignee">
+          </nav>
+          <nav className="row" aria-label="Assignee">
             {SCOPES.map(([s, label]) => (
               <Link key={s} to={link({ scope: s })} aria-current={query.scope === s ? 'true' : undefined}>
                 {label}
               </Link>
             ))}
-          </div>
+          </nav>
         </div>
         {conversations.length === 0 ? (
           <p className="empty">{query.q ? 'No conversations match your search.' : 'No conversations here yet.'}</p>

@@ -1,7 +1,7 @@
 // Widget settings (admins): every widget_configs field, a live preview of the real widget, the allowed
 // origins and the embed code.
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { POSITIONS, PRECHAT, type WidgetConfigForm, widgetConfigSchema, widgetFormToInput } from '../lib/widget-config.ts';
 
 export { settingsAction as action, settingsLoader as loader } from '../lib/settings.server.ts';
@@ -54,10 +54,7 @@ export default function WidgetSettings() {
     }, 400);
   };
 
-  const originErrors = useMemo(
-    () => Object.entries(errors).filter(([k]) => k.startsWith('allowedOrigins')),
-    [errors],
-  );
+  const originErrors = Object.entries(errors).filter(([k]) => k.startsWith('allowedOrigins'));
 
   return (
     <main className="page settings">

@@ -127,7 +127,12 @@ export default function DashboardLayout() {
             </NavLink>
             <nav className="mainnav" aria-label="Main">
               <NavLink to="/inbox">
-                Inbox{data.unread > 0 ? <span className="badge" aria-label={`${data.unread} unread`}>{data.unread}</span> : null}
+                Inbox
+                {data.unread > 0 ? (
+                  <span className="badge" title={`${data.unread} unread`} data-testid="total-unread">
+                    {data.unread}
+                  </span>
+                ) : null}
               </NavLink>
               {isAdmin ? <NavLink to="/settings/widget">Widget</NavLink> : null}
               {isAdmin ? <NavLink to="/team">Team</NavLink> : null}

@@ -24,7 +24,7 @@ export default function Login() {
         <input type="hidden" name="redirectTo" value={params.get('redirectTo') ?? ''} />
         <label>
           Email
-          <input name="email" type="email" autoComplete="email" required autoFocus aria-invalid={!!errors.email} />
+          <input name="email" type="email" autoComplete="email" required aria-invalid={!!errors.email} />
         </label>
         {errors.email ? <p className="field-error">{errors.email}</p> : null}
         <label>
