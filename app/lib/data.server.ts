@@ -225,7 +225,11 @@ export async function getConversation(supabase: SupabaseClient, companyId: strin
 /** Opening a conversation marks it read for the agents. */
 export async function markRead(supabase: SupabaseClient, conversationId: string) {
   const { error } = await supabase.rpc('mark_conversation_read', { conversation_id: conversationId });
-  if (error) throw new DataError(`mark read: ${error.message}`, error);
+  if (!error) return;
+  // Without the RPC (PGRST202: no such function), reset the counter directly.
+  if (error.code !== 'PGRST202' && error.code !== '42883') throw new DataError(`mark read: ${error.message}`, error);
+  const res = await supabase.from('conversations').update({ unread_count: 0 }).eq('id', conversationId);
+  if (res.error) throw new DataError(`mark read: ${res.error.message}`, res.error);
 }
 
 export async function insertAgentMessage(
