@@ -72,7 +72,19 @@ export async function getSessionUser(request: Request) {
   return { supabase, headers, user: error ? null : data.user };
 }
 
-export async function requireAgent(request: Request): Promise<AgentContext> {
+// One document request runs several loaders with the same Request: resolve the agent once for all of them.
+const resolved = new WeakMap<Request, Promise<AgentContext>>();
+
+export function requireAgent(request: Request): Promise<AgentContext> {
+  let pending = resolved.get(request);
+  if (!pending) {
+    pending = resolveAgent(request);
+    resolved.set(request, pending);
+  }
+  return pending;
+}
+
+async function resolveAgent(request: Request): Promise<AgentContext> {
   const { supabase, headers, user } = await getSessionUser(request);
   if (!user) throw loginRedirect(request, headers);
   const memberships = await loadMemberships(supabase, user.id);

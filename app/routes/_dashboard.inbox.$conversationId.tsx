@@ -1,6 +1,6 @@
 // One conversation: header (avatar, presence, status, assignee, auto-bot), messages with day separators and
 // delivery state, an optimistic idempotent composer, and the visitor's profile.
-import { Link, useFetcher, useLoaderData, useLocation } from '@remix-run/react';
+import { Link, isRouteErrorResponse, useFetcher, useLoaderData, useLocation, useRouteError } from '@remix-run/react';
 import { Fragment, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Avatar, PlatformBadge } from '../components/Avatar.tsx';
 import { clockTime, dayKey, dayLabel, relativeTime, visitorDisplayName } from '../lib/format.ts';
@@ -298,6 +298,21 @@ export default function ConversationView() {
           <p className="muted">None.</p>
         )}
       </aside>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const message = isRouteErrorResponse(error)
+    ? ((error.data as { message?: string } | undefined)?.message ?? error.statusText)
+    : 'This conversation could not be loaded.';
+  return (
+    <div className="empty" role="alert">
+      <p>{message}</p>
+      <p>
+        <Link to="/inbox">Back to the inbox</Link>
+      </p>
     </div>
   );
 }
