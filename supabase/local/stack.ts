@@ -6,10 +6,10 @@ import { loadConfig, type StackConfig, type StackOptions } from './config.ts';
 import type { StackContext } from './context.ts';
 import { createGateway } from './gateway.ts';
 import { startPostgres, type RunningPostgres } from './postgres.ts';
-import { createAuthService } from './auth/index.ts';
-import { createRestService } from './rest/index.ts';
-import { createRealtimeService } from './realtime/index.ts';
-import { createFunctionsService } from './functions/index.ts';
+import { createAuthService } from './gotrue/index.ts';
+import { createRestService } from './postgrest/index.ts';
+import { createRealtimeService } from './realtime-server/index.ts';
+import { createFunctionsService } from './edge-runtime/index.ts';
 
 export interface RunningStack {
   cfg: StackConfig;
