@@ -1,0 +1,226 @@
+// Builds SQL for a PostgREST read: projection with embedded resources (json subqueries), filters, order, paging.
+// Identifiers come only from the schema cache (quoted); every value is a bind parameter.
+import { RestError } from './errors.ts';
+import { type ColumnRef, type Cond, type OrderItem, type SelectItem, parseList } from './parse.ts';
+import type { ForeignKey, SchemaCache, Table } from './schema.ts';
+
+export const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
+
+export class Params {
+  values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+/** A table in the query: the root, or an embedded resource. */
+export interface Node {
+  table: Table;
+  select: SelectItem[];
+  conds: Cond[];
+  order: OrderItem[];
+  limit?: number;
+  offset?: number;
+  embeds: Embed[];
+}
+export interface Embed {
+  name: string;
+  alias: string;
+  inner: boolean;
+  node: Node;
+  /** Join: child columns = parent columns. `many` → array, else object. */
+  join: { parentCols: string[]; childCols: string[] };
+  many: boolean;
+}
+
+export function columnError(table: Table, name: string): RestError {
+  return new RestError(400, '42703', `column ${table.name}.${name} does not exist`);
+}
+
+export function columnExpr(table: Table, alias: string, ref: ColumnRef, params: Params): string {
+  if (!table.columns.has(ref.name)) throw columnError(table, ref.name);
+  let expr = `${alias}.${q(ref.name)}`;
+  for (const step of ref.path) {
+    const key = /^-?\d+$/.test(step.key) ? `${params.add(Number(step.key))}::int` : `${params.add(step.key)}::text`;
+    expr = `(${expr}${step.op}${key})`;
+  }
+  return expr;
+}
+
+function outputName(item: Extract<SelectItem, { kind: 'col' }>): string {
+  if (item.alias) return item.alias;
+  const last = item.ref.path.at(-1);
+  return last ? last.key : item.ref.name;
+}
+
+/** Resolves `rel` (a table, FK name or FK column) embedded under `parent`. */
+export async function resolveEmbed(cache: SchemaCache, parent: Table, name: string, hints: string[]): Promise<{ target: Table; join: Embed['join']; many: boolean }> {
+  await cache.ensure();
+  const candidates: { fk: ForeignKey; target: Table; many: boolean; parentSide: boolean }[] = [];
+  const sameSchema = (fk: ForeignKey) => fk.schema === parent.schema || fk.refSchema === parent.schema;
+  for (const fk of cache.fks.filter(sameSchema)) {
+    const parentIsChild = fk.schema === parent.schema && fk.table === parent.name;
+    const parentIsRef = fk.refSchema === parent.schema && fk.refTable === parent.name;
+    // parent → target (many-to-one): embed by target table name, FK name, or FK column.
+    if (parentIsChild) {
+      const target = cache.tables.get(cache.key(fk.refSchema, fk.refTable));
+      if (target && (fk.refTable === name || fk.name === name || (fk.columns.length === 1 && fk.columns[0] === name))) {
+        candidates.push({ fk, target, many: false, parentSide: true });
+      }
+    }
+    // target → parent (one-to-many, or one-to-one when the FK columns are unique in the child).
+    if (parentIsRef && (fk.table === name || fk.name === name)) {
+      const target = cache.tables.get(cache.key(fk.schema, fk.table));
+      if (target) {
+        const unique = target.uniques.some((u) => u.length === fk.columns.length && u.every((c) => fk.columns.includes(c)));
+        candidates.push({ fk, target, many: !unique, parentSide: false });
+      }
+    }
+  }
+  let matches = candidates;
+  for (const hint of hints) {
+    matches = matches.filter((c) => c.fk.name === hint || c.fk.columns.includes(hint) || c.target.name === hint);
+  }
+  if (matches.length === 0) {
+    throw new RestError(
+      400,
+      'PGRST200',
+      `Could not find a relationship between '${parent.name}' and '${name}' in the schema cache`,
+      `Searched for a foreign key relationship between '${parent.name}' and '${name}' in the schema '${parent.schema}', but no matches were found.`,
+    );
+  }
+  if (matches.length > 1) {
+    throw new RestError(
+      300,
+      'PGRST201',
+      `Could not embed because more than one relationship was found for '${parent.name}' and '${name}'`,
+      JSON.stringify(matches.map((m) => ({ cardinality: m.many ? 'one-to-many' : 'many-to-one', embedding: `${parent.name} with ${m.target.name}`, relationship: `${m.fk.name} using ${m.fk.table}(${m.fk.columns.join(', ')}) and ${m.fk.refTable}(${m.fk.refColumns.join(', ')})` }))),
+      `Try changing '${name}' to one of the following: ${matches.map((m) => `'${name}!${m.fk.name}'`).join(', ')}. Find the desired relationship in the 'details' key.`,
+    );
+  }
+  const m = matches[0]!;
+  return m.parentSide
+    ? { target: m.target, join: { parentCols: m.fk.columns, childCols: m.fk.refColumns }, many: false }
+    : { target: m.target, join: { parentCols: m.fk.refColumns, childCols: m.fk.columns }, many: m.many };
+}
+
+/** Builds the Node tree for a select list (resolving embeds recursively). */
+export async function buildNode(cache: SchemaCache, table: Table, select: SelectItem[]): Promise<Node> {
+  const node: Node = { table, select, conds: [], order: [], embeds: [] };
+  for (const item of select) {
+    if (item.kind === 'col' && !table.columns.has(item.ref.name)) throw columnError(table, item.ref.name);
+    if (item.kind !== 'embed') continue;
+    const { target, join, many } = await resolveEmbed(cache, table, item.name, item.hints);
+    node.embeds.push({ name: item.name, alias: item.alias ?? item.name, inner: item.inner, join, many, node: await buildNode(cache, target, item.select) });
+  }
+  return node;
+}
+
+export function findEmbed(node: Node, path: string[]): Node | null {
+  let cur: Node | undefined = node;
+  for (const part of path) {
+    cur = cur?.embeds.find((e) => e.alias === part || e.name === part)?.node;
+    if (!cur) return null;
+  }
+  return cur ?? null;
+}
+
+function condSql(table: Table, alias: string, cond: Cond, params: Params): string {
+  if (cond.kind === 'logic') {
+    const parts = cond.items.map((c) => condSql(table, alias, c, params));
+    const joined = parts.length ? `(${parts.join(cond.op === 'and' ? ' and ' : ' or ')})` : cond.op === 'and' ? 'true' : 'false';
+    return cond.negate ? `not ${joined}` : joined;
+  }
+  const expr = columnExpr(table, alias, cond.ref, params);
+  const v = cond.value;
+  let sql: string;
+  const cmp: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=', like: 'like', ilike: 'ilike', match: '~', imatch: '~*', cs: '@>', cd: '<@', ov: '&&', sl: '<<', sr: '>>', nxl: '&<', nxr: '&>', adj: '-|-' };
+  const isText = cond.op === 'like' || cond.op === 'ilike' || cond.op === 'match' || cond.op === 'imatch';
+  const lhs = isText ? `${expr}::text` : expr;
+  const likeValue = (s: string) => (cond.op === 'like' || cond.op === 'ilike' ? s.replace(/\*/g, '%') : s);
+  switch (cond.op) {
+    case 'is': {
+      const k = v.toLowerCase();
+      sql = `${expr} is ${k === 'not_null' ? 'not null' : k}`;
+      break;
+    }
+    case 'isdistinct':
+      sql = `${expr} is distinct from ${params.add(v)}`;
+      break;
+    case 'in': {
+      const list = parseList(v);
+      sql = `${expr} = any(${params.add(list)})`;
+      break;
+    }
+    case 'fts':
+    case 'plfts':
+    case 'phfts':
+    case 'wfts': {
+      const fn = { fts: 'to_tsquery', plfts: 'plainto_tsquery', phfts: 'phraseto_tsquery', wfts: 'websearch_to_tsquery' }[cond.op];
+      const arg = cond.ftsConfig ? `${params.add(cond.ftsConfig)}::regconfig, ${params.add(v)}` : params.add(v);
+      sql = `${expr} @@ ${fn}(${arg})`;
+      break;
+    }
+    default: {
+      const op = cmp[cond.op]!;
+      if (cond.quant) {
+        const inner = v.trim();
+        if (!inner.startsWith('{') || !inner.endsWith('}')) throw new RestError(400, 'PGRST100', `"failed to parse filter (${cond.op}(${cond.quant}).${v})"`);
+        const list = inner.slice(1, -1).split(',').map((x) => likeValue(x.trim().replace(/^"(.*)"$/, '$1')));
+        sql = `${lhs} ${op} ${cond.quant}(${params.add(list)}${isText ? '::text[]' : ''})`;
+      } else {
+        sql = `${lhs} ${op} ${params.add(likeValue(v))}`;
+      }
+    }
+  }
+  return cond.negate ? `not (${sql})` : sql;
+}
+
+/** WHERE parts for a node: its filters and, for !inner embeds, existence of a matching child. */
+export function whereParts(node: Node, alias: string, params: Params, depth: number): string[] {
+  const parts = node.conds.map((c) => condSql(node.table, alias, c, params));
+  for (const e of node.embeds) {
+    if (!e.inner) continue;
+    const ca = `t${depth + 1}`;
+    const join = e.join.childCols.map((c, i) => `${ca}.${q(c)} = ${alias}.${q(e.join.parentCols[i]!)}`);
+    const inner = [...join, ...whereParts(e.node, ca, params, depth + 1)];
+    parts.push(`exists (select 1 from ${q(e.node.table.schema)}.${q(e.node.table.name)} ${ca} where ${inner.join(' and ')})`);
+  }
+  return parts;
+}
+
+export function orderSql(node: Node, alias: string, params: Params): string {
+  if (!node.order.length) return '';
+  return ` order by ${node.order
+    .map((o) => `${columnExpr(node.table, alias, o.ref, params)} ${o.dir}${o.nulls ? ` nulls ${o.nulls}` : ''}`)
+    .join(', ')}`;
+}
+
+/** The projection list of a node over `alias`. */
+export function projection(node: Node, alias: string, params: Params, depth: number): string {
+  const cols: string[] = [];
+  let embedIndex = 0;
+  for (const item of node.select) {
+    if (item.kind === 'star') cols.push(`${alias}.*`);
+    else if (item.kind === 'col') {
+      const expr = columnExpr(node.table, alias, item.ref, params);
+      cols.push(`${item.cast ? `(${expr})::${item.cast}` : expr} as ${q(outputName(item))}`);
+    } else {
+      const e = node.embeds[embedIndex++]!;
+      cols.push(`${embedSql(e, alias, params, depth + 1)} as ${q(e.alias)}`);
+    }
+  }
+  return cols.length ? cols.join(', ') : `${alias}.*`;
+}
+
+function embedSql(e: Embed, parentAlias: string, params: Params, depth: number): string {
+  const a = `t${depth}`;
+  const join = e.join.childCols.map((c, i) => `${a}.${q(c)} = ${parentAlias}.${q(e.join.parentCols[i]!)}`);
+  const where = [...join, ...whereParts(e.node, a, params, depth)];
+  const from = `${q(e.node.table.schema)}.${q(e.node.table.name)} ${a}`;
+  const paging = `${e.node.limit !== undefined ? ` limit ${params.add(e.node.limit)}` : ''}${e.node.offset ? ` offset ${params.add(e.node.offset)}` : ''}`;
+  const inner = `select ${projection(e.node, a, params, depth)} from ${from} where ${where.join(' and ')}${orderSql(e.node, a, params)}`;
+  if (e.many) return `(select coalesce(json_agg(_e${depth}), '[]'::json) from (${inner}${paging}) _e${depth})`;
+  return `(select row_to_json(_e${depth}) from (${inner} limit 1) _e${depth})`;
+}

@@ -1,0 +1,181 @@
+// A cache of the catalog for the exposed schemas: tables, columns, keys, foreign keys and functions.
+// Every identifier a request names is checked against it; a miss reloads it once (migrations may just have run).
+import type pg from 'pg';
+
+export interface Column {
+  name: string;
+  type: string;
+}
+export interface Table {
+  schema: string;
+  name: string;
+  columns: Map<string, Column>;
+  pk: string[];
+  /** Column sets with a unique constraint (incl. the primary key). */
+  uniques: string[][];
+}
+export interface ForeignKey {
+  name: string;
+  schema: string;
+  table: string;
+  columns: string[];
+  refSchema: string;
+  refTable: string;
+  refColumns: string[];
+}
+export interface FnArg {
+  name: string;
+  type: string;
+  hasDefault: boolean;
+}
+export interface Fn {
+  schema: string;
+  name: string;
+  args: FnArg[];
+  returnsSet: boolean;
+  returnType: string;
+  /** 'b' base, 'c' composite, 'p' pseudo (void, record), 'd' domain, 'e' enum */
+  returnKind: string;
+  returnsVoid: boolean;
+  /** For composite returns, the table/type name. */
+  returnTable: string | null;
+  volatile: boolean;
+}
+
+export class SchemaCache {
+  tables = new Map<string, Table>();
+  fks: ForeignKey[] = [];
+  fns = new Map<string, Fn[]>();
+  roles = new Set<string>();
+  private loading: Promise<void> | null = null;
+  private loadedAt = 0;
+
+  constructor(
+    private pool: pg.Pool,
+    private schemas: string[],
+  ) {}
+
+  key(schema: string, name: string) {
+    return `${schema}.${name}`;
+  }
+
+  async ensure(): Promise<void> {
+    if (!this.loadedAt) await this.reload();
+  }
+
+  /** Reloads, at most once per 250 ms (many misses in a burst share one load). */
+  async reload(force = false): Promise<void> {
+    if (this.loading) return this.loading;
+    if (!force && Date.now() - this.loadedAt < 250) return;
+    this.loading = this.load().finally(() => {
+      this.loading = null;
+    });
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    const schemas = this.schemas;
+    const cols = await this.pool.query(
+      `select n.nspname as schema, c.relname as name, a.attname as col, format_type(a.atttypid, a.atttypmod) as type
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+         join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+        where n.nspname = any($1) and c.relkind in ('r','v','m','p','f')
+        order by c.oid, a.attnum`,
+      [schemas],
+    );
+    const tables = new Map<string, Table>();
+    for (const r of cols.rows) {
+      const k = this.key(r.schema, r.name);
+      let t = tables.get(k);
+      if (!t) tables.set(k, (t = { schema: r.schema, name: r.name, columns: new Map(), pk: [], uniques: [] }));
+      t.columns.set(r.col, { name: r.col, type: r.type });
+    }
+    const cons = await this.pool.query(
+      `select con.conname as name, con.contype as type, n.nspname as schema, c.relname as table,
+              array(select a.attname::text from unnest(con.conkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.i) as columns,
+              rn.nspname as ref_schema, rc.relname as ref_table,
+              array(select a.attname::text from unnest(con.confkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.n order by k.i) as ref_columns
+         from pg_constraint con
+         join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
+         left join pg_class rc on rc.oid = con.confrelid left join pg_namespace rn on rn.oid = rc.relnamespace
+        where con.contype in ('p','u','f') and n.nspname = any($1)`,
+      [schemas],
+    );
+    const fks: ForeignKey[] = [];
+    for (const r of cons.rows) {
+      const t = tables.get(this.key(r.schema, r.table));
+      if (r.type === 'p' && t) {
+        t.pk = r.columns;
+        t.uniques.push(r.columns);
+      } else if (r.type === 'u' && t) {
+        t.uniques.push(r.columns);
+      } else if (r.type === 'f') {
+        fks.push({ name: r.name, schema: r.schema, table: r.table, columns: r.columns, refSchema: r.ref_schema, refTable: r.ref_table, refColumns: r.ref_columns });
+      }
+    }
+    const fnRows = await this.pool.query(
+      `select n.nspname as schema, p.proname as name, p.proretset as returns_set, p.provolatile as volatile,
+              format_type(p.prorettype, null) as return_type, t.typtype as return_kind, tr.relname as return_table,
+              coalesce(p.proargnames, '{}')::text[] as arg_names, p.proargmodes::text[] as arg_modes, p.pronargdefaults as n_defaults,
+              array(select format_type(x, null) from unnest(p.proargtypes) x) as arg_types
+         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+         join pg_type t on t.oid = p.prorettype left join pg_class tr on tr.oid = t.typrelid
+        where n.nspname = any($1) and p.prokind in ('f')`,
+      [schemas],
+    );
+    const fns = new Map<string, Fn[]>();
+    for (const r of fnRows.rows) {
+      const types: string[] = r.arg_types;
+      const modes: string[] | null = r.arg_modes;
+      const names: string[] = r.arg_names;
+      // Input arguments only (in / inout / variadic).
+      const inputs: { name: string; type: string }[] = [];
+      let ti = 0;
+      names.forEach((name, i) => {
+        const mode = modes?.[i] ?? 'i';
+        if (mode === 'i' || mode === 'b' || mode === 'v') inputs.push({ name, type: types[ti++] ?? 'text' });
+      });
+      while (inputs.length < types.length) inputs.push({ name: '', type: types[inputs.length]! });
+      const firstDefault = inputs.length - Number(r.n_defaults);
+      const fn: Fn = {
+        schema: r.schema,
+        name: r.name,
+        args: inputs.map((a, i) => ({ ...a, hasDefault: i >= firstDefault })),
+        returnsSet: r.returns_set,
+        returnType: r.return_type,
+        returnKind: r.return_kind,
+        returnsVoid: r.return_type === 'void',
+        returnTable: r.return_table,
+        volatile: r.volatile === 'v',
+      };
+      const k = this.key(r.schema, r.name);
+      fns.set(k, [...(fns.get(k) ?? []), fn]);
+    }
+    const roles = await this.pool.query('select rolname from pg_roles');
+    this.tables = tables;
+    this.fks = fks;
+    this.fns = fns;
+    this.roles = new Set(roles.rows.map((r) => r.rolname));
+    this.loadedAt = Date.now();
+  }
+
+  async table(schema: string, name: string): Promise<Table | undefined> {
+    await this.ensure();
+    let t = this.tables.get(this.key(schema, name));
+    if (!t) {
+      await this.reload();
+      t = this.tables.get(this.key(schema, name));
+    }
+    return t;
+  }
+
+  async functions(schema: string, name: string): Promise<Fn[]> {
+    await this.ensure();
+    let f = this.fns.get(this.key(schema, name));
+    if (!f) {
+      await this.reload();
+      f = this.fns.get(this.key(schema, name));
+    }
+    return f ?? [];
+  }
+}
