@@ -24,6 +24,8 @@ let dataDir: string | undefined;
 
 export default async function setup(project: TestProject) {
   process.env.PORCHLIGHT_PG_FAST = '1';
+  // Test-only Edge Functions (echo, crash, …) next to the product's functions/.
+  process.env.PORCHLIGHT_EXTRA_FUNCTIONS_DIRS = path.resolve('tests/fixtures/functions');
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'porchlight-test-'));
   // Postgres runs as the `postgres` OS user when we are root: it must be able to enter the folder.
   await chmod(dataDir, 0o755);
