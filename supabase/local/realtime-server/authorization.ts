@@ -1,0 +1,62 @@
+// Private-channel authorization the way Supabase Realtime does it (reference §2.3): RLS policies on
+// realtime.messages decide, evaluated as the connecting user's JWT inside a transaction that is rolled back.
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { Claims } from '../jwt.ts';
+
+async function setRequest(db: pg.PoolClient, claims: Claims, subTopic: string) {
+  await db.query(
+    `select set_config('role', $1, true), set_config('realtime.topic', $2, true), set_config('request.jwt.claims', $3, true),
+            set_config('request.jwt.claim.sub', $4, true), set_config('request.jwt.claim.role', $1, true)`,
+    [String(claims.role ?? 'anon'), subTopic, JSON.stringify(claims), String(claims.sub ?? '')],
+  );
+}
+
+export interface ReadGrant {
+  broadcast: boolean;
+  presence: boolean;
+}
+
+/** Which extensions the user may read on a topic: probe rows inserted as superuser, then selected as the user. */
+export async function checkRead(pool: pg.Pool, claims: Claims, subTopic: string, presence: boolean): Promise<ReadGrant> {
+  const db = await pool.connect();
+  try {
+    await db.query('begin');
+    const broadcastId = randomUUID();
+    const presenceId = randomUUID();
+    await db.query(
+      `insert into realtime.messages (id, topic, extension, private, payload) values ($1, $3, 'broadcast', true, '{}'), ($2, $3, 'presence', true, '{}')`,
+      [broadcastId, presenceId, subTopic],
+    );
+    await setRequest(db, claims, subTopic);
+    const { rows } = await db.query<{ id: string }>('select id from realtime.messages where id = any($1::uuid[])', [[broadcastId, ...(presence ? [presenceId] : [])]]);
+    const seen = new Set(rows.map((r) => r.id));
+    return { broadcast: seen.has(broadcastId), presence: presence && seen.has(presenceId) };
+  } catch {
+    // A policy that raises counts as "no permission", as in Realtime.
+    return { broadcast: false, presence: false };
+  } finally {
+    await db.query('rollback').catch(() => undefined);
+    db.release();
+  }
+}
+
+/** Whether the user may write (send a broadcast, track presence) on a topic: an insert as the user, rolled back. */
+export async function checkWrite(pool: pg.Pool, claims: Claims, subTopic: string, extension: 'broadcast' | 'presence'): Promise<boolean> {
+  const db = await pool.connect();
+  try {
+    await db.query('begin');
+    await setRequest(db, claims, subTopic);
+    await db.query('savepoint probe');
+    try {
+      await db.query(`insert into realtime.messages (topic, extension, private, payload) values ($1, $2, true, '{}')`, [subTopic, extension]);
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === '42501') return false;
+      return false;
+    }
+  } finally {
+    await db.query('rollback').catch(() => undefined);
+    db.release();
+  }
+}
