@@ -1,0 +1,96 @@
+// Shared bench helpers: a local stack in its own process (so its memory can be measured), free ports, stats.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from '../supabase/local/config.ts';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface BenchStack {
+  apiUrl: string;
+  dbUrl: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `supabase/local/main.ts stack` in a child Node process on free ports and a temporary data folder. */
+export async function startStackProcess(extraEnv: Record<string, string> = {}): Promise<BenchStack> {
+  const apiPort = await freePort();
+  const dbPort = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'porchlight-bench-'));
+  chmodSync(dir, 0o755);
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'supabase/local/main.ts'), 'stack'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORCHLIGHT_API_PORT: String(apiPort),
+      PORCHLIGHT_DB_PORT: String(dbPort),
+      PORCHLIGHT_DATA_DIR: path.join(dir, 'db'),
+      PORCHLIGHT_PG_FAST: '1',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${apiUrl}/auth/v1/health`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (child.exitCode !== null) throw new Error(`stack exited: ${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    apiUrl,
+    dbUrl: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
+    pid: child.pid!,
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resident memory of a process in bytes (Linux). */
+export function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+export function percentile(values: number[], p: number): number {
+  if (!values.length) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+export const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Writes `.bench/<name>.json` and prints a table of rows. */
+export function report(name: string, data: Record<string, unknown>, rows: [string, string | number, string][]): void {
+  const dir = path.join(ROOT, '.bench');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify({ ...data, measuredAt: new Date().toISOString(), machine: { cpus: os.cpus().length, node: process.version } }, null, 2)}\n`);
+  const w0 = Math.max(...rows.map((r) => r[0].length), 6);
+  const w1 = Math.max(...rows.map((r) => String(r[1]).length), 5);
+  console.log(`\n${name}`);
+  console.log(`${'metric'.padEnd(w0)}  ${'value'.padStart(w1)}  budget / note`);
+  for (const [k, v, note] of rows) console.log(`${k.padEnd(w0)}  ${String(v).padStart(w1)}  ${note}`);
+  console.log(`(written to .bench/${name}.json)`);
+}
