@@ -1,7 +1,7 @@
 // One conversation: header (avatar, presence, status, assignee, auto-bot), messages with day separators and
 // delivery state, an optimistic idempotent composer, and the visitor's profile.
 import { Link, isRouteErrorResponse, useFetcher, useLoaderData, useLocation, useRouteError } from '@remix-run/react';
-import { Fragment, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { Fragment, useEffect, useRef, useState } from 'react';
 import { Avatar, PlatformBadge } from '../components/Avatar.tsx';
 import { clockTime, dayKey, dayLabel, relativeTime, visitorDisplayName } from '../lib/format.ts';
 import { usePresenceHub, useVisitorsOnline } from '../lib/presence-context.tsx';
@@ -109,7 +109,7 @@ export default function ConversationView() {
 
   // Keep the newest message in view when messages arrive or another conversation opens.
   const scrollKey = `${conversation.id}:${messages.length}:${pending.length}`;
-  useLayoutEffect(() => {
+  useEffect(() => {
     const el = listRef.current;
     if (el && scrollKey) el.scrollTop = el.scrollHeight;
   }, [scrollKey]);

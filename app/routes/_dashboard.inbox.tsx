@@ -103,14 +103,14 @@ export default function Inbox() {
             </label>
             <input id="inbox-search" type="search" name="q" defaultValue={query.q} placeholder="Search name, email or message…" style={{ width: '100%' }} />
           </Form>
-          <nav className="row" aria-label="Status">
+          <nav className="row" aria-label="Status filter">
             {STATUSES.map((s) => (
               <Link key={s} to={link({ status: s })} aria-current={query.status === s ? 'true' : undefined}>
                 {s[0]!.toUpperCase() + s.slice(1)}
               </Link>
             ))}
           </nav>
-          <nav className="row" aria-label="Assignee">
+          <nav className="row" aria-label="Assignee filter">
             {SCOPES.map(([s, label]) => (
               <Link key={s} to={link({ scope: s })} aria-current={query.scope === s ? 'true' : undefined}>
                 {label}

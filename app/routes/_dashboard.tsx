@@ -1,13 +1,20 @@
 // The signed-in shell: navigation, company switcher, one Realtime subscription to the company's events
 // (which revalidates the data on screen), alerts, and the unread count in the tab title.
+import type { MetaFunction } from '@remix-run/node';
 import { Form, NavLink, Outlet, useLoaderData, useRevalidator } from '@remix-run/react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { type CompanyEvent, DashboardContext, type DashboardContextValue } from '../lib/dashboard-context.tsx';
 import { PresenceContext } from '../lib/presence-context.tsx';
 import { PresenceHub } from '../lib/presence.client.ts';
 import { browserSupabase } from '../lib/realtime.client.ts';
+import type { dashboardLoader } from '../lib/dashboard.server.ts';
 
 export { dashboardLoader as loader } from '../lib/dashboard.server.ts';
+
+// The unread count in the tab title (child routes have no meta of their own, so this one applies).
+export const meta: MetaFunction<typeof dashboardLoader> = ({ data }) => [
+  { title: data && data.unread > 0 ? `(${data.unread}) Porchlight` : 'Porchlight' },
+];
 export { sessionHeaders as headers } from '../lib/headers.ts';
 
 type LoaderData = {
@@ -97,9 +104,6 @@ export default function DashboardLayout() {
     return () => document.removeEventListener('visibilitychange', onVisible);
   }, []);
 
-  useEffect(() => {
-    document.title = data.unread > 0 ? `(${data.unread}) Porchlight` : 'Porchlight';
-  }, [data.unread]);
 
   const ctx = useMemo<DashboardContextValue>(
     () => ({
