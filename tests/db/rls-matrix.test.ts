@@ -1,0 +1,244 @@
+// The RLS matrix: every table × every actor × select/insert/update/delete, against real Postgres with the
+// migrations applied. Expected outcomes are the table below; every denial is asserted (an error for a refused
+// statement, zero rows and unchanged data where RLS hides the row).
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { db } from '../support/stack.ts';
+import { ACTORS, type Actor, type Outcome, type World, attempt, becomeActor, createWorld } from './fixtures.ts';
+
+let c: pg.Client;
+let w: World;
+
+beforeAll(async () => {
+  c = await db();
+  w = await createWorld(c);
+});
+afterAll(async () => {
+  await c.end();
+});
+
+type Op = 'select' | 'insert' | 'update' | 'delete';
+//                                 anon     visitorA  visitorB  agentX   adminX   agentY   service
+const row = (...v: Outcome[]) => Object.fromEntries(ACTORS.map((a, i) => [a, v[i]!])) as Record<Actor, Outcome>;
+
+const EXPECTED: Record<string, Record<Op, Record<Actor, Outcome>>> = {
+  companies: {
+    select: row('error', 0, 0, 1, 1, 0, 1),
+    insert: row('error', 'error', 'error', 'error', 'error', 'error', 'ok'),
+    update: row('error', 'none', 'none', 'none', 'ok', 'none', 'ok'),
+    delete: row('error', 'error', 'error', 'error', 'error', 'error', 'ok'),
+  },
+  company_members: {
+    select: row('error', 0, 0, 2, 2, 0, 2),
+    insert: row('error', 'error', 'error', 'error', 'ok', 'error', 'ok'),
+    update: row('error', 'none', 'none', 'none', 'ok', 'none', 'ok'),
+    delete: row('error', 'none', 'none', 'none', 'ok', 'none', 'ok'),
+  },
+  widget_configs: {
+    select: row('error', 0, 0, 1, 1, 0, 1),
+    insert: row('error', 'error', 'error', 'error', 'error', 'error', 'ok'),
+    update: row('error', 'none', 'none', 'none', 'ok', 'none', 'ok'),
+    delete: row('error', 'error', 'error', 'error', 'error', 'error', 'ok'),
+  },
+  visitors: {
+    select: row('error', 1, 1, 2, 2, 0, 2),
+    insert: row('error', 'error', 'error', 'error', 'error', 'error', 'ok'),
+    update: row('error', 'error', 'error', 'error', 'error', 'error', 'ok'),
+    delete: row('error', 'error', 'error', 'error', 'error', 'error', 'ok'),
+  },
+  conversations: {
+    select: row('error', 1, 1, 2, 2, 0, 2),
+    insert: row('error', 'error', 'error', 'error', 'error', 'error', 'ok'),
+    update: row('error', 'none', 'none', 'ok', 'ok', 'none', 'ok'),
+    delete: row('error', 'error', 'error', 'error', 'error', 'error', 'ok'),
+  },
+  messages: {
+    select: row('error', 2, 1, 3, 3, 0, 3),
+    insert: row('error', 'error', 'error', 'ok', 'ok', 'error', 'ok'),
+    update: row('error', 'error', 'error', 'error', 'error', 'error', 'ok'),
+    delete: row('error', 'error', 'error', 'error', 'error', 'error', 'ok'),
+  },
+};
+
+/** The statements each cell runs (fixture ids bound as parameters), and how to check "unchanged". */
+function statements(table: string, actor: Actor): Record<Op, { sql: string; params: unknown[]; unchanged?: () => Promise<boolean> }> {
+  const self = actor === 'anon' || actor === 'service' ? w.users.agentX : w.users[actor];
+  const same = (sql: string, params: unknown[], expected: unknown) => async () => (await c.query(sql, params)).rows[0]?.v === expected;
+  switch (table) {
+    case 'companies':
+      return {
+        select: { sql: 'select count(*) as n from public.companies where id = $1', params: [w.companyX] },
+        insert: { sql: `insert into public.companies (name) values ('New')`, params: [] },
+        update: { sql: `update public.companies set name = 'Renamed' where id = $1`, params: [w.companyX], unchanged: same('select name as v from public.companies where id = $1', [w.companyX], 'X') },
+        delete: { sql: 'delete from public.companies where id = $1', params: [w.companyX] },
+      };
+    case 'company_members':
+      return {
+        select: { sql: 'select count(*) as n from public.company_members where company_id = $1', params: [w.companyX] },
+        insert: { sql: `insert into public.company_members (company_id, user_id, role, display_name) values ($1, $2, 'agent', 'New')`, params: [w.companyX, w.users.agentY] },
+        update: {
+          sql: `update public.company_members set display_name = 'Changed' where company_id = $1 and user_id = $2`,
+          params: [w.companyX, w.users.agentX],
+          unchanged: same('select display_name as v from public.company_members where company_id = $1 and user_id = $2', [w.companyX, w.users.agentX], 'Agent X'),
+        },
+        delete: {
+          sql: 'delete from public.company_members where company_id = $1 and user_id = $2',
+          params: [w.companyX, w.users.agentX],
+          unchanged: same('select count(*)::int as v from public.company_members where company_id = $1', [w.companyX], 2),
+        },
+      };
+    case 'widget_configs':
+      return {
+        select: { sql: 'select count(*) as n from public.widget_configs where company_id = $1', params: [w.companyX] },
+        insert: { sql: `insert into public.widget_configs (company_id, widget_key) values ($1, $2)`, params: [w.companyZ, `pk_z_${randomUUID().slice(0, 8)}`] },
+        update: {
+          sql: `update public.widget_configs set title = 'Changed' where company_id = $1`,
+          params: [w.companyX],
+          unchanged: same('select title as v from public.widget_configs where company_id = $1', [w.companyX], 'Chat with us'),
+        },
+        delete: { sql: 'delete from public.widget_configs where company_id = $1', params: [w.companyX] },
+      };
+    case 'visitors':
+      return {
+        select: { sql: 'select count(*) as n from public.visitors where company_id = $1', params: [w.companyX] },
+        insert: { sql: `insert into public.visitors (company_id, user_id) values ($1, $2)`, params: [w.companyY, w.users.visitorA] },
+        update: { sql: `update public.visitors set name = 'Changed' where id = $1`, params: [w.visitorA] },
+        delete: { sql: 'delete from public.visitors where id = $1', params: [w.visitorA] },
+      };
+    case 'conversations':
+      return {
+        select: { sql: 'select count(*) as n from public.conversations where company_id = $1', params: [w.companyX] },
+        insert: { sql: `insert into public.conversations (company_id, visitor_id) values ($1, $2)`, params: [w.companyX, w.visitorA] },
+        update: {
+          sql: `update public.conversations set status = 'pending' where id = $1`,
+          params: [w.convA],
+          unchanged: same('select status::text as v from public.conversations where id = $1', [w.convA], 'open'),
+        },
+        delete: { sql: 'delete from public.conversations where id = $1', params: [w.convA] },
+      };
+    case 'messages':
+      return {
+        select: { sql: 'select count(*) as n from public.messages where company_id = $1', params: [w.companyX] },
+        insert: {
+          sql: `insert into public.messages (id, conversation_id, sender_kind, author_id, body) values ($1, $2, 'agent', $3, 'reply')`,
+          params: [randomUUID(), w.convA, self],
+        },
+        update: { sql: `update public.messages set body = 'changed' where conversation_id = $1`, params: [w.convA] },
+        delete: { sql: 'delete from public.messages where conversation_id = $1', params: [w.convA] },
+      };
+    default:
+      throw new Error(`no statements for ${table}`);
+  }
+}
+
+describe('RLS matrix', () => {
+  for (const table of Object.keys(EXPECTED)) {
+    for (const op of ['select', 'insert', 'update', 'delete'] as Op[]) {
+      it(`${table}: ${op} by each actor`, async () => {
+        const actual: Record<string, Outcome> = {};
+        for (const actor of ACTORS) {
+          const s = statements(table, actor)[op];
+          actual[actor] = await attempt(c, w, actor, op === 'select' ? 'select' : 'write', s.sql, s.params, s.unchanged);
+        }
+        expect(actual).toEqual(EXPECTED[table]![op]);
+      });
+    }
+  }
+
+  it('has row-level security on for every table in public', async () => {
+    const { rows } = await c.query(`select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relrowsecurity`);
+    expect(rows.map((r) => r.relname)).toEqual([]);
+  });
+
+  it('refuses a visitor message written directly (visitors write only through Edge Functions)', async () => {
+    const res = await attempt(
+      c,
+      w,
+      'visitorA',
+      'write',
+      `insert into public.messages (id, conversation_id, sender_kind, author_id, body) values ($1, $2, 'visitor', $3, 'sneaky')`,
+      [randomUUID(), w.convA, w.users.visitorA],
+    );
+    expect(res).toBe('error');
+  });
+
+  it('refuses an agent message posing as another author or as a bot', async () => {
+    for (const [kind, author] of [['agent', w.users.adminX], ['bot', w.users.agentX]] as const) {
+      const res = await attempt(
+        c,
+        w,
+        'agentX',
+        'write',
+        `insert into public.messages (id, conversation_id, sender_kind, author_id, body) values ($1, $2, $3, $4, 'x')`,
+        [randomUUID(), w.convA, kind, author],
+      );
+      expect(res).toBe('error');
+    }
+  });
+
+  it('refuses to assign a conversation to someone outside the company', async () => {
+    await c.query('begin');
+    try {
+      await becomeActor(c, w, 'agentX');
+      await expect(c.query('update public.conversations set assignee_id = $1 where id = $2', [w.users.agentY, w.convA])).rejects.toMatchObject({ code: '23514' });
+    } finally {
+      await c.query('rollback');
+    }
+  });
+});
+
+describe('realtime topic authorization (Realtime\'s own check: probe rows read and written as the user)', () => {
+  type Access = { readBroadcast: boolean; readPresence: boolean; writeBroadcast: boolean; writePresence: boolean };
+  async function access(actor: Actor, topic: string): Promise<Access> {
+    const out: Partial<Access> = {};
+    for (const ext of ['broadcast', 'presence'] as const) {
+      await c.query('begin');
+      try {
+        const id = randomUUID();
+        await c.query(`insert into realtime.messages (id, topic, extension, private, payload) values ($1, $2, $3, true, '{}')`, [id, topic, ext]);
+        await becomeActor(c, w, actor);
+        await c.query(`select set_config('realtime.topic', $1, true)`, [topic]);
+        const read = await c.query('select 1 from realtime.messages where id = $1', [id]).then((r) => r.rowCount === 1, () => false);
+        out[ext === 'broadcast' ? 'readBroadcast' : 'readPresence'] = read;
+      } finally {
+        await c.query('rollback');
+      }
+      await c.query('begin');
+      try {
+        await becomeActor(c, w, actor);
+        await c.query(`select set_config('realtime.topic', $1, true)`, [topic]);
+        const wrote = await c
+          .query(`insert into realtime.messages (topic, extension, private, payload) values ($1, $2, true, '{}')`, [topic, ext])
+          .then(() => true, (err) => {
+            if (err.code !== '42501') throw err;
+            return false;
+          });
+        out[ext === 'broadcast' ? 'writeBroadcast' : 'writePresence'] = wrote;
+      } finally {
+        await c.query('rollback');
+      }
+    }
+    return out as Access;
+  }
+  const all = { readBroadcast: true, readPresence: true, writeBroadcast: true, writePresence: true };
+  const none = { readBroadcast: false, readPresence: false, writeBroadcast: false, writePresence: false };
+  //                                   anon   visitorA visitorB agentX adminX agentY (service bypasses RLS)
+  const EXPECTED_TOPICS: Record<string, Record<Exclude<Actor, 'service'>, Access>> = {
+    conversationA: { anon: none, visitorA: all, visitorB: none, agentX: all, adminX: all, agentY: none },
+    companyX: { anon: none, visitorA: none, visitorB: none, agentX: all, adminX: all, agentY: none },
+    companyY: { anon: none, visitorA: none, visitorB: none, agentX: none, adminX: none, agentY: all },
+    malformed: { anon: none, visitorA: none, visitorB: none, agentX: none, adminX: none, agentY: none },
+  };
+  const topicOf = (name: string) =>
+    ({ conversationA: `conversation:${w.convA}`, companyX: `company:${w.companyX}`, companyY: `company:${w.companyY}`, malformed: 'company:not-a-uuid' })[name]!;
+
+  for (const name of Object.keys(EXPECTED_TOPICS)) {
+    it(`${name}: join (read) and send (write) for broadcast and presence by each actor`, async () => {
+      const actual: Record<string, Access> = {};
+      for (const actor of ACTORS.filter((a) => a !== 'service') as Exclude<Actor, 'service'>[]) actual[actor] = await access(actor, topicOf(name));
+      expect(actual).toEqual(EXPECTED_TOPICS[name]);
+    });
+  }
+});
