@@ -31,7 +31,7 @@ language plpgsql security definer set search_path = '' as $$
 begin
   update public.conversations c set
     last_message_at = greatest(c.last_message_at, new.created_at),
-    last_message_preview = left(regexp_replace(new.body, '\s+', ' ', 'g'), 140),
+    last_message_preview = left(btrim(regexp_replace(new.body, '\s+', ' ', 'g')), 140),
     unread_count = case
       when new.sender_kind = 'visitor' then c.unread_count + 1
       when new.sender_kind = 'agent' then 0

@@ -1,0 +1,81 @@
+// Budgets checked on a deterministic figure: the query plans. The inbox page and a conversation's latest
+// messages, run as an agent through RLS, must use their indexes (timings live in `npm run bench:db`).
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { db } from '../support/stack.ts';
+import { becomeActor, createWorld, type World } from './fixtures.ts';
+
+let c: pg.Client;
+let w: World;
+let busy: string;
+
+beforeAll(async () => {
+  c = await db();
+  w = await createWorld(c);
+  // Enough rows for the planner to prefer indexes: 20,000 conversations over 4 companies, 20,000 messages.
+  const companies = [w.companyX, randomUUID(), randomUUID(), randomUUID()];
+  for (const id of companies.slice(1)) await c.query(`insert into public.companies (id, name) values ($1, 'Filler')`, [id]);
+  await c.query(
+    `insert into public.visitors (company_id, user_id)
+     select $1::uuid[] [1 + (g % 4)], $2 from generate_series(1, 4) g on conflict do nothing`,
+    [companies, w.users.visitorA],
+  );
+  await c.query(
+    `insert into public.conversations (company_id, visitor_id, status, last_message_at)
+     select v.company_id, v.id, (array['open','pending','resolved'])[1 + g % 3]::public.conversation_status, now() - (g || ' seconds')::interval
+     from generate_series(1, 5000) g cross join public.visitors v where v.user_id = $1`,
+    [w.users.visitorA],
+  );
+  busy = (await c.query(`select id from public.conversations where company_id = $1 order by last_message_at desc limit 1`, [w.companyX])).rows[0].id;
+  await c.query('alter table public.messages disable trigger messages_after_insert');
+  await c.query(
+    `insert into public.messages (conversation_id, company_id, sender_kind, body, created_at)
+     select case when g % 2 = 0 then $1 else c.id end, $2, 'visitor', 'm' || g, now() - (g || ' seconds')::interval
+     from generate_series(1, 20000) g cross join lateral (select id from public.conversations where company_id = $2 offset (g % 500) limit 1) c`,
+    [busy, w.companyX],
+  );
+  await c.query('alter table public.messages enable trigger messages_after_insert');
+  await c.query('analyze public.conversations; analyze public.messages; analyze public.company_members; analyze public.visitors');
+}, 120_000);
+
+afterAll(async () => {
+  await c.end();
+});
+
+async function planAs(sql: string, params: unknown[]): Promise<string> {
+  await c.query('begin');
+  try {
+    await becomeActor(c, w, 'agentX');
+    const { rows } = await c.query(`explain ${sql}`, params);
+    return rows.map((r) => r['QUERY PLAN']).join('\n');
+  } finally {
+    await c.query('rollback');
+  }
+}
+
+describe('query plans through RLS', () => {
+  it('the inbox first page uses the inbox index, no sequential scan of conversations', async () => {
+    const plan = await planAs(
+      `select * from public.conversations where company_id = $1 and status = 'open' order by last_message_at desc, id desc limit 25`,
+      [w.companyX],
+    );
+    expect(plan).toContain('conversations_inbox_idx');
+    expect(plan).not.toMatch(/Seq Scan on conversations/);
+  });
+
+  it('a deep keyset page of the inbox uses the inbox index', async () => {
+    const plan = await planAs(
+      `select * from public.conversations where company_id = $1 and status = 'open' and (last_message_at, id) < ($2, $3) order by last_message_at desc, id desc limit 25`,
+      [w.companyX, new Date(Date.now() - 3_000_000).toISOString(), randomUUID()],
+    );
+    expect(plan).toContain('conversations_inbox_idx');
+    expect(plan).not.toMatch(/Seq Scan on conversations/);
+  });
+
+  it("a conversation's latest 50 messages use the messages index, no sequential scan of messages", async () => {
+    const plan = await planAs(`select * from public.messages where conversation_id = $1 order by created_at desc, id desc limit 50`, [busy]);
+    expect(plan).toContain('messages_conversation_created_idx');
+    expect(plan).not.toMatch(/Seq Scan on messages/);
+  });
+});
