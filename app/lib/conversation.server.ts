@@ -86,7 +86,7 @@ export async function conversationAction({ request, params }: ActionFunctionArgs
     if (!changed) return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
   } catch (e) {
     const code = (e as { cause?: { code?: string } }).cause?.code;
-    if (code === '23503') {
+    if (code === '23503' || code === '23514') {
       return errorResponse(422, 'validation_failed', 'Pick a member of this company.', ctx.headers, { fieldErrors: { assigneeId: 'Pick a member of this company.' } });
     }
     if (code === '42501') return errorResponse(403, 'forbidden', 'You cannot change this conversation.', ctx.headers);

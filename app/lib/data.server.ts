@@ -224,7 +224,7 @@ export async function getConversation(supabase: SupabaseClient, companyId: strin
 
 /** Opening a conversation marks it read for the agents. */
 export async function markRead(supabase: SupabaseClient, conversationId: string) {
-  const { error } = await supabase.rpc('mark_conversation_read', { conversation_id: conversationId });
+  const { error } = await supabase.rpc('mark_conversation_read', { p_conversation_id: conversationId });
   if (!error) return;
   // Without the RPC (PGRST202: no such function), reset the counter directly.
   if (error.code !== 'PGRST202' && error.code !== '42883') throw new DataError(`mark read: ${error.message}`, error);

@@ -268,6 +268,12 @@ describe('inbox and conversation', () => {
   });
 
   it('opening a conversation marks it read', async () => {
+    await sql(`insert into public.messages (conversation_id, company_id, sender_kind, body) values ($1, $2, 'visitor', 'Anyone there?')`, [
+      acme.conversationId,
+      acme.companyId,
+    ]);
+    const [before] = await sql<{ unread_count: number }>('select unread_count from public.conversations where id = $1', [acme.conversationId]);
+    expect(before!.unread_count).toBe(1);
     const res = await call(conversationRoute.loader, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params: { conversationId: acme.conversationId } });
     expect(res.status).toBe(200);
     const body = await res.json();

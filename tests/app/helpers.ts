@@ -83,6 +83,7 @@ export async function createCompany(name: string): Promise<Fixture> {
   const agent = await createLogin(`${name.toLowerCase()}-agent`);
   const visitor = await createLogin(`${name.toLowerCase()}-visitor`);
   const companyId = randomUUID();
+  const visitorId = randomUUID();
   const conversationId = randomUUID();
   const firstMessageId = randomUUID();
   const widgetKey = `pk_test_${companyId.slice(0, 8)}`;
@@ -100,13 +101,14 @@ export async function createCompany(name: string): Promise<Fixture> {
       widgetKey,
       ['http://127.0.0.1:3001'],
     ]);
-    await c.query(`insert into public.visitors (id, company_id, name, email) values ($1, $2, $3, $4)`, [
-      visitor.id,
+    await c.query(`insert into public.visitors (id, company_id, user_id, name, email) values ($1, $2, $3, $4, $5)`, [
+      visitorId,
       companyId,
+      visitor.id,
       `${name} Visitor`,
       visitor.email,
     ]);
-    await c.query(`insert into public.conversations (id, company_id, visitor_id) values ($1, $2, $3)`, [conversationId, companyId, visitor.id]);
+    await c.query(`insert into public.conversations (id, company_id, visitor_id) values ($1, $2, $3)`, [conversationId, companyId, visitorId]);
     await c.query(`insert into public.messages (id, conversation_id, sender_kind, author_id, body) values ($1, $2, 'visitor', $3, $4)`, [
       firstMessageId,
       conversationId,
@@ -120,7 +122,7 @@ export async function createCompany(name: string): Promise<Fixture> {
   } finally {
     await c.end();
   }
-  return { companyId, widgetKey, admin, agent, visitorId: visitor.id, conversationId, firstMessageId };
+  return { companyId, widgetKey, admin, agent, visitorId, conversationId, firstMessageId };
 }
 
 export async function sql<T = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
