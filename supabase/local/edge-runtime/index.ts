@@ -169,7 +169,9 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
 
   function proxy(w: Worker, req: IncomingMessage, res: ServerResponse, pathAndQuery: string): Promise<void> {
     return new Promise((resolve) => {
-      const headers = { ...req.headers, host: `127.0.0.1:${w.port}` };
+      // As Kong does: the function sees the caller's address in X-Forwarded-For.
+      const forwarded = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
+      const headers = { ...req.headers, host: `127.0.0.1:${w.port}`, 'x-forwarded-for': forwarded };
       const upstream = http.request({ host: '127.0.0.1', port: w.port, method: req.method, path: pathAndQuery, headers }, (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);

@@ -1,0 +1,133 @@
+// npm run bench:db — 100,000 conversations and 1,000,000 messages for 10 companies, then the inbox (first page
+// and a deep keyset page) and a conversation's latest 50 messages, timed as an agent through RLS.
+// Budget (issue 4): each under 10 ms at p95 on this machine. Plans are printed.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { percentile, report, round, startStackProcess } from './support.ts';
+
+const COMPANIES = 10;
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 100_000);
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+
+async function main() {
+  const stack = await startStackProcess();
+  const db = new pg.Client({ connectionString: stack.dbUrl });
+  await db.connect();
+  const t0 = Date.now();
+  const companies = Array.from({ length: COMPANIES }, () => randomUUID());
+  const agents = companies.map(() => randomUUID());
+  await db.query(
+    `insert into auth.users (instance_id, id, aud, role, email, created_at, updated_at)
+     select '00000000-0000-0000-0000-000000000000', a, 'authenticated', 'authenticated', 'bench-' || a || '@example.com', now(), now() from unnest($1::uuid[]) a`,
+    [agents],
+  );
+  await db.query(`insert into public.companies (id, name) select c, 'Bench ' || n from unnest($1::uuid[]) with ordinality t(c, n)`, [companies]);
+  await db.query(
+    `insert into public.company_members (company_id, user_id, role, display_name) select c, a, 'agent', 'Agent' from unnest($1::uuid[], $2::uuid[]) t(c, a)`,
+    [companies, agents],
+  );
+  // Seeding only: the broadcast trigger would send a million realtime messages.
+  await db.query('alter table public.messages disable trigger messages_after_insert');
+  await db.query('alter table public.conversations disable trigger conversations_after_insert');
+  const perCompany = CONVERSATIONS / COMPANIES;
+  await db.query(
+    `insert into auth.users (instance_id, id, aud, role, created_at, updated_at, is_anonymous)
+     select '00000000-0000-0000-0000-000000000000', gen_random_uuid(), 'authenticated', 'authenticated', now(), now(), true from generate_series(1, $1)`,
+    [CONVERSATIONS],
+  );
+  await db.query(
+    `insert into public.visitors (company_id, user_id, name, email)
+     select ($1::uuid[])[1 + (row_number() over () - 1) % $2], u.id, 'Visitor ' || row_number() over (), null
+     from auth.users u where u.is_anonymous and u.email is null and not exists (select 1 from public.visitors v where v.user_id = u.id)`,
+    [companies, COMPANIES],
+  );
+  await db.query(
+    `insert into public.conversations (company_id, visitor_id, status, last_message_at, last_message_preview, unread_count)
+     select v.company_id, v.id, (array['open','open','pending','resolved'])[1 + (row_number() over ()) % 4]::public.conversation_status,
+            now() - ((row_number() over ()) || ' seconds')::interval, 'Preview', (row_number() over ()) % 3
+     from public.visitors v where v.company_id = any($1::uuid[])`,
+    [companies],
+  );
+  await db.query(
+    `insert into public.messages (conversation_id, company_id, sender_kind, body, created_at)
+     select c.id, c.company_id, 'visitor', 'Message ' || g, c.last_message_at - (g || ' seconds')::interval
+     from (select id, company_id, last_message_at, row_number() over () as n from public.conversations where company_id = any($1::uuid[])) c
+     cross join generate_series(1, $2::int) g`,
+    [companies, Math.round(MESSAGES / CONVERSATIONS)],
+  );
+  await db.query('alter table public.messages enable trigger messages_after_insert');
+  await db.query('alter table public.conversations enable trigger conversations_after_insert');
+  await db.query('vacuum analyze public.conversations');
+  await db.query('vacuum analyze public.messages');
+  await db.query('analyze public.company_members; analyze public.visitors');
+  const seedSeconds = (Date.now() - t0) / 1000;
+  const counts = (await db.query('select (select count(*) from public.conversations)::int as c, (select count(*) from public.messages)::int as m')).rows[0];
+
+  const company = companies[0]!;
+  const agent = agents[0]!;
+  const deep = (await db.query(
+    `select last_message_at, id from public.conversations where company_id = $1 and status = 'open' order by last_message_at desc, id desc offset 4000 limit 1`,
+    [company],
+  )).rows[0];
+  const busy = (await db.query(`select id from public.conversations where company_id = $1 order by last_message_at desc limit 1`, [company])).rows[0].id;
+  // One long conversation (2,000 messages), so "latest 50" really pages.
+  await db.query('alter table public.messages disable trigger messages_after_insert');
+  await db.query(
+    `insert into public.messages (conversation_id, company_id, sender_kind, body, created_at)
+     select $1, $2, 'visitor', 'Long ' || g, now() - (g || ' seconds')::interval from generate_series(1, 2000) g`,
+    [busy, company],
+  );
+  await db.query('alter table public.messages enable trigger messages_after_insert');
+  await db.query('analyze public.messages');
+
+  const queries: Record<string, { sql: string; params: unknown[] }> = {
+    'inbox first page': {
+      sql: `select id, visitor_id, platform, status, assignee_id, last_message_at, last_message_preview, unread_count from public.conversations
+            where company_id = $1 and status = 'open' order by last_message_at desc, id desc limit 25`,
+      params: [company],
+    },
+    'inbox deep keyset page': {
+      sql: `select id, visitor_id, platform, status, assignee_id, last_message_at, last_message_preview, unread_count from public.conversations
+            where company_id = $1 and status = 'open' and (last_message_at, id) < ($2, $3) order by last_message_at desc, id desc limit 25`,
+      params: [company, deep.last_message_at, deep.id],
+    },
+    'latest 50 messages': {
+      sql: `select id, sender_kind, author_name, body, created_at from public.messages where conversation_id = $1 order by created_at desc, id desc limit 50`,
+      params: [busy],
+    },
+  };
+  const claims = JSON.stringify({ sub: agent, role: 'authenticated' });
+  const results: Record<string, { p50: number; p95: number; rows: number; plan: string }> = {};
+  for (const [name, q] of Object.entries(queries)) {
+    const times: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < RUNS + 20; i++) {
+      await db.query('begin');
+      await db.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [claims]);
+      const start = performance.now();
+      const r = await db.query(q.sql, q.params);
+      const ms = performance.now() - start;
+      await db.query('commit');
+      rows = r.rowCount ?? 0;
+      if (i >= 20) times.push(ms); // the first runs warm the cache
+    }
+    await db.query('begin');
+    await db.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [claims]);
+    const plan = (await db.query(`explain (analyze, buffers off, costs off) ${q.sql}`, q.params)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    await db.query('rollback');
+    results[name] = { p50: round(percentile(times, 50), 3), p95: round(percentile(times, 95), 3), rows, plan };
+  }
+  for (const [name, r] of Object.entries(results)) console.log(`\n-- plan: ${name}\n${r.plan}`);
+  report('db', { conversations: counts.c, messages: counts.m, companies: COMPANIES, runs: RUNS, seedSeconds: round(seedSeconds, 1), queries: results, budgetP95Ms: 10 }, [
+    ['conversations / messages', `${counts.c} / ${counts.m}`, `seeded in ${round(seedSeconds, 1)} s`],
+    ...Object.entries(results).flatMap(([name, r]): [string, string | number, string][] => [
+      [`${name} p50 (ms)`, r.p50, `${r.rows} rows, as an agent through RLS`],
+      [`${name} p95 (ms)`, r.p95, `budget < 10: ${r.p95 < 10 ? 'met' : 'MISSED'}`],
+    ]),
+  ]);
+  await db.end();
+  await stack.stop();
+}
+
+await main();
