@@ -23,19 +23,16 @@ async function signIn(browser: Browser, who: { email: string; password: string }
   return { context, page };
 }
 
-/** Opens the widget on the demo page and starts a conversation as a new visitor. */
+/** Opens the widget on the demo page and starts a conversation as a new visitor (pre-chat form, widget/locales/en.ts). */
 async function visitorStartsChat(browser: Browser, name: string, text: string) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(DEMO);
   await page.getByRole('button', { name: /chat/i }).first().click();
-  const nameField = page.getByLabel(/name/i);
-  if (await nameField.count()) await nameField.first().fill(name);
-  const email = page.getByLabel(/email/i);
-  if (await email.count()) await email.first().fill(`${name.toLowerCase().replace(/\s+/g, '.')}@visitor.test`);
-  const box = page.getByRole('textbox', { name: /message/i });
-  await box.fill(text);
-  await box.press('Enter');
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('How can we help?').fill(text);
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await expect(page.getByLabel('Type your message')).toBeVisible();
   return { context, page };
 }
 
@@ -56,7 +53,7 @@ test('a visitor’s conversation appears live, the reply reaches the widget, pre
   await expect(item.getByTestId('presence-dot')).toHaveAttribute('data-online', 'true');
 
   // A second message re-orders and updates live.
-  const box = visitor.page.getByRole('textbox', { name: /message/i });
+  const box = visitor.page.getByLabel('Type your message');
   await box.fill('And to Sweden?');
   await box.press('Enter');
   await expect(item.getByTestId('preview')).toHaveText('And to Sweden?');
