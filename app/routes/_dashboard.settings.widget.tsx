@@ -29,6 +29,11 @@ export default function WidgetSettings() {
   const [clientErrors, setClientErrors] = useState<Record<string, string>>({});
   const [previewSrc, setPreviewSrc] = useState('/settings/widget-preview');
   const [copied, setCopied] = useState(false);
+  // Reload the preview after a save: the widget then fetches the stored config itself.
+  const [saves, setSaves] = useState(0);
+  useEffect(() => {
+    if (actionData?.ok) setSaves((n) => n + 1);
+  }, [actionData]);
   const errors = { ...(actionData?.fieldErrors ?? {}), ...clientErrors };
   const saving = navigation.state === 'submitting';
 
@@ -203,7 +208,7 @@ export default function WidgetSettings() {
       </section>
       <section className="preview">
         <h2>Live preview</h2>
-        <iframe title="Widget preview" src={previewSrc} data-testid="widget-preview" />
+        <iframe key={saves} title="Widget preview" src={previewSrc} data-testid="widget-preview" />
         <h2>Embed code</h2>
         <pre className="embed" data-testid="embed-code">
           {embed}
