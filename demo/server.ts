@@ -1,0 +1,51 @@
+// The demo page (served by `npm start` on port 3001): a customer-like page embedding the widget, plus the
+// built widget files. Builds the widget first when widget/dist is missing.
+import { existsSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DIST, buildWidget } from '../widget/build.ts';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+export interface DemoOptions {
+  port: number;
+  supabaseUrl: string;
+  anonKey: string;
+  widgetKey: string;
+  host?: string;
+}
+
+export async function startDemoServer(o: DemoOptions): Promise<{ url: string; stop(): Promise<void> }> {
+  if (!existsSync(path.join(DIST, 'widget.js')) || !existsSync(path.join(DIST, 'panel.js')) || process.env.PORCHLIGHT_REBUILD_WIDGET) await buildWidget();
+  const attr = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const page = readFileSync(path.join(HERE, 'index.html'), 'utf8')
+    .replace('{{WIDGET_KEY}}', attr(o.widgetKey))
+    .replace('{{SUPABASE_URL}}', attr(o.supabaseUrl))
+    .replace('{{ANON_KEY}}', attr(o.anonKey));
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://demo');
+    if (url.pathname === '/widget.js' || url.pathname === '/panel.js') {
+      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache', 'Access-Control-Allow-Origin': '*' });
+      res.end(readFileSync(path.join(DIST, url.pathname.slice(1))));
+      return;
+    }
+    if (url.pathname === '/' || url.pathname === '/index.html' || url.pathname === '/pricing') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(page);
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('not found');
+  });
+  const host = o.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, host, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://${host}:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,34 @@
+// Deutsche Texte des Widgets. `launcher` liegt in widget.js, `panel` im Panel-Chunk.
+import type * as en from './en.ts';
+
+export const launcher: typeof en.launcher = {
+  open: 'Chat öffnen',
+  close: 'Chat schließen',
+  unread: (n: number) => `${n} ungelesene Nachricht${n === 1 ? '' : 'en'}`,
+};
+
+export const panel: typeof en.panel = {
+  close: 'Chat schließen',
+  unavailableTitle: 'Chat nicht verfügbar',
+  unavailable: 'Der Chat ist auf dieser Website gerade nicht verfügbar.',
+  nameLabel: 'Ihr Name',
+  emailLabel: 'E-Mail',
+  phoneLabel: 'Telefon',
+  optional: '(optional)',
+  firstMessageLabel: 'Wie können wir helfen?',
+  start: 'Chat starten',
+  required: 'Bitte ausfüllen.',
+  invalidEmail: 'Bitte eine gültige E-Mail-Adresse eingeben.',
+  invalidPhone: 'Bitte eine gültige Telefonnummer eingeben.',
+  composerLabel: 'Nachricht eingeben',
+  composerPlaceholder: 'Nachricht schreiben… (Enter sendet, Umschalt+Enter für neue Zeile)',
+  send: 'Senden',
+  sending: 'Wird gesendet…',
+  failed: 'Noch nicht gesendet, neuer Versuch…',
+  you: 'Sie',
+  agent: 'Support',
+  offline: 'Sie sind offline. Nachrichten werden gesendet, sobald Sie wieder online sind.',
+  wait: (s: number) => `Zu viele Nachrichten. Bitte ${s} Sekunden warten.`,
+  error: 'Etwas ist schiefgelaufen. Bitte erneut versuchen.',
+  tooLong: 'Diese Nachricht ist zu lang.',
+};

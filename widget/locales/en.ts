@@ -1,0 +1,32 @@
+// English strings of the widget. `launcher` ships in widget.js, `panel` in the panel chunk.
+export const launcher = {
+  open: 'Open chat',
+  close: 'Close chat',
+  unread: (n: number) => `${n} unread message${n === 1 ? '' : 's'}`,
+};
+
+export const panel = {
+  close: 'Close chat',
+  unavailableTitle: 'Chat unavailable',
+  unavailable: 'Chat is not available on this site right now.',
+  nameLabel: 'Your name',
+  emailLabel: 'Email',
+  phoneLabel: 'Phone',
+  optional: '(optional)',
+  firstMessageLabel: 'How can we help?',
+  start: 'Start chat',
+  required: 'Please fill this in.',
+  invalidEmail: 'Please enter a valid email address.',
+  invalidPhone: 'Please enter a valid phone number.',
+  composerLabel: 'Type your message',
+  composerPlaceholder: 'Write a message… (Enter to send, Shift+Enter for a new line)',
+  send: 'Send',
+  sending: 'Sending…',
+  failed: 'Not sent yet, retrying…',
+  you: 'You',
+  agent: 'Support',
+  offline: 'You are offline. Messages will be sent when you are back.',
+  wait: (s: number) => `Too many messages. Please wait ${s} seconds.`,
+  error: 'Something went wrong. Please try again.',
+  tooLong: 'That message is too long.',
+};

@@ -1,0 +1,109 @@
+// The panel's way in: Supabase Auth's public API for the anonymous visitor session (auth-js is too big for the
+// widget's budget, so two documented endpoints are called directly), and the widget Edge Functions.
+import { type Options, storageKey } from './shared.ts';
+import type { ChatMessage } from './text.ts';
+
+export interface Session {
+  access_token: string;
+  refresh_token: string;
+  expires_at: number;
+  user: { id: string };
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfter: number | null,
+    readonly body: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export class WidgetClient {
+  private refreshing: Promise<Session> | null = null;
+  constructor(readonly o: Options) {}
+
+  private get sessionKey() {
+    return storageKey(this.o.widgetKey, 'auth');
+  }
+
+  stored(): Session | null {
+    try {
+      return JSON.parse(localStorage.getItem(this.sessionKey) ?? 'null');
+    } catch {
+      return null;
+    }
+  }
+
+  private save(s: Session) {
+    localStorage.setItem(this.sessionKey, JSON.stringify({ access_token: s.access_token, refresh_token: s.refresh_token, expires_at: s.expires_at, user: { id: s.user.id } }));
+  }
+
+  private async auth(path: string, body: unknown): Promise<Session> {
+    const res = await fetch(`${this.o.supabaseUrl}/auth/v1${path}`, {
+      method: 'POST',
+      headers: { apikey: this.o.anonKey, Authorization: `Bearer ${this.o.anonKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new HttpError(res.status, 'auth_failed', 'sign-in failed', null, {});
+    const s = (await res.json()) as Session;
+    this.save(s);
+    return s;
+  }
+
+  /** A valid session: the stored one, refreshed near expiry (shared by tabs through localStorage), or a new anonymous one. */
+  async session(): Promise<Session> {
+    const s = this.stored();
+    if (s && s.expires_at * 1000 - Date.now() > 60_000) return s;
+    this.refreshing ??= (async () => {
+      try {
+        if (s) {
+          try {
+            return await this.auth('/token?grant_type=refresh_token', { refresh_token: s.refresh_token });
+          } catch (err) {
+            // Another tab may have rotated it already: take what it stored.
+            const other = this.stored();
+            if (other && other.refresh_token !== s.refresh_token) return other;
+            if (err instanceof HttpError && err.status >= 500) throw err;
+          }
+        }
+        return await this.auth('/signup', {});
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  async call<T>(fn: string, init: { method?: string; body?: unknown; query?: Record<string, string> } = {}): Promise<{ status: number; data: T }> {
+    const s = await this.session();
+    const url = new URL(`${this.o.supabaseUrl}/functions/v1/${fn}`);
+    url.searchParams.set('key', this.o.widgetKey);
+    for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
+    const res = await fetch(url, {
+      method: init.method ?? (init.body ? 'POST' : 'GET'),
+      headers: { apikey: this.o.anonKey, Authorization: `Bearer ${s.access_token}`, 'Content-Type': 'application/json' },
+      body: init.body ? JSON.stringify(init.body) : undefined,
+    });
+    const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!res.ok) {
+      throw new HttpError(res.status, String(data.code ?? 'error'), String(data.message ?? res.statusText), Number(res.headers.get('retry-after')) || null, data);
+    }
+    return { status: res.status, data: data as T };
+  }
+
+  startSession(body: Record<string, unknown>) {
+    return this.call<{ conversation: { id: string }; visitor: { id: string; name: string | null }; messages: ChatMessage[] }>('widget-session', { body });
+  }
+
+  send(conversationId: string, id: string, body: string) {
+    return this.call<{ message: ChatMessage }>('widget-messages', { body: { conversationId, id, body, page: { url: location.href } } });
+  }
+
+  history(conversationId: string, after?: string) {
+    return this.call<{ messages: ChatMessage[]; hasMore: boolean }>('widget-messages', { query: after ? { conversationId, after } : { conversationId } });
+  }
+}

@@ -1,0 +1,484 @@
+/** @jsxImportSource preact */
+// panel.js — the chat panel, loaded by the launcher on first open (or at idle for a returning visitor).
+// Preact for the UI, @supabase/realtime-js for live replies and presence; never the full supabase-js.
+// Never lost, never doubled: every message has a client-generated id, unsent ones wait in localStorage and
+// are retried under the same id, and the list is merged by id after every reconnect, focus or reload.
+import { RealtimeClient, type RealtimeChannel } from '@supabase/realtime-js';
+import { render } from 'preact';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { panel as de } from '../locales/de.ts';
+import { panel as en } from '../locales/en.ts';
+import { HttpError, WidgetClient } from './client.ts';
+import { type FieldMode, type PanelApi, type PanelHost, storageKey } from './shared.ts';
+import { type ChatMessage, fromRow, linkify, mergeMessages } from './text.ts';
+
+type Strings = typeof en;
+interface Outgoing {
+  id: string;
+  body: string;
+  createdAt: string;
+}
+
+const CSS = `
+.p{position:fixed;z-index:2147483001;width:370px;height:min(600px,calc(100vh - 110px));display:flex;flex-direction:column;background:#fff;color:#111;border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.25);font:14px/1.45 system-ui,-apple-system,sans-serif;overflow:hidden}
+.br{right:20px;bottom:88px}.bl{left:20px;bottom:88px}.tr{right:20px;top:88px}.tl{left:20px;top:88px}
+header{background:var(--p,#2563eb);color:#fff;padding:12px 14px;display:flex;align-items:center;gap:8px}
+header h2{font-size:16px;margin:0;flex:1}
+button{font:inherit;cursor:pointer}
+.x{background:transparent;border:0;color:#fff;font-size:22px;line-height:1;padding:2px 6px;border-radius:6px}
+.x:focus-visible,.s:focus-visible,input:focus-visible,textarea:focus-visible,a:focus-visible{outline:3px solid var(--a,#f59e0b);outline-offset:1px}
+.m{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px}
+.g{color:#444;background:#f3f4f6;border-radius:10px;padding:8px 10px}
+.b{max-width:80%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word;background:#f3f4f6}
+.b.v{align-self:flex-end;background:var(--p,#2563eb);color:#fff}
+.b.v a{color:#fff}
+.b small{display:block;font-size:11px;opacity:.75}
+.n{margin:0 12px 8px;padding:6px 10px;border-radius:8px;background:#fef3c7;color:#78350f;font-size:13px}
+form{padding:10px 12px;border-top:1px solid #e5e7eb;display:flex;flex-direction:column;gap:8px}
+label{font-size:13px;color:#374151;display:flex;flex-direction:column;gap:3px}
+input,textarea{font:inherit;font-size:15px;padding:8px 10px;border:1px solid #d1d5db;border-radius:8px;width:100%;color:#111;background:#fff;resize:none}
+[aria-invalid=true]{border-color:#dc2626}
+.e{color:#b91c1c;font-size:12px}
+.row{display:flex;gap:8px;align-items:flex-end}
+.s{background:var(--p,#2563eb);color:#fff;border:0;border-radius:8px;padding:9px 14px}
+.u{padding:24px;text-align:center;color:#444}
+@media (max-width:640px){.p{inset:0;width:100%;height:100%;border-radius:0}input,textarea{font-size:16px}}
+`;
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE_RE = /^[+()\d\s.-]{5,40}$/;
+
+function Text({ text }: { text: string }) {
+  return (
+    <>
+      {linkify(text).map((p, i) =>
+        p.kind === 'link' ? (
+          <a key={i} href={p.href} target="_blank" rel="noopener noreferrer nofollow">
+            {p.text}
+          </a>
+        ) : (
+          p.text
+        ),
+      )}
+    </>
+  );
+}
+
+function Field(props: { name: string; label: string; mode: FieldMode; type: 'text' | 'email' | 'tel'; value: string; error?: string; t: Strings; onInput: (v: string) => void }) {
+  if (props.mode === 'off') return null;
+  const id = `pl-${props.name}`;
+  return (
+    <label for={id}>
+      <span>
+        {props.label} {props.mode === 'optional' ? props.t.optional : ''}
+      </span>
+      <input
+        id={id}
+        name={props.name}
+        type={props.type}
+        value={props.value}
+        required={props.mode === 'required'}
+        aria-invalid={props.error ? 'true' : 'false'}
+        aria-describedby={props.error ? `${id}-e` : undefined}
+        onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
+      />
+      {props.error && (
+        <span id={`${id}-e`} class="e">
+          {props.error}
+        </span>
+      )}
+    </label>
+  );
+}
+
+function Panel({ host, client, t, state }: { host: PanelHost; client: WidgetClient; t: Strings; state: PanelState }) {
+  const [, force] = useState(0);
+  state.rerender = () => force((n) => n + 1);
+  const list = useRef<HTMLDivElement>(null);
+  const panelRef = useRef<HTMLDivElement>(null);
+  const [fields, setFields] = useState({ name: state.identity.name ?? '', email: state.identity.email ?? '', phone: '' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [draft, setDraft] = useState('');
+  const config = host.config;
+
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  });
+  useEffect(() => {
+    if (host.isOpen()) (panelRef.current?.querySelector('input,textarea') as HTMLElement | null)?.focus();
+  }, [host.isOpen(), Boolean(state.conversationId)]);
+
+  if (!host.isOpen()) return null;
+  const pos = (config?.position ?? 'bottom-right').split('-').map((s) => s[0]).join('');
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      host.close();
+      return;
+    }
+    if (e.key !== 'Tab' || !panelRef.current) return;
+    // Keep focus inside the open panel.
+    const items = [...panelRef.current.querySelectorAll<HTMLElement>('button,input,textarea,a[href]')].filter((x) => !x.hasAttribute('disabled'));
+    const first = items[0];
+    const last = items[items.length - 1];
+    const active = (panelRef.current.getRootNode() as ShadowRoot).activeElement;
+    if (e.shiftKey && active === first) {
+      e.preventDefault();
+      last?.focus();
+    } else if (!e.shiftKey && active === last) {
+      e.preventDefault();
+      first?.focus();
+    }
+  };
+
+  const header = (
+    <header>
+      <h2>{config?.title ?? t.unavailableTitle}</h2>
+      <button class="x" type="button" aria-label={t.close} onClick={() => host.close()}>
+        ×
+      </button>
+    </header>
+  );
+
+  if (!config) {
+    return (
+      <div class={`p ${pos}`} role="dialog" aria-modal="true" aria-label={t.unavailableTitle} ref={panelRef} onKeyDown={onKeyDown}>
+        <style>{CSS}</style>
+        {header}
+        <p class="u" data-state="unavailable">
+          {t.unavailable}
+        </p>
+      </div>
+    );
+  }
+
+  const prechat = config.prechat;
+  const needsForm = !state.conversationId && (prechat.name !== 'off' || prechat.email !== 'off' || prechat.phone !== 'off');
+
+  const validate = () => {
+    const errs: Record<string, string> = {};
+    for (const f of ['name', 'email', 'phone'] as const) {
+      const v = fields[f].trim();
+      if (prechat[f] === 'required' && !v) errs[f] = t.required;
+      else if (v && f === 'email' && !EMAIL_RE.test(v)) errs[f] = t.invalidEmail;
+      else if (v && f === 'phone' && !PHONE_RE.test(v)) errs[f] = t.invalidPhone;
+    }
+    if (!draft.trim()) errs.message = t.required;
+    setErrors(errs);
+    return Object.keys(errs).length === 0;
+  };
+
+  const submit = (e?: Event) => {
+    e?.preventDefault();
+    const body = draft.trim();
+    if (needsForm) {
+      if (!validate()) return;
+    } else if (!body) return;
+    setDraft('');
+    void state.send(body, needsForm ? { name: fields.name.trim(), email: fields.email.trim(), phone: fields.phone.trim() } : undefined);
+  };
+
+  const composer = (
+    <div class="row">
+      <label style="flex:1">
+        <span style="position:absolute;left:-9999px">{needsForm ? t.firstMessageLabel : t.composerLabel}</span>
+        <textarea
+          name="message"
+          rows={2}
+          maxLength={4000}
+          placeholder={needsForm ? t.firstMessageLabel : t.composerPlaceholder}
+          value={draft}
+          aria-invalid={errors.message ? 'true' : 'false'}
+          onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) submit(e);
+          }}
+        />
+      </label>
+      <button class="s" type="submit">
+        {needsForm ? t.start : t.send}
+      </button>
+    </div>
+  );
+
+  return (
+    <div class={`p ${pos}`} role="dialog" aria-modal="true" aria-label={config.title} ref={panelRef} onKeyDown={onKeyDown}>
+      <style>{CSS}</style>
+      {header}
+      <div class="m" ref={list} aria-live="polite">
+        {config.greeting && <div class="g">{config.greeting}</div>}
+        {state.messages.map((m) => (
+          <div key={m.id} class={`b ${m.senderKind === 'visitor' ? 'v' : 'a'}`} data-message-id={m.id} data-state={m.state ?? 'sent'}>
+            {m.senderKind !== 'visitor' && <small>{m.authorName ?? t.agent}</small>}
+            <Text text={m.body} />
+            {m.state && <small>{m.state === 'failed' ? t.failed : t.sending}</small>}
+          </div>
+        ))}
+      </div>
+      {state.notice && (
+        <div class="n" role="status">
+          {state.notice}
+        </div>
+      )}
+      <form onSubmit={submit} noValidate>
+        {needsForm && (
+          <>
+            <Field name="name" label={t.nameLabel} mode={prechat.name} type="text" value={fields.name} error={errors.name} t={t} onInput={(v) => setFields({ ...fields, name: v })} />
+            <Field name="email" label={t.emailLabel} mode={prechat.email} type="email" value={fields.email} error={errors.email} t={t} onInput={(v) => setFields({ ...fields, email: v })} />
+            <Field name="phone" label={t.phoneLabel} mode={prechat.phone} type="tel" value={fields.phone} error={errors.phone} t={t} onInput={(v) => setFields({ ...fields, phone: v })} />
+          </>
+        )}
+        {composer}
+      </form>
+    </div>
+  );
+}
+
+/** Everything the panel keeps between renders, and the sync logic (no UI). */
+class PanelState {
+  messages: ChatMessage[] = [];
+  conversationId: string | null;
+  visitorId: string | null;
+  notice: string | null = null;
+  identity: { name?: string; email?: string } = {};
+  unread = 0;
+  rerender: () => void = () => undefined;
+  private realtime: RealtimeClient | null = null;
+  private channel: RealtimeChannel | null = null;
+  private flushing = false;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private host: PanelHost,
+    private client: WidgetClient,
+    private t: Strings,
+  ) {
+    const key = host.options.widgetKey;
+    this.conversationId = localStorage.getItem(storageKey(key, 'conversation'));
+    this.visitorId = localStorage.getItem(storageKey(key, 'visitor'));
+    this.messages = this.outbox().map((o) => this.optimistic(o));
+    window.addEventListener('storage', (e) => {
+      // Another tab started the conversation: join it.
+      if (e.key === storageKey(key, 'conversation') && e.newValue && e.newValue !== this.conversationId) {
+        this.conversationId = e.newValue;
+        this.visitorId = localStorage.getItem(storageKey(key, 'visitor'));
+        void this.connect();
+      }
+    });
+    window.addEventListener('online', () => this.resync());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.resync();
+    });
+    window.addEventListener('offline', () => this.setNotice(this.t.offline));
+    if (this.conversationId) void this.connect();
+  }
+
+  private key(what: string) {
+    return storageKey(this.host.options.widgetKey, what);
+  }
+
+  private outbox(): Outgoing[] {
+    try {
+      return JSON.parse(localStorage.getItem(this.key('outbox')) ?? '[]');
+    } catch {
+      return [];
+    }
+  }
+
+  private setOutbox(items: Outgoing[]) {
+    localStorage.setItem(this.key('outbox'), JSON.stringify(items));
+  }
+
+  private optimistic(o: Outgoing): ChatMessage {
+    return { id: o.id, conversationId: this.conversationId ?? '', senderKind: 'visitor', authorName: null, body: o.body, createdAt: o.createdAt, state: 'sending' };
+  }
+
+  setNotice(n: string | null) {
+    this.notice = n;
+    this.rerender();
+  }
+
+  /** Adds server messages; counts agent replies as unread while the panel is closed. */
+  add(incoming: ChatMessage[]) {
+    const known = new Set(this.messages.map((m) => m.id));
+    const fresh = incoming.filter((m) => !known.has(m.id));
+    this.messages = mergeMessages(this.messages, incoming);
+    for (const m of fresh) {
+      this.host.emit('message', m);
+      if (m.senderKind !== 'visitor' && !this.host.isOpen()) this.unread += 1;
+    }
+    if (fresh.length) this.host.setUnread(this.host.isOpen() ? 0 : this.unread);
+    this.rerender();
+  }
+
+  private lastServerId(): string | undefined {
+    return [...this.messages].reverse().find((m) => !m.state)?.id;
+  }
+
+  async catchUp() {
+    if (!this.conversationId) return;
+    try {
+      let more = true;
+      while (more) {
+        const { data } = await this.client.history(this.conversationId, this.lastServerId());
+        this.add(data.messages);
+        more = data.hasMore;
+      }
+      if (navigator.onLine && this.notice === this.t.offline) this.setNotice(null);
+    } catch (err) {
+      if (err instanceof HttpError && err.code === 'conversation_not_found') this.forget();
+    }
+  }
+
+  /** After a reconnect, tab focus or coming back online: fetch what was missed, send what is waiting. */
+  resync() {
+    void this.catchUp().then(() => this.flush());
+  }
+
+  private forget() {
+    this.conversationId = null;
+    localStorage.removeItem(this.key('conversation'));
+    this.messages = [];
+    this.rerender();
+  }
+
+  async connect() {
+    if (!this.conversationId) return;
+    await this.catchUp();
+    void this.flush();
+    const session = await this.client.session();
+    if (!this.realtime) {
+      this.realtime = new RealtimeClient(`${this.host.options.supabaseUrl}/realtime/v1`, {
+        params: { apikey: this.host.options.anonKey },
+        accessToken: async () => (await this.client.session()).access_token,
+      });
+    }
+    await this.realtime.setAuth(session.access_token);
+    if (this.channel) await this.realtime.removeChannel(this.channel);
+    const channel = this.realtime.channel(`conversation:${this.conversationId}`, {
+      config: { private: true, presence: { key: this.visitorId ?? session.user.id } },
+    });
+    channel.on('broadcast', { event: 'message.created' }, ({ payload }) => this.add([fromRow(payload as Record<string, unknown>)]));
+    channel.subscribe((status) => {
+      if (status === 'SUBSCRIBED') {
+        void channel.track({ kind: 'visitor', visitor_id: this.visitorId, online_at: new Date().toISOString() });
+        this.resync();
+      }
+    });
+    this.channel = channel;
+  }
+
+  async send(body: string, prechat?: { name: string; email: string; phone: string }) {
+    const item: Outgoing = { id: crypto.randomUUID(), body, createdAt: new Date().toISOString() };
+    this.setOutbox([...this.outbox(), item]);
+    this.messages = mergeMessages(this.messages, [this.optimistic(item)]);
+    this.rerender();
+    if (!this.conversationId) await this.start(prechat);
+    await this.flush();
+  }
+
+  /** Starts the conversation (the first queued message goes with it). */
+  private async start(prechat?: { name: string; email: string; phone: string }) {
+    const first = this.outbox()[0];
+    try {
+      const { data } = await this.client.startSession({
+        name: prechat?.name || this.identity.name,
+        email: prechat?.email || this.identity.email,
+        phone: prechat?.phone || undefined,
+        firstMessage: first ? { id: first.id, body: first.body } : undefined,
+        page: { url: location.href.slice(0, 2048), title: document.title.slice(0, 300) },
+        locale: this.host.locale,
+      });
+      this.conversationId = data.conversation.id;
+      this.visitorId = data.visitor.id;
+      localStorage.setItem(this.key('visitor'), data.visitor.id);
+      localStorage.setItem(this.key('conversation'), data.conversation.id);
+      if (first) this.setOutbox(this.outbox().filter((o) => o.id !== first.id));
+      this.setNotice(null);
+      this.add(data.messages);
+      void this.connect();
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  private failed(err: unknown) {
+    if (err instanceof HttpError && err.status === 429) {
+      const wait = err.retryAfter ?? 30;
+      this.setNotice(this.t.wait(wait));
+      this.retryLater(wait * 1000);
+    } else if (err instanceof HttpError && err.status < 500) {
+      this.setNotice(err.code === 'message_too_long' ? this.t.tooLong : String(err.body.message ?? this.t.error));
+    } else {
+      this.setNotice(navigator.onLine ? this.t.error : this.t.offline);
+      this.retryLater(3000);
+    }
+  }
+
+  private retryLater(ms: number) {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.conversationId) void this.start();
+      else void this.flush();
+    }, ms);
+  }
+
+  /** Sends queued messages in order, each under its own id (a retry of a stored one returns it, never a copy). */
+  async flush() {
+    if (this.flushing || !this.conversationId) return;
+    this.flushing = true;
+    try {
+      for (const item of this.outbox()) {
+        try {
+          const { data } = await this.client.send(this.conversationId, item.id, item.body);
+          this.setOutbox(this.outbox().filter((o) => o.id !== item.id));
+          this.add([data.message]);
+          if (this.notice) this.setNotice(null);
+        } catch (err) {
+          if (err instanceof HttpError && err.status < 500 && err.status !== 429 && err.status !== 401) {
+            // Refused for good (too long, …): keep it visible as failed, stop retrying it.
+            this.setOutbox(this.outbox().filter((o) => o.id !== item.id));
+            this.messages = this.messages.map((m) => (m.id === item.id ? { ...m, state: 'failed' } : m));
+          }
+          this.failed(err);
+          break;
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  opened() {
+    this.unread = 0;
+    this.host.setUnread(0);
+    this.rerender();
+  }
+
+  async identify(v: { name?: string; email?: string }) {
+    this.identity = { ...this.identity, ...v };
+    this.rerender();
+    if (this.conversationId) await this.client.startSession({ name: v.name, email: v.email }).catch(() => undefined);
+  }
+}
+
+export function mount(host: PanelHost): PanelApi {
+  const t = host.locale === 'de' ? de : en;
+  const client = new WidgetClient(host.options);
+  const state = new PanelState(host, client, t);
+  const draw = () => render(<Panel host={host} client={client} t={t} state={state} />, host.container);
+  host.container.addEventListener('porchlight:close', draw);
+  draw();
+  return {
+    opened() {
+      state.opened();
+      draw();
+    },
+    identify(v) {
+      void state.identify(v);
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// Message text → parts: plain text, and http(s) links. Rendering builds text nodes and <a> elements from
+// these parts; nothing from a message is ever parsed as HTML.
+export type Part = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
+
+const URL_RE = /\bhttps?:\/\/[^\s<>"']+/gi;
+
+export function linkify(text: string): Part[] {
+  const parts: Part[] = [];
+  let last = 0;
+  for (const m of text.matchAll(URL_RE)) {
+    let url = m[0];
+    // Trailing punctuation usually ends the sentence, not the URL.
+    const trail = /[).,!?;:]+$/.exec(url)?.[0] ?? '';
+    if (trail) url = url.slice(0, -trail.length);
+    const start = m.index ?? 0;
+    if (start > last) parts.push({ kind: 'text', text: text.slice(last, start) });
+    let href: string | null = null;
+    try {
+      const u = new URL(url);
+      if (u.protocol === 'http:' || u.protocol === 'https:') href = u.href;
+    } catch {
+      href = null;
+    }
+    parts.push(href ? { kind: 'link', text: url, href } : { kind: 'text', text: url });
+    last = start + url.length;
+  }
+  if (last < text.length) parts.push({ kind: 'text', text: text.slice(last) });
+  return parts;
+}
+
+export interface ChatMessage {
+  id: string;
+  conversationId: string;
+  senderKind: 'visitor' | 'agent' | 'bot' | 'system';
+  authorName: string | null;
+  body: string;
+  createdAt: string;
+  /** Local only: an optimistic message not yet confirmed by the server. */
+  state?: 'sending' | 'failed';
+}
+
+/** Merges messages by id (server copies win over optimistic ones) and orders them by time. */
+export function mergeMessages(current: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
+  const byId = new Map(current.map((m) => [m.id, m]));
+  for (const m of incoming) {
+    const prev = byId.get(m.id);
+    byId.set(m.id, prev && !m.state ? { ...m } : prev && m.state ? prev : m);
+  }
+  return [...byId.values()].sort((a, b) => (a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt < b.createdAt ? -1 : 1));
+}
+
+/** A realtime payload (snake_case row) → ChatMessage. */
+export function fromRow(row: Record<string, unknown>): ChatMessage {
+  return {
+    id: String(row.id),
+    conversationId: String(row.conversation_id),
+    senderKind: row.sender_kind as ChatMessage['senderKind'],
+    authorName: (row.author_name as string | null) ?? null,
+    body: String(row.body ?? ''),
+    createdAt: new Date(String(row.created_at)).toISOString(),
+  };
+}
