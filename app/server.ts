@@ -27,7 +27,13 @@ export interface DashboardOptions {
 export interface RunningDashboard {
   url: string;
   port: number;
+  /** Re-imports build/index.js (after `remix dev` rebuilt it) and returns the new build. */
+  reload(): Promise<ServerBuild>;
   stop(): Promise<void>;
+}
+
+async function importBuild(): Promise<ServerBuild> {
+  return (await import(`${pathToFileURL(BUILD_FILE).href}?t=${statSync(BUILD_FILE).mtimeMs}`)) as ServerBuild;
 }
 
 function newestMtime(dir: string): number {
@@ -57,13 +63,15 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
   if (opts.serviceRoleKey) process.env.SUPABASE_SERVICE_ROLE_KEY = opts.serviceRoleKey;
   if (opts.widgetScriptUrl) process.env.WIDGET_SCRIPT_URL = opts.widgetScriptUrl;
   if (opts.rebuild !== false) ensureBuilt();
-  const build = (await import(`${pathToFileURL(BUILD_FILE).href}?t=${statSync(BUILD_FILE).mtimeMs}`)) as ServerBuild;
+  let build = await importBuild();
+  const mode = process.env.NODE_ENV === 'development' ? 'development' : 'production';
 
   const app = express();
   app.disable('x-powered-by');
   app.use('/build', express.static(path.join(ROOT, 'public/build'), { immutable: true, maxAge: '1y' }));
   app.use(express.static(path.join(ROOT, 'public'), { maxAge: '1h', index: false }));
-  app.all('*', createRequestHandler({ build, mode: process.env.NODE_ENV === 'development' ? 'development' : 'production' }));
+  let handler = createRequestHandler({ build, mode });
+  app.all('*', (req, res, next) => handler(req, res, next));
 
   const host = opts.host ?? '127.0.0.1';
   const server: Server = await new Promise((resolve, reject) => {
@@ -75,6 +83,11 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
   return {
     url: `http://${host}:${port}`,
     port,
+    async reload() {
+      build = await importBuild();
+      handler = createRequestHandler({ build, mode });
+      return build;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
