@@ -75,7 +75,7 @@ function Field(props: { name: string; label: string; mode: FieldMode; type: 'tex
       <input
         id={id}
         name={props.name}
-        type={props.type}
+        type={props.type as "text"}
         value={props.value}
         required={props.mode === 'required'}
         aria-invalid={props.error ? 'true' : 'false'}

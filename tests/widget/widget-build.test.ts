@@ -1,0 +1,74 @@
+// The widget's budgets, checked on the built files (deterministic bytes), and its pure logic.
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chooseLocale } from '../../widget/locales/index.ts';
+import * as de from '../../widget/locales/de.ts';
+import * as en from '../../widget/locales/en.ts';
+import { buildWidget } from '../../widget/build.ts';
+import { type ChatMessage, linkify, mergeMessages } from '../../widget/src/text.ts';
+
+let files: { launcher: string; panel: string };
+beforeAll(async () => {
+  files = await buildWidget();
+}, 60_000);
+
+const gzipBytes = (file: string) => gzipSync(readFileSync(file), { level: 9 }).length;
+
+describe('widget size budgets', () => {
+  it('keeps the launcher (widget.js) at or under 4 KB gzip', () => {
+    expect(gzipBytes(files.launcher)).toBeLessThanOrEqual(4 * 1024);
+  });
+
+  it('keeps the panel chunk at or under 30 KB gzip', () => {
+    expect(gzipBytes(files.panel)).toBeLessThanOrEqual(30 * 1024);
+  });
+
+  it('ships no full supabase-js and no auth-js in either file', () => {
+    for (const f of [files.launcher, files.panel]) {
+      const src = readFileSync(f, 'utf8');
+      expect(src).not.toMatch(/GoTrueClient|PostgrestClient|StorageClient/);
+    }
+    expect(readFileSync(files.launcher, 'utf8')).not.toMatch(/preact|RealtimeClient/i);
+  });
+});
+
+describe('message text', () => {
+  it('turns http(s) URLs into link parts and leaves everything else as text', () => {
+    expect(linkify('see https://acme.test/a?b=1. Thanks')).toEqual([
+      { kind: 'text', text: 'see ' },
+      { kind: 'link', text: 'https://acme.test/a?b=1', href: 'https://acme.test/a?b=1' },
+      { kind: 'text', text: '. Thanks' },
+    ]);
+  });
+
+  it('never links javascript: or data: URLs and keeps HTML as plain text', () => {
+    const parts = linkify('<img src=x onerror=alert(1)> javascript:alert(1) data:text/html,<b>x</b>');
+    expect(parts).toEqual([{ kind: 'text', text: '<img src=x onerror=alert(1)> javascript:alert(1) data:text/html,<b>x</b>' }]);
+  });
+
+  it('merges by id: an optimistic message is replaced by the server copy, never doubled', () => {
+    const optimistic: ChatMessage = { id: 'a', conversationId: 'c', senderKind: 'visitor', authorName: null, body: 'hi', createdAt: '2026-01-01T00:00:01.000Z', state: 'sending' };
+    const server: ChatMessage = { ...optimistic, state: undefined, createdAt: '2026-01-01T00:00:02.000Z' };
+    const reply: ChatMessage = { id: 'b', conversationId: 'c', senderKind: 'agent', authorName: 'Sam', body: 'hello', createdAt: '2026-01-01T00:00:03.000Z' };
+    const merged = mergeMessages(mergeMessages([optimistic], [reply, server]), [server, reply]);
+    expect(merged.map((m) => [m.id, m.state ?? 'sent'])).toEqual([
+      ['a', 'sent'],
+      ['b', 'sent'],
+    ]);
+  });
+});
+
+describe('locales', () => {
+  it('has every English string in German too', () => {
+    expect(Object.keys(de.panel).sort()).toEqual(Object.keys(en.panel).sort());
+    expect(Object.keys(de.launcher).sort()).toEqual(Object.keys(en.launcher).sort());
+  });
+
+  it('chooses data-locale first, then the browser, then the widget setting, then English', () => {
+    expect(chooseLocale('de', ['en-US'], 'en')).toBe('de');
+    expect(chooseLocale(null, ['fr-FR', 'de-AT'], 'en')).toBe('de');
+    expect(chooseLocale(null, ['fr-FR'], 'de')).toBe('de');
+    expect(chooseLocale('xx', ['fr'], null)).toBe('en');
+  });
+});
