@@ -2,7 +2,7 @@
 // startDashboard with the local stack's URL and keys; on hosted Supabase set the SUPABASE_* variables and
 // run `npm run build:app && npx remix-serve build/index.js` instead.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -50,6 +50,8 @@ export function ensureBuilt(force = false) {
   const stale =
     force ||
     !existsSync(BUILD_FILE) ||
+    // A development build left by `npm run dev:app` is not what `npm start` should serve.
+    readFileSync(BUILD_FILE, 'utf8').includes('mode = "development"') ||
     statSync(BUILD_FILE).mtimeMs < Math.max(newestMtime(path.join(ROOT, 'app')), statSync(path.join(ROOT, 'remix.config.js')).mtimeMs);
   if (!stale) return;
   const remix = path.join(ROOT, 'node_modules/.bin/remix');
