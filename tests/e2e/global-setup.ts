@@ -1,0 +1,50 @@
+// Starts everything the browser tests need, like `npm start` does but on free ports and a temporary database:
+// the local Supabase, the dashboard, the demo page (an allowed origin) and a second page on an origin the widget
+// does not allow. URLs reach the specs through process.env.
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startDashboard } from '../../app/server.ts';
+import { startDemoServer } from '../../demo/server.ts';
+import { startStack } from '../../supabase/local/stack.ts';
+import { freePort } from '../support/global-setup.ts';
+
+export default async function globalSetup() {
+  process.env.PORCHLIGHT_PG_FAST = '1';
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'porchlight-e2e-'));
+  await chmod(dir, 0o755);
+  const stack = await startStack({ apiPort: await freePort(), dbPort: await freePort(), dataDir: path.join(dir, 'db'), quiet: !process.env.PORCHLIGHT_DEBUG });
+  const { cfg } = stack;
+  const demo = await startDemoServer({ port: await freePort(), supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, widgetKey: 'pk_demo_acme' });
+  const blocked = await startDemoServer({ port: await freePort(), supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, widgetKey: 'pk_demo_acme' });
+  const dashboard = await startDashboard({
+    port: await freePort(),
+    supabaseUrl: cfg.apiUrl,
+    anonKey: cfg.anonKey,
+    serviceRoleKey: cfg.serviceRoleKey,
+    widgetScriptUrl: `${demo.url}/widget.js`,
+  });
+  // The seeded widget allows the fixed demo ports; allow this run's demo page and dashboard preview too.
+  const db = new pg.Client({ connectionString: cfg.dbUrl });
+  await db.connect();
+  await db.query(`update public.widget_configs set allowed_origins = allowed_origins || $1::text[] where widget_key = 'pk_demo_acme'`, [[demo.url, dashboard.url]]);
+  await db.end();
+
+  Object.assign(process.env, {
+    PORCHLIGHT_SUPABASE_URL: cfg.apiUrl,
+    PORCHLIGHT_DB_URL: cfg.dbUrl,
+    PORCHLIGHT_ANON_KEY: cfg.anonKey,
+    PORCHLIGHT_SERVICE_ROLE_KEY: cfg.serviceRoleKey,
+    PORCHLIGHT_DEMO_URL: demo.url,
+    PORCHLIGHT_BLOCKED_DEMO_URL: blocked.url,
+    PORCHLIGHT_DASHBOARD_URL: dashboard.url,
+  });
+  return async () => {
+    await dashboard.stop();
+    await demo.stop();
+    await blocked.stop();
+    await stack.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,145 @@
+// The widget on the demo page in real Chromium: a visitor's whole path, with agent replies sent through the
+// API (service role) as the dashboard would store them.
+import { randomUUID } from 'node:crypto';
+import { type Page, expect, test } from '@playwright/test';
+import pg from 'pg';
+
+const DEMO = () => process.env.PORCHLIGHT_DEMO_URL!;
+
+async function agentReply(conversationId: string, body: string) {
+  const res = await fetch(`${process.env.PORCHLIGHT_SUPABASE_URL}/rest/v1/messages`, {
+    method: 'POST',
+    headers: {
+      apikey: process.env.PORCHLIGHT_SERVICE_ROLE_KEY!,
+      Authorization: `Bearer ${process.env.PORCHLIGHT_SERVICE_ROLE_KEY}`,
+      'Content-Type': 'application/json',
+    },
+    body: JSON.stringify({ id: randomUUID(), conversation_id: conversationId, sender_kind: 'agent', author_name: 'Sam (Acme)', body }),
+  });
+  expect(res.status).toBe(201);
+}
+
+async function openWidget(page: Page) {
+  await page.goto(DEMO());
+  await page.getByRole('button', { name: 'Chat with Acme' }).click();
+}
+
+async function startChat(page: Page, name: string, text: string): Promise<string> {
+  await openWidget(page);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('How can we help?').fill(text);
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await expect(page.getByLabel('Type your message')).toBeVisible();
+  await expect(page.locator('[data-message-id][data-state="sent"]', { hasText: text })).toBeVisible();
+  return page.evaluate(() => localStorage.getItem('porchlight:pk_demo_acme:conversation')!);
+}
+
+async function send(page: Page, text: string) {
+  const box = page.getByLabel('Type your message');
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+const bubbles = (page: Page) => page.locator('[data-message-id]');
+
+test('adds no global but Porchlight and no style outside its shadow root', async ({ page }) => {
+  await page.goto('about:blank');
+  const before = await page.evaluate(() => Object.keys(window));
+  await page.goto(DEMO());
+  await page.waitForFunction(() => 'Porchlight' in window);
+  const fresh = await page.evaluate(() => Object.keys(window));
+  const baseline = await page.evaluate(() => {
+    const f = document.createElement('iframe');
+    document.body.appendChild(f);
+    const keys = Object.keys(f.contentWindow!);
+    f.remove();
+    return keys;
+  });
+  const added = fresh.filter((k) => !before.includes(k) && !baseline.includes(k));
+  expect(added).toEqual(['Porchlight']);
+  expect(await page.locator('head style, body > style').count()).toBe(1); // only the page's own <style>
+  // The page's aggressive button rule does not reach the launcher.
+  const bg = await page.locator('[data-porchlight]').evaluate((host) => getComputedStyle(host.shadowRoot!.querySelector('button')!).backgroundColor);
+  expect(bg).not.toBe('rgb(255, 105, 180)');
+});
+
+test('open, fill the form, send; an agent reply appears live; reload keeps the history', async ({ page }) => {
+  const conversationId = await startChat(page, 'Erin', 'Do you deliver on Sundays?');
+  await send(page, 'Second question: gift wrap?');
+  await expect(bubbles(page).filter({ hasText: 'gift wrap' })).toHaveAttribute('data-state', 'sent');
+  await agentReply(conversationId, 'Yes, we deliver every day.');
+  await expect(bubbles(page).filter({ hasText: 'Yes, we deliver every day.' })).toBeVisible({ timeout: 2000 });
+  await page.reload();
+  await page.getByRole('button', { name: 'Chat with Acme' }).click();
+  await expect(bubbles(page)).toHaveText([/Sundays/, /gift wrap/, /every day/]);
+});
+
+test('two tabs stay in step', async ({ context }) => {
+  const a = await context.newPage();
+  const conversationId = await startChat(a, 'Tabby', 'Hello from tab A');
+  const b = await context.newPage();
+  await openWidget(b);
+  await expect(bubbles(b).filter({ hasText: 'Hello from tab A' })).toBeVisible();
+  await send(b, 'Hello from tab B');
+  await expect(bubbles(a).filter({ hasText: 'Hello from tab B' })).toBeVisible();
+  await agentReply(conversationId, 'Hi both tabs');
+  await expect(bubbles(a).filter({ hasText: 'Hi both tabs' })).toBeVisible();
+  await expect(bubbles(b).filter({ hasText: 'Hi both tabs' })).toBeVisible();
+});
+
+test('going offline and back loses nothing and doubles nothing', async ({ page, context }) => {
+  const conversationId = await startChat(page, 'Otto', 'Before going offline');
+  await context.setOffline(true);
+  await send(page, 'Written while offline');
+  await expect(bubbles(page).filter({ hasText: 'Written while offline' })).toHaveAttribute('data-state', 'sending');
+  await agentReply(conversationId, 'Reply while you were away');
+  await context.setOffline(false);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await expect(bubbles(page).filter({ hasText: 'Written while offline' })).toHaveAttribute('data-state', 'sent');
+  await expect(bubbles(page).filter({ hasText: 'Reply while you were away' })).toBeVisible();
+  const db = new pg.Client({ connectionString: process.env.PORCHLIGHT_DB_URL });
+  await db.connect();
+  const { rows } = await db.query('select body from public.messages where conversation_id = $1 order by created_at', [conversationId]);
+  await db.end();
+  expect(rows.map((r) => r.body)).toEqual(['Before going offline', 'Reply while you were away', 'Written while offline']);
+  await expect(bubbles(page)).toHaveCount(3);
+});
+
+test('a message with HTML stays text', async ({ page }) => {
+  const conversationId = await startChat(page, 'Mallory', 'Hi');
+  let alerted = false;
+  page.on('dialog', async (d) => {
+    alerted = true;
+    await d.dismiss();
+  });
+  const evil = '<img src=x onerror="alert(1)"><b>bold?</b> https://acme.test/x';
+  await agentReply(conversationId, evil);
+  const bubble = bubbles(page).filter({ hasText: 'bold?' });
+  await expect(bubble).toContainText('<img src=x onerror="alert(1)"><b>bold?</b>');
+  expect(await bubble.locator('img, b').count()).toBe(0);
+  await expect(bubble.getByRole('link', { name: 'https://acme.test/x' })).toHaveAttribute('rel', 'noopener noreferrer nofollow');
+  expect(alerted).toBe(false);
+});
+
+test('Esc closes the panel and keyboard users reach everything', async ({ page }) => {
+  await openWidget(page);
+  await expect(page.getByLabel('Your name')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(page.getByLabel('Your name')).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Chat with Acme' })).toBeFocused();
+});
+
+test('the pre-chat form validates inline before anything is sent', async ({ page }) => {
+  await openWidget(page);
+  await page.getByLabel('Email').fill('not-an-email');
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await expect(page.getByText('Please fill this in.').first()).toBeVisible();
+  await expect(page.getByText('Please enter a valid email address.')).toBeVisible();
+  expect(await page.evaluate(() => localStorage.getItem('porchlight:pk_demo_acme:conversation'))).toBeNull();
+});
+
+test('a page on an origin the widget does not allow shows "chat unavailable"', async ({ page }) => {
+  await page.goto(process.env.PORCHLIGHT_BLOCKED_DEMO_URL!);
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  await expect(page.getByText('Chat is not available on this site right now.')).toBeVisible();
+});
