@@ -30,7 +30,6 @@ async function main() {
   // Seeding only: the broadcast trigger would send a million realtime messages.
   await db.query('alter table public.messages disable trigger messages_after_insert');
   await db.query('alter table public.conversations disable trigger conversations_after_insert');
-  const perCompany = CONVERSATIONS / COMPANIES;
   await db.query(
     `insert into auth.users (instance_id, id, aud, role, created_at, updated_at, is_anonymous)
      select '00000000-0000-0000-0000-000000000000', gen_random_uuid(), 'authenticated', 'authenticated', now(), now(), true from generate_series(1, $1)`,

@@ -44,7 +44,7 @@ export async function findWidget(key: string | null): Promise<Widget> {
     .maybeSingle();
   if (error) throw new Error(`widget lookup failed: ${error.message}`);
   const widget = data as Widget | null;
-  if (!widget || !widget.enabled || !widget.companies?.enabled) {
+  if (!widget?.enabled || !widget.companies?.enabled) {
     throw new HttpError(404, 'widget_not_found', 'This chat widget does not exist or is switched off.');
   }
   return widget;

@@ -42,7 +42,7 @@ function apiKeyOf(req: IncomingMessage, url: URL): string | undefined {
   return (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('apikey') ?? undefined;
 }
 
-function corsHeaders(req: IncomingMessage): Record<string, string> {
+function corsHeaders(): Record<string, string> {
   return { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': CORS_EXPOSE };
 }
 
@@ -75,7 +75,7 @@ export function createGateway(ctx: StackContext, services: Services): http.Serve
     if (r.cors) {
       if (req.method === 'OPTIONS') {
         res.writeHead(200, {
-          ...corsHeaders(req),
+          ...corsHeaders(),
           'Access-Control-Allow-Methods': 'GET,HEAD,PUT,PATCH,POST,DELETE,OPTIONS,TRACE,CONNECT',
           'Access-Control-Allow-Headers': String(req.headers['access-control-request-headers'] ?? '*'),
           'Access-Control-Max-Age': '3600',
@@ -84,7 +84,7 @@ export function createGateway(ctx: StackContext, services: Services): http.Serve
         res.end();
         return;
       }
-      for (const [k, v] of Object.entries(corsHeaders(req))) res.setHeader(k, v);
+      for (const [k, v] of Object.entries(corsHeaders())) res.setHeader(k, v);
     }
     const denied = authorize(req, url, r);
     if (denied) {
@@ -103,7 +103,7 @@ export function createGateway(ctx: StackContext, services: Services): http.Serve
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', cfg.apiUrl);
     const r = route(url.pathname);
-    if (!r || r.service !== 'realtime' || !services.realtime.upgrade) {
+    if (r?.service !== 'realtime' || !services.realtime.upgrade) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"message":"no Route matched with those values"}');
       return;
     }

@@ -24,7 +24,6 @@ type Queued = [string, ...unknown[]];
   const queued = w.Porchlight?.q ?? [];
   const handlers: Record<string, Handler[]> = {};
   let open = false;
-  let unread = 0;
   let config: WidgetConfig | null = null;
   let configLoaded: Promise<void>;
   let panel: Promise<PanelApi> | null = null;
@@ -66,7 +65,6 @@ type Queued = [string, ...unknown[]];
   }
 
   function setUnread(n: number) {
-    unread = n;
     badge.hidden = n === 0;
     badge.textContent = n > 9 ? '9+' : String(n);
     button.setAttribute('aria-description', n ? t().unread(n) : '');

@@ -91,7 +91,7 @@ function Field(props: { name: string; label: string; mode: FieldMode; type: 'tex
   );
 }
 
-function Panel({ host, client, t, state }: { host: PanelHost; client: WidgetClient; t: Strings; state: PanelState }) {
+function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: PanelState }) {
   const [, force] = useState(0);
   state.rerender = () => force((n) => n + 1);
   const list = useRef<HTMLDivElement>(null);
@@ -469,7 +469,7 @@ export function mount(host: PanelHost): PanelApi {
   const t = host.locale === 'de' ? de : en;
   const client = new WidgetClient(host.options);
   const state = new PanelState(host, client, t);
-  const draw = () => render(<Panel host={host} client={client} t={t} state={state} />, host.container);
+  const draw = () => render(<Panel host={host} t={t} state={state} />, host.container);
   host.container.addEventListener('porchlight:close', draw);
   draw();
   return {

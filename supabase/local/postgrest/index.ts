@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { readBody, type ServiceFactory, type StackContext } from '../context.ts';
 import { JwtError, verifyJwt, type Claims } from '../jwt.ts';
 import { RestError, fromPgError } from './errors.ts';
-import { type Cond, parseColumnRef, parseColumnsParam, parseFilter, parseLogic, parseOrder, parseSelect, syntaxError } from './parse.ts';
+import { parseColumnRef, parseColumnsParam, parseFilter, parseLogic, parseOrder, parseSelect, syntaxError } from './parse.ts';
 import { type Node, Params, buildNode, findEmbed, orderSql, projection, q, whereParts } from './query.ts';
 import { type Fn, SchemaCache, type Table } from './schema.ts';
 
