@@ -136,10 +136,15 @@ type Queued = [string, ...unknown[]];
   button.addEventListener('click', () => api.toggle());
   label();
 
-  configLoaded = fetch(`${options.supabaseUrl}/functions/v1/widget-config?key=${encodeURIComponent(options.widgetKey)}`, {
-    headers: { apikey: options.anonKey },
-  })
-    .then((r) => (r.ok ? r.json() : null))
+  // The dashboard's settings preview passes unsaved settings in; everywhere else the config comes from the server.
+  const preview = data.preview === 'true' ? (window as { PorchlightPreview?: WidgetConfig }).PorchlightPreview : undefined;
+  configLoaded = (
+    preview
+      ? Promise.resolve(preview)
+      : fetch(`${options.supabaseUrl}/functions/v1/widget-config?key=${encodeURIComponent(options.widgetKey)}`, {
+          headers: { apikey: options.anonKey },
+        }).then((r) => (r.ok ? r.json() : null))
+  )
     .then((c: WidgetConfig | null) => {
       config = c;
       if (!c) {
