@@ -1,12 +1,23 @@
 // The demo page (served by `npm start` on port 3001): a customer-like page embedding the widget, plus the
 // built widget files. Builds the widget first when widget/dist is missing.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DIST, buildWidget } from '../widget/build.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/** True when widget/dist is missing or older than the widget's sources. */
+function widgetIsStale(): boolean {
+  const built = [path.join(DIST, 'widget.js'), path.join(DIST, 'panel.js')];
+  if (!built.every((f) => existsSync(f))) return true;
+  const builtAt = Math.min(...built.map((f) => statSync(f).mtimeMs));
+  const newest = (dir: string): number =>
+    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs)));
+  const widgetDir = path.join(HERE, '../widget');
+  return Math.max(newest(path.join(widgetDir, 'src')), newest(path.join(widgetDir, 'locales'))) > builtAt;
+}
 
 export interface DemoOptions {
   port: number;
@@ -17,7 +28,7 @@ export interface DemoOptions {
 }
 
 export async function startDemoServer(o: DemoOptions): Promise<{ url: string; stop(): Promise<void> }> {
-  if (!existsSync(path.join(DIST, 'widget.js')) || !existsSync(path.join(DIST, 'panel.js')) || process.env.PORCHLIGHT_REBUILD_WIDGET) await buildWidget();
+  if (widgetIsStale()) await buildWidget();
   const attr = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const page = readFileSync(path.join(HERE, 'index.html'), 'utf8')
     .replace('{{WIDGET_KEY}}', attr(o.widgetKey))

@@ -1,4 +1,6 @@
 // CLI of the local stand-in: `stack` (foreground), `db:reset`. `npm start` uses startStack() via scripts/start.ts.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import exitHook from 'async-exit-hook';
 import { loadConfig } from './config.ts';
 import { MigrationError, wipeData } from './postgres.ts';
@@ -44,8 +46,11 @@ export async function runStack(): Promise<RunningStack> {
   }
 }
 
-const command = process.argv[2] ?? 'stack';
-if (command === 'stack') {
+const isMain = process.argv[1] ? path.resolve(process.argv[1]) === fileURLToPath(import.meta.url) : false;
+const command = isMain ? (process.argv[2] ?? 'stack') : null;
+if (command === null) {
+  // Imported (by scripts/start.ts): nothing to run here.
+} else if (command === 'stack') {
   const stack = await runStack();
   printStatus(stack);
 } else if (command === 'db:reset') {

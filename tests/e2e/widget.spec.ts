@@ -61,6 +61,8 @@ test('adds no global but Porchlight and no style outside its shadow root', async
   // The page's aggressive button rule does not reach the launcher.
   const bg = await page.locator('[data-porchlight]').evaluate((host) => getComputedStyle(host.shadowRoot!.querySelector('button')!).backgroundColor);
   expect(bg).not.toBe('rgb(255, 105, 180)');
+  // The page's `div { border: 1px dashed }` does not reach the widget's host element either.
+  expect(await page.locator('[data-porchlight]').evaluate((host) => getComputedStyle(host).borderTopStyle)).toBe('none');
 });
 
 test('open, fill the form, send; an agent reply appears live; reload keeps the history', async ({ page }) => {

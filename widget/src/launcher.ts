@@ -31,8 +31,10 @@ type Queued = [string, ...unknown[]];
   let locale = chooseLocale(options.locale, navigator.languages ?? [navigator.language]);
   const t = () => (locale === 'de' ? de : en);
 
-  const host = document.createElement('div');
+  // A custom element, reset inline: page rules for div, span… never match it, and inline beats the page's CSS.
+  const host = document.createElement('porchlight-widget');
   host.setAttribute('data-porchlight', '');
+  host.style.cssText = 'all:initial';
   const root = host.attachShadow({ mode: 'open' });
   root.innerHTML = `<style>
 :host{all:initial}

@@ -1,5 +1,6 @@
 /** @jsxImportSource preact */
 // panel.js — the chat panel, loaded by the launcher on first open (or at idle for a returning visitor).
+// The panel shares the launcher's shadow root: its class names must not collide with the launcher's (.l .b .c …).
 // Preact for the UI, @supabase/realtime-js for live replies and presence; never the full supabase-js.
 // Never lost, never doubled: every message has a client-generated id, unsent ones wait in localStorage and
 // are retried under the same id, and the list is merged by id after every reconnect, focus or reload.
@@ -21,7 +22,7 @@ interface Outgoing {
 
 const CSS = `
 .p{position:fixed;z-index:2147483001;width:370px;height:min(600px,calc(100vh - 110px));display:flex;flex-direction:column;background:#fff;color:#111;border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.25);font:14px/1.45 system-ui,-apple-system,sans-serif;overflow:hidden}
-.br{right:20px;bottom:88px}.bl{left:20px;bottom:88px}.tr{right:20px;top:88px}.tl{left:20px;top:88px}
+.p.br{right:20px;bottom:88px}.p.bl{left:20px;bottom:88px}.p.tr{right:20px;top:88px}.p.tl{left:20px;top:88px}
 header{background:var(--p,#2563eb);color:#fff;padding:12px 14px;display:flex;align-items:center;gap:8px}
 header h2{font-size:16px;margin:0;flex:1}
 button{font:inherit;cursor:pointer}
@@ -29,10 +30,10 @@ button{font:inherit;cursor:pointer}
 .x:focus-visible,.s:focus-visible,input:focus-visible,textarea:focus-visible,a:focus-visible{outline:3px solid var(--a,#f59e0b);outline-offset:1px}
 .m{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px}
 .g{color:#444;background:#f3f4f6;border-radius:10px;padding:8px 10px}
-.b{max-width:80%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word;background:#f3f4f6}
-.b.v{align-self:flex-end;background:var(--p,#2563eb);color:#fff}
-.b.v a{color:#fff}
-.b small{display:block;font-size:11px;opacity:.75}
+.bub{max-width:80%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word;background:#f3f4f6}
+.bub.v{align-self:flex-end;background:var(--p,#2563eb);color:#fff}
+.bub.v a{color:#fff}
+.bub small{display:block;font-size:11px;opacity:.75}
 .n{margin:0 12px 8px;padding:6px 10px;border-radius:8px;background:#fef3c7;color:#78350f;font-size:13px}
 form{padding:10px 12px;border-top:1px solid #e5e7eb;display:flex;flex-direction:column;gap:8px}
 label{font-size:13px;color:#374151;display:flex;flex-direction:column;gap:3px}
@@ -210,7 +211,7 @@ function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: PanelSt
       <div class="m" ref={list} aria-live="polite">
         {config.greeting && <div class="g">{config.greeting}</div>}
         {state.messages.map((m) => (
-          <div key={m.id} class={`b ${m.senderKind === 'visitor' ? 'v' : 'a'}`} data-message-id={m.id} data-state={m.state ?? 'sent'}>
+          <div key={m.id} class={`bub ${m.senderKind === 'visitor' ? 'v' : 'a'}`} data-message-id={m.id} data-state={m.state ?? 'sent'}>
             {m.senderKind !== 'visitor' && <small>{m.authorName ?? t.agent}</small>}
             <Text text={m.body} />
             {m.state && <small>{m.state === 'failed' ? t.failed : t.sending}</small>}
