@@ -146,6 +146,19 @@ describe('RLS matrix', () => {
     }
   }
 
+  it('widget_rate_limit_hits: only the service role reads or writes it', async () => {
+    const actual: Record<string, Outcome[]> = {};
+    for (const actor of ACTORS) {
+      actual[actor] = [
+        await attempt(c, w, actor, 'select', 'select count(*) as n from public.widget_rate_limit_hits', []),
+        await attempt(c, w, actor, 'write', `insert into public.widget_rate_limit_hits (bucket) values ('test')`, []),
+        await attempt(c, w, actor, 'write', `select public.widget_rate_limit('test', 5, 60)`, []),
+      ];
+    }
+    const denied: Outcome[] = ['error', 'error', 'error'];
+    expect(actual).toEqual({ anon: denied, visitorA: denied, visitorB: denied, agentX: denied, adminX: denied, agentY: denied, service: [expect.any(Number), 'ok', 'ok'] });
+  });
+
   it('has row-level security on for every table in public', async () => {
     const { rows } = await c.query(`select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relrowsecurity`);
