@@ -68,7 +68,7 @@ it('delivers database broadcasts and authorizes new private joins after Postgres
         await sql(`select realtime.send('{"text":"after"}'::jsonb, 'note', $1, true)`, [topic]).catch(() => undefined);
         return got.includes('after');
       },
-      { timeout: 15_000, intervals: [500] },
+      { timeout: 15_000, interval: 500 },
     )
     .toBe(true);
   const second = client.channel(`restart:${randomUUID()}`, { config: { private: true } });
