@@ -145,3 +145,46 @@ test('a page on an origin the widget does not allow shows "chat unavailable"', a
   await page.getByRole('button', { name: 'Open chat' }).click();
   await expect(page.getByText('Chat is not available on this site right now.')).toBeVisible();
 });
+
+test('the JS API: open, close, toggle, identify, and open/close/message/unread events; unread badge while closed', async ({ page }) => {
+  await page.goto(DEMO());
+  await page.waitForFunction(() => 'Porchlight' in window);
+  await page.evaluate(() => {
+    const w = window as unknown as { Porchlight: { on(e: string, fn: (d: unknown) => void): void }; seen: string[] };
+    w.seen = [];
+    for (const e of ['open', 'close', 'message', 'unread']) w.Porchlight.on(e, (d) => w.seen.push(e === 'unread' ? `unread:${d}` : e));
+  });
+  const api = (call: string) => page.evaluate((c) => (window as unknown as Record<string, Record<string, (...a: unknown[]) => void>>).Porchlight[c]!(), call);
+  await page.evaluate(() => (window as unknown as { Porchlight: { identify(v: object): void } }).Porchlight.identify({ name: 'Ida Identified' }));
+  await api('open');
+  await expect(page.getByLabel('Your name')).toHaveValue('Ida Identified');
+  await api('toggle');
+  await expect(page.getByLabel('Your name')).toBeHidden();
+  await api('toggle');
+  await page.getByLabel('How can we help?').fill('Via the API');
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await expect(bubbles(page).filter({ hasText: 'Via the API' })).toHaveAttribute('data-state', 'sent');
+  const conversationId = await page.evaluate(() => localStorage.getItem('porchlight:pk_demo_acme:conversation')!);
+  await api('close');
+  await agentReply(conversationId, 'Reply while closed');
+  const badge = page.locator('[data-porchlight]').locator('.b');
+  await expect(badge).toHaveText('1');
+  const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+  expect(seen).toEqual(expect.arrayContaining(['open', 'close', 'message', 'unread:1']));
+  expect(seen.indexOf('open')).toBeLessThan(seen.indexOf('close'));
+  await api('open');
+  await expect(badge).toBeHidden();
+});
+
+test('opens by itself after the configured delay (auto-open)', async ({ page }) => {
+  const db = new pg.Client({ connectionString: process.env.PORCHLIGHT_DB_URL });
+  await db.connect();
+  await db.query(`update public.widget_configs set auto_open_after_seconds = 1 where widget_key = 'pk_demo_acme'`);
+  try {
+    await page.goto(DEMO());
+    await expect(page.getByRole('dialog', { name: 'Chat with Acme' })).toBeVisible({ timeout: 5000 });
+  } finally {
+    await db.query(`update public.widget_configs set auto_open_after_seconds = null where widget_key = 'pk_demo_acme'`);
+    await db.end();
+  }
+});

@@ -101,6 +101,10 @@ function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: PanelSt
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [draft, setDraft] = useState('');
   const config = host.config;
+  // identify() may arrive after the form rendered: fill what the visitor has not typed yet.
+  useEffect(() => {
+    setFields((f) => ({ ...f, name: f.name || state.identity.name || '', email: f.email || state.identity.email || '' }));
+  }, [state.identity.name, state.identity.email]);
 
   useLayoutEffect(() => {
     const el = list.current;
