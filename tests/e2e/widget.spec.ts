@@ -154,7 +154,8 @@ test('the JS API: open, close, toggle, identify, and open/close/message/unread e
     w.seen = [];
     for (const e of ['open', 'close', 'message', 'unread']) w.Porchlight.on(e, (d) => w.seen.push(e === 'unread' ? `unread:${d}` : e));
   });
-  const api = (call: string) => page.evaluate((c) => (window as unknown as Record<string, Record<string, (...a: unknown[]) => void>>).Porchlight[c]!(), call);
+  const api = (call: 'open' | 'close' | 'toggle') =>
+    page.evaluate((c) => (window as unknown as { Porchlight: Record<typeof c, () => void> }).Porchlight[c](), call);
   await page.evaluate(() => (window as unknown as { Porchlight: { identify(v: object): void } }).Porchlight.identify({ name: 'Ida Identified' }));
   await api('open');
   await expect(page.getByLabel('Your name')).toHaveValue('Ida Identified');
