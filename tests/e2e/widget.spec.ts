@@ -2,22 +2,27 @@
 // API (service role) as the dashboard would store them.
 import { randomUUID } from 'node:crypto';
 import { type Page, expect, test } from '@playwright/test';
+import { createClient } from '@supabase/supabase-js';
 import pg from 'pg';
+import WebSocket from 'ws';
 
 const DEMO = () => process.env.PORCHLIGHT_DEMO_URL!;
 
+/** An agent's reply, written through the API with the service role (supabase-js), as the dashboard stores it. */
 async function agentReply(conversationId: string, body: string) {
-  const res = await fetch(`${process.env.PORCHLIGHT_SUPABASE_URL}/rest/v1/messages`, {
-    method: 'POST',
-    headers: {
-      apikey: process.env.PORCHLIGHT_SERVICE_ROLE_KEY!,
-      Authorization: `Bearer ${process.env.PORCHLIGHT_SERVICE_ROLE_KEY}`,
-      'Content-Type': 'application/json',
-    },
-    body: JSON.stringify({ id: randomUUID(), conversation_id: conversationId, sender_kind: 'agent', author_name: 'Sam (Acme)', body }),
+  const service = createClient(process.env.PORCHLIGHT_SUPABASE_URL!, process.env.PORCHLIGHT_SERVICE_ROLE_KEY!, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
   });
-  expect(res.status).toBe(201);
+  const { error, status } = await service
+    .from('messages')
+    .insert({ id: randomUUID(), conversation_id: conversationId, sender_kind: 'agent', author_name: 'Sam (Acme)', body });
+  expect(error).toBeNull();
+  expect(status).toBe(201);
 }
+
+/** The launcher has run (the embed stub defines `Porchlight` before that, without `version`). */
+const launcherLoaded = (page: Page) => page.waitForFunction(() => Boolean((window as unknown as { Porchlight?: { version?: string } }).Porchlight?.version));
 
 async function openWidget(page: Page) {
   await page.goto(DEMO());
@@ -46,7 +51,7 @@ test('adds no global but Porchlight and no style outside its shadow root', async
   await page.goto('about:blank');
   const before = await page.evaluate(() => Object.keys(window));
   await page.goto(DEMO());
-  await page.waitForFunction(() => 'Porchlight' in window);
+  await launcherLoaded(page);
   const fresh = await page.evaluate(() => Object.keys(window));
   const baseline = await page.evaluate(() => {
     const f = document.createElement('iframe');
@@ -148,7 +153,7 @@ test('a page on an origin the widget does not allow shows "chat unavailable"', a
 
 test('the JS API: open, close, toggle, identify, and open/close/message/unread events; unread badge while closed', async ({ page }) => {
   await page.goto(DEMO());
-  await page.waitForFunction(() => 'Porchlight' in window);
+  await launcherLoaded(page);
   await page.evaluate(() => {
     const w = window as unknown as { Porchlight: { on(e: string, fn: (d: unknown) => void): void }; seen: string[] };
     w.seen = [];
@@ -188,4 +193,45 @@ test('opens by itself after the configured delay (auto-open)', async ({ page }) 
     await db.query(`update public.widget_configs set auto_open_after_seconds = null where widget_key = 'pk_demo_acme'`);
     await db.end();
   }
+});
+
+test('calls made before widget.js has loaded are queued by the embed stub and replayed', async ({ page }) => {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route('**/widget.js', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(DEMO(), { waitUntil: 'domcontentloaded' });
+  await page.evaluate(() => {
+    const w = window as unknown as { Porchlight: { on(e: string, fn: () => void): void; identify(v: object): void; open(): void }; opened?: boolean };
+    w.Porchlight.on('open', () => {
+      w.opened = true;
+    });
+    w.Porchlight.identify({ name: 'Quinn Queued' });
+    w.Porchlight.open();
+  });
+  expect(await page.evaluate(() => (window as unknown as { Porchlight: { version?: string } }).Porchlight.version)).toBeUndefined();
+  release();
+  await expect(page.getByLabel('Your name')).toHaveValue('Quinn Queued');
+  expect(await page.evaluate(() => (window as unknown as { opened?: boolean }).opened)).toBe(true);
+});
+
+test("an idle visitor's session is refreshed before it expires, and live replies keep arriving", async ({ page }) => {
+  const conversationId = await startChat(page, 'Rhea', 'Still there later?');
+  type Stored = { access_token: string; refresh_token: string; expires_at: number };
+  const read = () => page.evaluate(() => JSON.parse(localStorage.getItem('porchlight:pk_demo_acme:auth')!) as Stored);
+  const before = await read();
+  // Pretend the session ends in 65 s: still valid for calls now, so only the proactive refresh may replace it.
+  await page.evaluate((s) => localStorage.setItem('porchlight:pk_demo_acme:auth', JSON.stringify({ ...s, expires_at: Math.floor(Date.now() / 1000) + 65 })), before);
+  await page.reload();
+  await page.getByRole('button', { name: 'Chat with Acme' }).click();
+  await expect(bubbles(page).filter({ hasText: 'Still there later?' })).toBeVisible();
+  await expect.poll(async () => (await read()).refresh_token, { timeout: 25_000 }).not.toBe(before.refresh_token);
+  const after = await read();
+  expect(after.expires_at).toBeGreaterThan(Math.floor(Date.now() / 1000) + 600);
+  await agentReply(conversationId, 'Yes, still here.');
+  await expect(bubbles(page).filter({ hasText: 'Yes, still here.' })).toBeVisible();
 });

@@ -78,6 +78,15 @@ export class WidgetClient {
     return this.refreshing;
   }
 
+  /** Refreshes the session shortly before it expires, even while idle, and reports each fresh token. */
+  keepFresh(onFresh: (s: Session) => void) {
+    const s = this.stored();
+    const wait = s ? Math.max(5_000, s.expires_at * 1000 - Date.now() - 55_000) : 5_000;
+    setTimeout(() => {
+      this.session().then(onFresh, () => undefined).finally(() => this.keepFresh(onFresh));
+    }, Math.min(wait, 2 ** 31 - 1));
+  }
+
   async call<T>(fn: string, init: { method?: string; body?: unknown; query?: Record<string, string> } = {}): Promise<{ status: number; data: T }> {
     const s = await this.session();
     const url = new URL(`${this.o.supabaseUrl}/functions/v1/${fn}`);

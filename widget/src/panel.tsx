@@ -273,6 +273,7 @@ class PanelState {
       }
     });
     window.addEventListener('online', () => this.resync());
+    window.addEventListener('focus', () => this.resync());
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') this.resync();
     });
@@ -355,12 +356,14 @@ class PanelState {
     void this.flush();
     const session = await this.client.session();
     if (!this.realtime) {
+      this.client.keepFresh(() => void this.realtime?.setAuth());
       this.realtime = new RealtimeClient(`${this.host.options.supabaseUrl}/realtime/v1`, {
         params: { apikey: this.host.options.anonKey },
         accessToken: async () => (await this.client.session()).access_token,
       });
     }
-    await this.realtime.setAuth(session.access_token);
+    // No token argument: a manual token would stop realtime-js from asking `accessToken` for fresh ones.
+    await this.realtime.setAuth();
     if (this.channel) await this.realtime.removeChannel(this.channel);
     const channel = this.realtime.channel(`conversation:${this.conversationId}`, {
       config: { private: true, presence: { key: this.visitorId ?? session.user.id } },
