@@ -1,7 +1,7 @@
 // Builds SQL for a PostgREST read: projection with embedded resources (json subqueries), filters, order, paging.
 // Identifiers come only from the schema cache (quoted); every value is a bind parameter.
 import { RestError } from './errors.ts';
-import { type ColumnRef, type Cond, type OrderItem, type SelectItem, parseList } from './parse.ts';
+import { type ColumnRef, type Cond, type OrderItem, parseList, type SelectItem } from './parse.ts';
 import type { ForeignKey, SchemaCache, Table } from './schema.ts';
 
 export const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
@@ -27,7 +27,10 @@ export interface Node {
 export interface Embed {
   name: string;
   alias: string;
+  /** `!inner` or `rel=not.is.null`: keep only parents with a match. */
   inner: boolean;
+  /** `rel=is.null`: keep only parents without a match. */
+  anti?: boolean;
   node: Node;
   /** Join: child columns = parent columns. `many` → array, else object. */
   join: { parentCols: string[]; childCols: string[] };
@@ -35,7 +38,7 @@ export interface Embed {
 }
 
 export function columnError(table: Table, name: string): RestError {
-  return new RestError(400, '42703', `column ${table.name}.${name} does not exist`);
+  return new RestError(400, '42703', `column ${table.name}.${name} does not exist`, null, null, {}, true);
 }
 
 export function columnExpr(table: Table, alias: string, ref: ColumnRef, params: Params): string {
@@ -87,7 +90,10 @@ export async function resolveEmbed(cache: SchemaCache, parent: Table, name: stri
       400,
       'PGRST200',
       `Could not find a relationship between '${parent.name}' and '${name}' in the schema cache`,
-      `Searched for a foreign key relationship between '${parent.name}' and '${name}' in the schema '${parent.schema}', but no matches were found.`,
+      `Searched for a foreign key relationship between '${parent.name}' and '${name}'${hints.length ? ` using the hint '${hints.join('!')}'` : ''} in the schema '${parent.schema}', but no matches were found.`,
+      null,
+      {},
+      true,
     );
   }
   if (matches.length > 1) {
@@ -95,7 +101,11 @@ export async function resolveEmbed(cache: SchemaCache, parent: Table, name: stri
       300,
       'PGRST201',
       `Could not embed because more than one relationship was found for '${parent.name}' and '${name}'`,
-      JSON.stringify(matches.map((m) => ({ cardinality: m.many ? 'one-to-many' : 'many-to-one', embedding: `${parent.name} with ${m.target.name}`, relationship: `${m.fk.name} using ${m.fk.table}(${m.fk.columns.join(', ')}) and ${m.fk.refTable}(${m.fk.refColumns.join(', ')})` }))),
+      matches.map((m) => ({
+        cardinality: m.parentSide ? 'many-to-one' : m.many ? 'one-to-many' : 'one-to-one',
+        embedding: `${parent.name} with ${m.target.name}`,
+        relationship: `${m.fk.name} using ${m.fk.table}(${m.fk.columns.join(', ')}) and ${m.fk.refTable}(${m.fk.refColumns.join(', ')})`,
+      })),
       `Try changing '${name}' to one of the following: ${matches.map((m) => `'${name}!${m.fk.name}'`).join(', ')}. Find the desired relationship in the 'details' key.`,
     );
   }
@@ -181,11 +191,11 @@ function condSql(table: Table, alias: string, cond: Cond, params: Params): strin
 export function whereParts(node: Node, alias: string, params: Params, depth: number): string[] {
   const parts = node.conds.map((c) => condSql(node.table, alias, c, params));
   for (const e of node.embeds) {
-    if (!e.inner) continue;
+    if (!e.inner && !e.anti) continue;
     const ca = `t${depth + 1}`;
     const join = e.join.childCols.map((c, i) => `${ca}.${q(c)} = ${alias}.${q(e.join.parentCols[i]!)}`);
     const inner = [...join, ...whereParts(e.node, ca, params, depth + 1)];
-    parts.push(`exists (select 1 from ${q(e.node.table.schema)}.${q(e.node.table.name)} ${ca} where ${inner.join(' and ')})`);
+    parts.push(`${e.anti ? 'not ' : ''}exists (select 1 from ${q(e.node.table.schema)}.${q(e.node.table.name)} ${ca} where ${inner.join(' and ')})`);
   }
   return parts;
 }

@@ -63,10 +63,16 @@ export class SchemaCache {
     if (!this.loadedAt) await this.reload();
   }
 
-  /** Reloads, at most once per 250 ms (many misses in a burst share one load). */
+  /**
+   * Loads the catalog again. Callers that saw a miss pass `force`: a load that was already running may have
+   * started before their migration committed, so a forced reload waits for it and then loads once more.
+   */
   async reload(force = false): Promise<void> {
-    if (this.loading) return this.loading;
-    if (!force && Date.now() - this.loadedAt < 250) return;
+    if (this.loading) {
+      const running = this.loading;
+      await running;
+      if (!force || this.loading) return this.loading ?? undefined;
+    }
     this.loading = this.load().finally(() => {
       this.loading = null;
     });
@@ -159,23 +165,62 @@ export class SchemaCache {
     this.loadedAt = Date.now();
   }
 
+  // Lookups never reload on their own: a miss surfaces as an error marked `cacheMiss`, and the service
+  // reloads once and retries the whole request (see index.ts).
   async table(schema: string, name: string): Promise<Table | undefined> {
     await this.ensure();
-    let t = this.tables.get(this.key(schema, name));
-    if (!t) {
-      await this.reload();
-      t = this.tables.get(this.key(schema, name));
-    }
-    return t;
+    return this.tables.get(this.key(schema, name));
   }
 
   async functions(schema: string, name: string): Promise<Fn[]> {
     await this.ensure();
-    let f = this.fns.get(this.key(schema, name));
-    if (!f) {
-      await this.reload();
-      f = this.fns.get(this.key(schema, name));
-    }
-    return f ?? [];
+    return this.fns.get(this.key(schema, name)) ?? [];
+  }
+
+  async hasRole(role: string): Promise<boolean> {
+    await this.ensure();
+    if (this.roles.has(role)) return true;
+    await this.reload(true);
+    return this.roles.has(role);
+  }
+
+  /** Reloads on `NOTIFY pgrst, 'reload schema'` (as PostgREST does), reconnecting after the database restarts. */
+  watch(): () => void {
+    let client: pg.PoolClient | null = null;
+    let closed = false;
+    let timer: NodeJS.Timeout | null = null;
+    const connect = () => {
+      timer = null;
+      this.pool
+        .connect()
+        .then(async (c) => {
+          if (closed) return c.release();
+          client = c;
+          const lost = () => {
+            if (client !== c) return;
+            client = null;
+            c.release(true);
+            if (!closed) timer = setTimeout(connect, 1000);
+          };
+          c.on('error', lost);
+          c.on('end', lost);
+          c.on('notification', (n) => {
+            if (n.channel === 'pgrst' && (!n.payload || n.payload === 'reload schema')) void this.reload(true);
+          });
+          await c.query('listen pgrst');
+          // Whatever changed while we were not listening.
+          void this.reload(true);
+        })
+        .catch(() => {
+          if (!closed) timer = setTimeout(connect, 1000);
+        });
+    };
+    connect();
+    return () => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      client?.release(true);
+      client = null;
+    };
   }
 }
