@@ -49,10 +49,11 @@ export function applyParams(root: Node, url: URL, skip: Set<string> = new Set())
       if (key === 'offset') offset = nonNegative(value, 'offset');
       continue;
     }
-    const logic = /^(?:(.+)\.)?(not\.)?(and|or)$/.exec(key);
+    // `or`, `not.or`, `rel.or`, `rel.not.or` (and the same for `and`).
+    const logic = /^(?:(.+)\.)?not\.(and|or)$/.exec(key) ?? /^(?:(.+)\.)?(and|or)$/.exec(key);
     if (logic) {
       const target = logic[1] ? embedAt(root, logic[1]) : root;
-      target.conds.push(parseLogic(logic[3] as 'and' | 'or', Boolean(logic[2]), value));
+      target.conds.push(parseLogic(logic[2] as 'and' | 'or', /(^|\.)not\.(and|or)$/.test(key), value));
       continue;
     }
     const mod = /^(.+)\.(order|limit|offset)$/.exec(key);

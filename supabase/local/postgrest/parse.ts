@@ -26,16 +26,19 @@ export interface OrderItem {
 
 export const syntaxError = (message: string, details: string | null = null) => new RestError(400, 'PGRST100', message, details);
 
-/** Splits on commas that are not inside parentheses or double quotes. */
+/** Splits on commas that are not inside parentheses, array braces `{a,b}` or double quotes. */
 export function splitTopLevel(s: string, sep = ','): string[] {
   const out: string[] = [];
   let depth = 0;
+  let braces = 0;
   let quoted = false;
   let cur = '';
   for (let i = 0; i < s.length; i++) {
     const ch = s[i]!;
     if (ch === '"' && s[i - 1] !== '\\') quoted = !quoted;
-    if (!quoted) {
+    if (!quoted && ch === '{') braces++;
+    else if (!quoted && ch === '}' && braces > 0) braces--;
+    if (!quoted && braces === 0) {
       if (ch === '(') depth++;
       else if (ch === ')') depth--;
       if (depth < 0) throw syntaxError(`"failed to parse" (${s})`, `unexpected ")"`);

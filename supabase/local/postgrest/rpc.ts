@@ -75,7 +75,7 @@ export async function rpc(env: Env, rq: RestRequest, schema: string, name: strin
       const inner = `select ${projection(root, 't0', params, 0)} from ${call} t0${where.length ? ` where ${where.join(' and ')}` : ''}${orderSql(root, 't0', params)}`;
       sql = fn.returnsSet
         ? `select coalesce(json_agg(_p), '[]'::json)::text as body, count(*)::int as n from (${inner} limit ${params.add(limit)} offset ${params.add(paging.offset)}) _p`
-        : `select row_to_json(_p)::text as body, count(*)::int as n from (${inner}) _p`;
+        : `select row_to_json(_p)::text as body, 1 as n from (${inner}) _p`;
     } else if (fn.returnsSet) {
       // Rows (TABLE(...), SETOF record/composite) aggregate as objects; SETOF a scalar as bare values.
       const rowsOf = fn.returnKind === 'c' || fn.returnKind === 'p';
