@@ -23,6 +23,8 @@ export interface FunctionConfig {
   verifyJwt: boolean;
   /** Absolute path of the entrypoint file. */
   entrypoint: string;
+  /** Absolute path of the import map / deno.json (`import_map`), when set. */
+  importMap?: string;
 }
 
 export interface AuthConfig {
@@ -86,6 +88,7 @@ export function loadConfig(opts: StackOptions = {}): StackConfig {
     enabled: f.enabled ?? true,
     verifyJwt: f.verify_jwt ?? true,
     entrypoint: path.resolve(SUPABASE_DIR, f.entrypoint ?? `./functions/${name}/index.ts`),
+    importMap: f.import_map ? path.resolve(SUPABASE_DIR, f.import_map) : undefined,
   }));
   return {
     apiPort,

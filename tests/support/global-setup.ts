@@ -1,6 +1,6 @@
 // Vitest global setup: one real local stack (Postgres, gateway, Deno) on free ports in a temporary
 // data folder, so tests never touch the developer's `npm start` data and can run beside it.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,11 +24,15 @@ let dataDir: string | undefined;
 
 export default async function setup(project: TestProject) {
   process.env.PORCHLIGHT_PG_FAST = '1';
-  // Test-only Edge Functions (echo, crash, …) next to the product's functions/.
-  process.env.PORCHLIGHT_EXTRA_FUNCTIONS_DIRS = path.resolve('tests/fixtures/functions');
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'porchlight-test-'));
   // Postgres runs as the `postgres` OS user when we are root: it must be able to enter the folder.
   await chmod(dataDir, 0o755);
+  // Test-only Edge Functions (echo, crash, …) next to the product's functions/, plus an empty folder the
+  // edge-runtime tests write functions into. Deno gets an empty cache: functions must run offline from node_modules.
+  const scratchFunctionsDir = path.join(dataDir, 'functions');
+  await mkdir(scratchFunctionsDir);
+  process.env.PORCHLIGHT_EXTRA_FUNCTIONS_DIRS = [path.resolve('tests/fixtures/functions'), scratchFunctionsDir].join(path.delimiter);
+  process.env.DENO_DIR = path.join(dataDir, 'deno-cache');
   stack = await startStack({
     apiPort: await freePort(),
     dbPort: await freePort(),
@@ -45,6 +49,7 @@ export default async function setup(project: TestProject) {
     publishableKey: cfg.publishableKey,
     secretKey: cfg.secretKey,
     jwtSecret: cfg.jwtSecret,
+    scratchFunctionsDir,
   });
   return async () => {
     await stack?.stop();

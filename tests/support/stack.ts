@@ -13,6 +13,8 @@ export interface StackInfo {
   publishableKey: string;
   secretKey: string;
   jwtSecret: string;
+  /** An Edge Functions folder the stand-in serves, for tests that write functions at run time. */
+  scratchFunctionsDir: string;
 }
 
 declare module 'vitest' {

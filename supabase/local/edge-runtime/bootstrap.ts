@@ -1,14 +1,27 @@
 // Runs one Edge Function under Deno for the local stand-in: captures the handler passed to Deno.serve
-// (or the default export's fetch), serves it on the port the stand-in chose, and turns a thrown error into
-// the edge runtime's 500 WORKER_ERROR instead of a dead worker.
-// Usage: deno run bootstrap.ts <entrypoint path> <port>
+// (or the default export's fetch), serves it on a free port, reports that port on stdout, and turns a thrown
+// error into the edge runtime's 500 WORKER_ERROR instead of a dead worker.
+// Usage: deno run bootstrap.ts <entrypoint path>
 // biome-ignore-all lint/suspicious/noExplicitAny: Deno's types are not available to the Node type-checker.
 declare const Deno: any;
 export {};
 
-const [entrypoint, port] = Deno.args as [string, string];
+const [entrypoint] = Deno.args as [string];
 const originalServe = Deno.serve.bind(Deno);
 let serving = false;
+
+// The stand-in holds our stdin open; when it goes away (even killed with SIGKILL) stdin ends, and so do we:
+// no orphaned Deno processes.
+(async () => {
+  try {
+    for await (const _ of Deno.stdin.readable) {
+      // nothing is ever written; we only wait for the end
+    }
+  } catch {
+    // a broken pipe means the same
+  }
+  Deno.exit(0);
+})();
 
 type Handler = (req: Request, info?: unknown) => Response | Promise<Response>;
 
@@ -27,9 +40,10 @@ function guarded(handler: Handler): Handler {
 }
 
 function serve(handler: Handler) {
+  if (serving) throw new Error('Deno.serve was called twice; an Edge Function serves one handler');
   serving = true;
   return originalServe(
-    { port: Number(port), hostname: '127.0.0.1', onListen: () => console.log('PORCHLIGHT_FUNCTION_READY') },
+    { port: 0, hostname: '127.0.0.1', onListen: ({ port }: { port: number }) => console.log(`PORCHLIGHT_FUNCTION_READY ${port}`) },
     guarded(handler),
   );
 }

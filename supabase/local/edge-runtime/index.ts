@@ -1,9 +1,13 @@
 // The /functions/v1 service: each function in functions/<name>/index.ts runs in its own real Deno process,
-// started on first use and kept warm; requests are proxied to it. verify_jwt as the CLI's edge runtime.
+// started on first use and kept warm (restarted after its code changes or its process exits); requests are
+// proxied to it with streaming bodies. verify_jwt and error answers as the CLI's edge runtime.
+//
+// npm packages resolve from the project's node_modules (--node-modules-dir=manual) and nothing is fetched at
+// run time (--cached-only): functions/deno.json keeps plain `npm:` specifiers, which hosted Supabase resolves
+// itself on `supabase functions deploy`.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, readToml } from '../config.ts';
@@ -13,11 +17,16 @@ import { verifyJwt } from '../jwt.ts';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DENO = path.join(ROOT, 'node_modules/.bin/deno');
 const BOOT_TIMEOUT_MS = 30_000;
+const READY = /PORCHLIGHT_FUNCTION_READY (\d+)/;
 
 interface FunctionSpec {
   name: string;
   entrypoint: string;
   verifyJwt: boolean;
+  /** The functions folder it was found in: its .env holds the secrets, its files its version. */
+  root: string;
+  /** config.toml's import_map, else a deno.json(c) / import_map.json in the function's folder (the CLI's order). */
+  importMap?: string;
 }
 
 interface Worker {
@@ -25,53 +34,91 @@ interface Worker {
   port: number;
   ready: Promise<void>;
   exited: boolean;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
+  /** Fingerprint of the function folder's files when this process started. */
+  version: string;
+  /** Requests being proxied; a stale worker is stopped once this drops to 0. */
+  inflight: number;
+  stale: boolean;
 }
 
 function readEnvFile(file: string): Record<string, string> {
   if (!existsSync(file)) return {};
   const out: Record<string, string> = {};
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
-    if (m) out[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1');
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) out[m[1]!] = m[2]!.replace(/^"(.*)"$|^'(.*)'$/, '$1$2');
   }
   return out;
 }
 
+/** Newest modification time and number of files under a folder (node_modules and dot-folders skipped). */
+function fingerprint(dir: string): string {
+  let newest = 0;
+  let count = 0;
+  const walk = (d: string) => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'node_modules' && !e.name.startsWith('.')) walk(p);
+      } else {
+        try {
+          newest = Math.max(newest, statSync(p).mtimeMs);
+          count += 1;
+        } catch {
+          // deleted while walking
+        }
+      }
+    }
+  };
+  walk(dir);
+  return `${newest}:${count}`;
+}
+
+function folderImportMap(entrypoint: string): string | undefined {
+  const dir = path.dirname(entrypoint);
+  return ['deno.json', 'deno.jsonc', 'import_map.json'].map((f) => path.join(dir, f)).find((f) => existsSync(f));
+}
+
 export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
   const { cfg } = ctx;
-  const functionsDir = path.join(ROOT, 'functions');
+  const functionsDir = path.resolve(process.env.PORCHLIGHT_FUNCTIONS_DIR ?? path.join(ROOT, 'functions'));
   // Test-only fixture folders (each may have a config.toml with [functions.NAME] verify_jwt).
-  const extraDirs = (process.env.PORCHLIGHT_EXTRA_FUNCTIONS_DIRS ?? '').split(path.delimiter).filter(Boolean);
+  const extraDirs = (process.env.PORCHLIGHT_EXTRA_FUNCTIONS_DIRS ?? '').split(path.delimiter).filter(Boolean).map((d) => path.resolve(d));
   const workers = new Map<string, Worker>();
+  /** Every running process, also retired ones still finishing a request: close() stops them all. */
+  const live = new Set<Worker>();
+  let closed = false;
 
   function scan(dir: string, specs: Map<string, FunctionSpec>) {
     if (!existsSync(dir)) return;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (!entry.isDirectory() || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(entry.name)) continue;
       const file = path.join(dir, entry.name, 'index.ts');
-      if (existsSync(file)) specs.set(entry.name, { name: entry.name, entrypoint: file, verifyJwt: true });
+      if (existsSync(file)) specs.set(entry.name, { name: entry.name, entrypoint: file, verifyJwt: true, root: dir, importMap: folderImportMap(file) });
     }
   }
 
-  function applyConfig(entries: { name: string; enabled: boolean; verifyJwt: boolean; entrypoint?: string }[], specs: Map<string, FunctionSpec>) {
+  function applyConfig(
+    root: string,
+    entries: { name: string; enabled: boolean; verifyJwt: boolean; entrypoint?: string; importMap?: string }[],
+    specs: Map<string, FunctionSpec>,
+  ) {
     for (const f of entries) {
       if (!f.enabled) {
         specs.delete(f.name);
         continue;
       }
-      const entrypoint = f.entrypoint && existsSync(f.entrypoint) ? f.entrypoint : specs.get(f.name)?.entrypoint;
-      if (entrypoint) specs.set(f.name, { name: f.name, entrypoint, verifyJwt: f.verifyJwt });
+      const known = specs.get(f.name);
+      const entrypoint = f.entrypoint && existsSync(f.entrypoint) ? f.entrypoint : known?.entrypoint;
+      if (!entrypoint) continue;
+      const importMap = f.importMap && existsSync(f.importMap) ? f.importMap : folderImportMap(entrypoint);
+      specs.set(f.name, { name: f.name, entrypoint, verifyJwt: f.verifyJwt, root: known?.root ?? root, importMap });
     }
   }
 
@@ -79,13 +126,14 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
   function discover(): Map<string, FunctionSpec> {
     const specs = new Map<string, FunctionSpec>();
     scan(functionsDir, specs);
-    applyConfig(cfg.functions, specs);
+    applyConfig(functionsDir, cfg.functions, specs);
     for (const dir of extraDirs) {
       scan(dir, specs);
       const toml = path.join(dir, 'config.toml');
       if (existsSync(toml)) {
         const parsed = readToml(toml) as { functions?: Record<string, { verify_jwt?: boolean; enabled?: boolean }> };
         applyConfig(
+          dir,
           Object.entries(parsed.functions ?? {}).map(([name, f]) => ({ name, enabled: f.enabled ?? true, verifyJwt: f.verify_jwt ?? true })),
           specs,
         );
@@ -94,17 +142,27 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
     return specs;
   }
 
-  const secrets = () => readEnvFile(path.join(functionsDir, '.env'));
+  function stop(w: Worker): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (w.exited) return resolve();
+      w.proc.once('exit', () => resolve());
+      w.proc.kill('SIGTERM');
+      setTimeout(() => {
+        if (!w.exited) w.proc.kill('SIGKILL');
+        resolve();
+      }, 3000).unref();
+    });
+  }
 
-  async function start(spec: FunctionSpec): Promise<Worker> {
-    const port = await freePort();
+  /** Spawns the Deno process at once (so concurrent first requests share it); `ready` settles when it listens. */
+  function start(spec: FunctionSpec, version: string): Worker {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
       NO_COLOR: '1',
       DENO_NO_UPDATE_CHECK: '1',
       ...(process.env.DENO_DIR ? { DENO_DIR: process.env.DENO_DIR } : {}),
-      ...secrets(),
+      ...readEnvFile(path.join(spec.root, '.env')),
       SUPABASE_URL: cfg.apiUrl,
       SUPABASE_ANON_KEY: cfg.anonKey,
       SUPABASE_SERVICE_ROLE_KEY: cfg.serviceRoleKey,
@@ -113,45 +171,78 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
       SUPABASE_SECRET_KEYS: JSON.stringify({ default: cfg.secretKey }),
       SUPABASE_JWKS: JSON.stringify({ keys: [] }),
     };
-    const proc = spawn(DENO, ['run', '--allow-all', '--no-prompt', '--cached-only', path.join(HERE, 'bootstrap.ts'), spec.entrypoint, String(port)], {
-      cwd: ROOT,
-      env: env as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const worker: Worker = { proc, port, exited: false, ready: Promise.resolve() };
+    const args = ['run', '--allow-all', '--no-prompt', '--cached-only', '--node-modules-dir=manual'];
+    if (spec.importMap) args.push(/\.jsonc?$/.test(spec.importMap) && !spec.importMap.endsWith('import_map.json') ? '--config' : '--import-map', spec.importMap);
+    args.push(path.join(HERE, 'bootstrap.ts'), spec.entrypoint);
+    // stdin stays an open pipe: the bootstrap exits when it closes, i.e. when this process dies.
+    const proc = spawn(DENO, args, { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    proc.stdin!.on('error', () => undefined);
+    const worker: Worker = { proc, port: 0, exited: false, ready: Promise.resolve(), version, inflight: 0, stale: false };
+    live.add(worker);
+    proc.once('exit', () => live.delete(worker));
     worker.ready = new Promise<void>((resolve, reject) => {
       let stderr = '';
-      const timer = setTimeout(() => reject(new Error(`function ${spec.name} did not start within ${BOOT_TIMEOUT_MS} ms`)), BOOT_TIMEOUT_MS);
+      let pending = '';
+      const timer = setTimeout(() => {
+        reject(new Error(`function ${spec.name} did not start within ${BOOT_TIMEOUT_MS} ms`));
+        proc.kill('SIGKILL');
+      }, BOOT_TIMEOUT_MS);
       proc.stdout!.on('data', (chunk: Buffer) => {
-        const text = chunk.toString();
-        if (text.includes('PORCHLIGHT_FUNCTION_READY')) {
-          clearTimeout(timer);
-          resolve();
+        pending += chunk.toString();
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          const ready = worker.port === 0 ? READY.exec(line) : null;
+          if (ready) {
+            worker.port = Number(ready[1]);
+            clearTimeout(timer);
+            resolve();
+          } else if (line.trim()) ctx.log(`fn:${spec.name}`, line);
         }
-        for (const line of text.split('\n')) if (line.trim() && !line.includes('PORCHLIGHT_FUNCTION_READY')) ctx.log(`fn:${spec.name}`, line);
       });
       proc.stderr!.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
+        stderr = (stderr + chunk.toString()).slice(-4000);
         for (const line of chunk.toString().split('\n')) if (line.trim()) ctx.log(`fn:${spec.name}`, line);
       });
-      proc.on('exit', (code) => {
+      proc.on('error', (err) => {
         worker.exited = true;
         clearTimeout(timer);
-        reject(new Error(`function ${spec.name} exited (code ${code}): ${stderr.slice(-2000)}`));
+        reject(err);
+      });
+      proc.on('exit', (code, signal) => {
+        worker.exited = true;
+        clearTimeout(timer);
+        reject(new Error(`function ${spec.name} exited (${signal ?? `code ${code}`}): ${stderr.slice(-2000)}`));
       });
     });
     worker.ready.catch(() => undefined);
     return worker;
   }
 
+  /** A stale worker (its code changed) finishes its requests, then stops. */
+  function retire(w: Worker) {
+    w.stale = true;
+    if (w.inflight === 0) void stop(w);
+  }
+
   async function workerFor(spec: FunctionSpec): Promise<Worker> {
+    const version = fingerprint(spec.root);
     let w = workers.get(spec.name);
+    if (w && !w.exited && w.version !== version) {
+      retire(w);
+      w = undefined;
+    }
     // A crashed or exited function is started again on the next request.
     if (!w || w.exited) {
-      w = await start(spec);
+      w = start(spec, version);
       workers.set(spec.name, w);
     }
-    await w.ready;
+    try {
+      await w.ready;
+    } catch (err) {
+      if (workers.get(spec.name) === w) workers.delete(spec.name);
+      throw err;
+    }
     return w;
   }
 
@@ -167,26 +258,46 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
     }
   }
 
-  function proxy(w: Worker, req: IncomingMessage, res: ServerResponse, pathAndQuery: string): Promise<void> {
+  /**
+   * Proxies one request. Resolves 'refused' when the worker could not be reached at all (its process just died):
+   * nothing of the request was sent then, so the caller may start a new worker and try again.
+   */
+  function proxy(w: Worker, req: IncomingMessage, res: ServerResponse, pathAndQuery: string): Promise<'done' | 'refused'> {
     return new Promise((resolve) => {
-      // As Kong does: the function sees the caller's address in X-Forwarded-For.
-      const forwarded = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
-      const headers = { ...req.headers, host: `127.0.0.1:${w.port}`, 'x-forwarded-for': forwarded };
-      const upstream = http.request({ host: '127.0.0.1', port: w.port, method: req.method, path: pathAndQuery, headers }, (up) => {
+      // As Kong does (no trusted proxies): X-Real-IP is the caller's address, X-Forwarded-For gets it appended.
+      const remote = req.socket.remoteAddress ?? '';
+      const forwarded = [req.headers['x-forwarded-for'], remote].filter(Boolean).join(', ');
+      const headers = { ...req.headers, host: `127.0.0.1:${w.port}`, 'x-forwarded-for': forwarded, 'x-real-ip': remote };
+      let connected = false;
+      const upstream = http.request({ host: '127.0.0.1', port: w.port, method: req.method, path: pathAndQuery, headers, agent: false }, (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
-        up.on('end', resolve);
+        up.on('end', () => resolve('done'));
         up.on('error', () => {
-          res.end();
-          resolve();
+          res.destroy();
+          resolve('done');
         });
       });
+      // The body is sent only once connected, so a refused connection leaves the request untouched for a retry.
+      upstream.on('socket', (socket) =>
+        socket.once('connect', () => {
+          connected = true;
+          req.pipe(upstream);
+        }),
+      );
       upstream.on('error', (err) => {
+        if (!connected) return resolve('refused');
         if (!res.headersSent) sendJson(res, 500, { code: 'WORKER_ERROR', message: `Function failed: ${err.message}` });
-        else res.end();
-        resolve();
+        else res.destroy();
+        resolve('done');
       });
-      req.pipe(upstream);
+      // A caller that goes away (e.g. leaves a stream) cancels the request to the function too.
+      res.on('close', () => {
+        if (!res.writableFinished) {
+          upstream.destroy();
+          resolve('done');
+        }
+      });
     });
   }
 
@@ -206,33 +317,42 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
           return;
         }
       }
-      let w: Worker;
-      try {
-        w = await workerFor(spec);
-      } catch (err) {
-        ctx.log(`fn:${name}`, (err as Error).message);
-        workers.delete(name);
+      if (closed) {
         sendJson(res, 503, { code: 'BOOT_ERROR', message: 'Worker failed to boot (please check logs)' });
         return;
       }
-      await proxy(w, req, res, `${subpath}${url.search}`);
+      for (let attempt = 1; ; attempt++) {
+        let w: Worker;
+        try {
+          w = await workerFor(spec);
+        } catch (err) {
+          ctx.log(`fn:${name}`, (err as Error).message);
+          sendJson(res, 503, { code: 'BOOT_ERROR', message: 'Worker failed to boot (please check logs)' });
+          return;
+        }
+        w.inflight += 1;
+        let outcome: 'done' | 'refused';
+        try {
+          outcome = await proxy(w, req, res, `${subpath}${url.search}`);
+        } finally {
+          w.inflight -= 1;
+          if (w.stale && w.inflight === 0) void stop(w);
+        }
+        if (outcome === 'done') return;
+        // Its process died (the exit event may not have arrived yet): forget it and start a fresh one, once.
+        w.exited = true;
+        w.proc.kill('SIGKILL');
+        if (workers.get(name) === w) workers.delete(name);
+        if (attempt === 2) {
+          sendJson(res, 500, { code: 'WORKER_ERROR', message: 'Function exited due to an error (please check logs)' });
+          return;
+        }
+      }
     },
     async close() {
-      await Promise.all(
-        [...workers.values()].map(
-          (w) =>
-            new Promise<void>((resolve) => {
-              if (w.exited) return resolve();
-              w.proc.once('exit', () => resolve());
-              w.proc.kill('SIGTERM');
-              setTimeout(() => {
-                if (!w.exited) w.proc.kill('SIGKILL');
-                resolve();
-              }, 3000).unref();
-            }),
-        ),
-      );
+      closed = true;
       workers.clear();
+      await Promise.all([...live].map(stop));
     },
   };
 };
