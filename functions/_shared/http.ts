@@ -35,7 +35,11 @@ export async function readJson(req: Request, maxBytes = 32_768): Promise<unknown
   }
 }
 
-/** The visitor's address as the gateway saw it (first X-Forwarded-For hop). */
+/**
+ * The visitor's address as the gateway saw it. X-Real-IP is set by the gateway itself (Kong without trusted
+ * proxies, and the local stand-in); the first X-Forwarded-For hop is whatever the caller wrote there, so it is
+ * only a fallback: a flooder must not pick a fresh address per request to escape the per-address limits.
+ */
 export function clientIp(req: Request): string {
-  return req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || req.headers.get('x-real-ip') || 'unknown';
+  return req.headers.get('x-real-ip')?.trim() || req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
 }

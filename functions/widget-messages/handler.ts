@@ -3,19 +3,7 @@
 // Only for the caller's own conversation.
 import { HttpError, clientIp, errorResponse, json, readJson } from '../_shared/http.ts';
 import { MAX_MESSAGE_LENGTH, historyQuery, issues, sendRequest } from '../_shared/schemas.ts';
-import { adminClient, corsHeaders, envNumber, findWidget, originAllowed, rateLimit, requireOrigin, requireVisitor, toMessage } from '../_shared/widget.ts';
-
-async function ownConversation(conversationId: string, userId: string, companyId: string): Promise<void> {
-  const { data, error } = await adminClient()
-    .from('conversations')
-    .select('id, visitors!inner(user_id)')
-    .eq('id', conversationId)
-    .eq('company_id', companyId)
-    .eq('visitors.user_id', userId)
-    .maybeSingle();
-  if (error) throw new Error(error.message);
-  if (!data) throw new HttpError(404, 'conversation_not_found', 'This conversation does not exist or is not yours.');
-}
+import { adminClient, corsHeaders, envNumber, findWidget, originAllowed, rateLimited, requireOrigin, requireVisitor, toMessage } from '../_shared/widget.ts';
 
 export async function handler(req: Request): Promise<Response> {
   const origin = req.headers.get('origin');
@@ -29,23 +17,18 @@ export async function handler(req: Request): Promise<Response> {
       return new Response(null, { status: 204, headers: cors });
     }
     requireOrigin(widget, origin);
-    const user = await requireVisitor(req);
+    const user = requireVisitor(req);
 
     if (req.method === 'GET') {
       const parsed = historyQuery.safeParse(Object.fromEntries(url.searchParams));
       if (!parsed.success) throw new HttpError(400, 'invalid_request', 'Some parameters are not valid.', { fields: issues(parsed.error) });
       const { conversationId, after, limit } = parsed.data;
-      await ownConversation(conversationId, user.id, widget.company_id);
-      let query = adminClient().from('messages').select('*').eq('conversation_id', conversationId);
-      if (after) {
-        const cursor = await adminClient().from('messages').select('created_at').eq('id', after).eq('conversation_id', conversationId).maybeSingle();
-        if (cursor.error) throw new Error(cursor.error.message);
-        if (!cursor.data) throw new HttpError(400, 'invalid_cursor', 'The cursor message is not part of this conversation.');
-        query = query.gt('created_at', cursor.data.created_at);
-      }
-      const { data, error } = await query.order('created_at', { ascending: true }).order('id', { ascending: true }).limit(limit + 1);
-      if (error) throw new Error(error.message);
-      return json({ messages: data.slice(0, limit).map(toMessage), hasMore: data.length > limit }, 200, cors);
+      const { data, error } = await adminClient().rpc('widget_history', { p_user_id: user.id, p_conversation_id: conversationId, p_after: after ?? null, p_limit: limit });
+      if (error) throw new Error(`history failed: ${error.message}`);
+      const result = data as { error?: string; messages: Record<string, unknown>[] };
+      if (result.error === 'conversation_not_found') throw new HttpError(404, 'conversation_not_found', 'This conversation does not exist or is not yours.');
+      if (result.error === 'invalid_cursor') throw new HttpError(400, 'invalid_cursor', 'The cursor message is not part of this conversation.');
+      return json({ messages: result.messages.slice(0, limit).map(toMessage), hasMore: result.messages.length > limit }, 200, cors);
     }
 
     if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use GET or POST.');
@@ -57,18 +40,19 @@ export async function handler(req: Request): Promise<Response> {
       throw new HttpError(400, 'invalid_request', 'Some fields are not valid.', { fields: issues(parsed.error) });
     }
     const input = parsed.data;
-    await ownConversation(input.conversationId, user.id, widget.company_id);
-    await rateLimit(`message:visitor:${user.id}`, envNumber('WIDGET_MESSAGES_PER_MINUTE', 20), 60, 'messages');
-    await rateLimit(`message:ip:${clientIp(req)}`, envNumber('WIDGET_IP_MESSAGES_PER_MINUTE', 300), 60, 'messages from this network');
     const { data, error } = await adminClient().rpc('widget_send_message', {
       p_user_id: user.id,
       p_conversation_id: input.conversationId,
       p_message_id: input.id,
       p_body: input.body,
       p_page_url: input.page?.url ?? null,
+      p_ip: clientIp(req),
+      p_messages_per_minute: envNumber('WIDGET_MESSAGES_PER_MINUTE', 20),
+      p_ip_messages_per_minute: envNumber('WIDGET_IP_MESSAGES_PER_MINUTE', 300),
     });
     if (error) throw new Error(`send failed: ${error.message}`);
-    const result = data as { error?: string; created?: boolean; message?: Record<string, unknown> };
+    const result = data as { error?: string; retry_after?: number; created?: boolean; message?: Record<string, unknown> };
+    if (result.error === 'rate_limited') throw rateLimited(result.retry_after ?? 60);
     if (result.error === 'conversation_not_found') throw new HttpError(404, 'conversation_not_found', 'This conversation does not exist or is not yours.');
     if (result.error === 'message_id_conflict') throw new HttpError(409, 'message_id_conflict', 'That message id is already used by another message.');
     return json({ message: toMessage(result.message!) }, result.created ? 201 : 200, cors);

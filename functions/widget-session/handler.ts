@@ -3,7 +3,7 @@
 // request returns the same open conversation.
 import { HttpError, clientIp, errorResponse, json, readJson } from '../_shared/http.ts';
 import { issues, sessionRequest } from '../_shared/schemas.ts';
-import { adminClient, corsHeaders, envNumber, findWidget, originAllowed, rateLimit, requireOrigin, requireVisitor, toMessage } from '../_shared/widget.ts';
+import { adminClient, corsHeaders, envNumber, findWidget, originAllowed, rateLimited, requireOrigin, requireVisitor, toMessage } from '../_shared/widget.ts';
 
 export async function handler(req: Request): Promise<Response> {
   const origin = req.headers.get('origin');
@@ -17,7 +17,7 @@ export async function handler(req: Request): Promise<Response> {
     }
     if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST.');
     requireOrigin(widget, origin);
-    const user = await requireVisitor(req);
+    const user = requireVisitor(req);
     const parsed = sessionRequest.safeParse(await readJson(req));
     if (!parsed.success) throw new HttpError(400, 'invalid_request', 'Some fields are not valid.', { fields: issues(parsed.error) });
     const input = parsed.data;
@@ -26,24 +26,7 @@ export async function handler(req: Request): Promise<Response> {
         throw new HttpError(422, 'missing_field', `Please enter your ${field}.`, { field });
       }
     }
-    const supabase = adminClient();
-    // New conversations are limited per visitor and per address; resuming one is not.
-    const existing = await supabase
-      .from('conversations')
-      .select('id, visitors!inner(user_id)')
-      .eq('company_id', widget.company_id)
-      .eq('visitors.user_id', user.id)
-      .neq('status', 'resolved')
-      .limit(1);
-    if (existing.error) throw new Error(existing.error.message);
-    if (!existing.data.length) {
-      await rateLimit(`conversation:visitor:${user.id}`, envNumber('WIDGET_CONVERSATIONS_PER_HOUR', 3), 3600, 'new conversations');
-      await rateLimit(`conversation:ip:${clientIp(req)}`, envNumber('WIDGET_IP_CONVERSATIONS_PER_HOUR', 60), 3600, 'new conversations from this network');
-    }
-    if (input.firstMessage) {
-      await rateLimit(`message:visitor:${user.id}`, envNumber('WIDGET_MESSAGES_PER_MINUTE', 20), 60, 'messages');
-    }
-    const { data, error } = await supabase.rpc('widget_start_session', {
+    const { data, error } = await adminClient().rpc('widget_start_session', {
       p_company_id: widget.company_id,
       p_user_id: user.id,
       p_name: input.name ?? null,
@@ -55,25 +38,27 @@ export async function handler(req: Request): Promise<Response> {
       p_locale: input.locale ?? null,
       p_first_message_id: input.firstMessage?.id ?? null,
       p_first_message_body: input.firstMessage?.body ?? null,
+      p_ip: clientIp(req),
+      p_conversations_per_hour: envNumber('WIDGET_CONVERSATIONS_PER_HOUR', 3),
+      p_ip_conversations_per_hour: envNumber('WIDGET_IP_CONVERSATIONS_PER_HOUR', 60),
+      p_messages_per_minute: envNumber('WIDGET_MESSAGES_PER_MINUTE', 20),
     });
-    if (error) {
-      if (error.code === '23505') throw new HttpError(409, 'message_id_conflict', 'That message id is already used.');
-      throw new Error(`start session failed: ${error.message}`);
-    }
-    const result = data as { created: boolean; visitor: Record<string, unknown>; conversation: Record<string, unknown> };
-    const messages = await supabase
-      .from('messages')
-      .select('*')
-      .eq('conversation_id', result.conversation.id as string)
-      .order('created_at', { ascending: false })
-      .order('id', { ascending: false })
-      .limit(100);
-    if (messages.error) throw new Error(messages.error.message);
+    if (error) throw new Error(`start session failed: ${error.message}`);
+    const result = data as {
+      error?: string;
+      retry_after?: number;
+      created: boolean;
+      visitor: Record<string, unknown>;
+      conversation: Record<string, unknown>;
+      messages: Record<string, unknown>[];
+    };
+    if (result.error === 'rate_limited') throw rateLimited(result.retry_after ?? 60);
+    if (result.error === 'message_id_conflict') throw new HttpError(409, 'message_id_conflict', 'That message id is already used.');
     return json(
       {
         conversation: { id: result.conversation.id, status: result.conversation.status, createdAt: result.conversation.created_at },
         visitor: { id: result.visitor.id, name: result.visitor.name ?? null, email: result.visitor.email ?? null },
-        messages: messages.data.reverse().map(toMessage),
+        messages: result.messages.map(toMessage),
       },
       result.created ? 201 : 200,
       cors,
