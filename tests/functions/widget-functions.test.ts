@@ -14,10 +14,13 @@ async function visitor() {
   return data.session!.access_token;
 }
 
-async function call(fn: string, opts: { method?: string; token?: string | null; body?: unknown; query?: Record<string, string>; origin?: string | null; rawBody?: string } = {}) {
+async function call(
+  fn: string,
+  opts: { method?: string; token?: string | null; body?: unknown; query?: Record<string, string>; origin?: string | null; rawBody?: string; headers?: Record<string, string> } = {},
+) {
   const url = new URL(`${stack().apiUrl}/functions/v1/${fn}`);
   for (const [k, v] of Object.entries({ key: KEY, ...opts.query })) url.searchParams.set(k, v);
-  const headers: Record<string, string> = { apikey: stack().anonKey, 'Content-Type': 'application/json' };
+  const headers: Record<string, string> = { apikey: stack().anonKey, 'Content-Type': 'application/json', ...opts.headers };
   if (opts.origin !== null) headers.Origin = opts.origin ?? ORIGIN;
   if (opts.token !== null) headers.Authorization = `Bearer ${opts.token ?? stack().anonKey}`;
   const res = await fetch(url, {
@@ -56,6 +59,15 @@ describe('widget-config', () => {
     const bad = await call('widget-session', { method: 'OPTIONS', token: null, origin: 'https://evil.example' });
     expect(bad.status).toBe(403);
     expect(bad.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers the preflight of the JWT-protected functions without a JWT, for an allowed origin', async () => {
+    for (const fn of ['widget-session', 'widget-messages']) {
+      const res = await call(fn, { method: 'OPTIONS', token: null, headers: { 'Access-Control-Request-Method': 'POST' } });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+      expect(res.headers.get('access-control-allow-headers')).toContain('authorization');
+    }
   });
 
   it('refuses a page on an origin that is not allowed with 403 origin_not_allowed', async () => {
@@ -118,6 +130,40 @@ describe('widget-session', () => {
     const anonKey = await call('widget-session', { token: stack().anonKey, body: { name: 'X' } });
     expect(anonKey.status).toBe(401);
     expect(anonKey.body).toEqual({ code: 'unauthorized', message: 'The access token is invalid or expired.' });
+  });
+
+  it('refuses a signed-in visitor on another origin, and an unknown widget, before touching any data', async () => {
+    const token = await visitor();
+    const evil = await call('widget-session', { token, origin: 'https://evil.example', body: { name: 'Eve' } });
+    expect(evil.status).toBe(403);
+    expect(evil.body).toEqual({ code: 'origin_not_allowed', message: 'This website is not allowed to use this chat widget.' });
+    const unknown = await call('widget-messages', { token, query: { key: 'pk_no_such_widget', conversationId: randomUUID() } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ code: 'widget_not_found', message: 'This chat widget does not exist or is switched off.' });
+    const { data } = await client().auth.getUser(token);
+    const { rows } = await admin.query('select count(*)::int as n from public.visitors where user_id = $1', [data.user!.id]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('refuses a body over 32 KB with 413 payload_too_large', async () => {
+    const res = await call('widget-session', { token: await visitor(), rawBody: JSON.stringify({ name: 'x'.repeat(40_000) }) });
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('payload_too_large');
+  });
+
+  it('limits new conversations per address (60 an hour), and a forged X-Forwarded-For does not escape it', async () => {
+    // All tests call from 127.0.0.1: fill that address's bucket directly, and empty it again afterwards.
+    const su = await db('supabase_admin');
+    try {
+      await su.query(`insert into public.widget_rate_limit_hits (bucket) select 'conversation:ip:127.0.0.1' from generate_series(1, 60)`);
+      const res = await call('widget-session', { token: await visitor(), body: { name: 'Fresh' }, headers: { 'X-Forwarded-For': '203.0.113.77' } });
+      expect(res.status).toBe(429);
+      expect(res.body.code).toBe('rate_limited');
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await su.query(`delete from public.widget_rate_limit_hits where bucket = 'conversation:ip:127.0.0.1'`);
+      await su.end();
+    }
   });
 
   it('limits new conversations per visitor (3 an hour) with 429 and Retry-After', async () => {
@@ -207,9 +253,10 @@ describe('widget-messages', () => {
   it('answers a flood with 429 and Retry-After after 20 messages a minute', async () => {
     const { token, conversationId } = await started();
     const statuses: number[] = [];
+    const ids = Array.from({ length: 22 }, () => randomUUID());
     let retryAfter: string | null = null;
     for (let i = 0; i < 22; i++) {
-      const res = await call('widget-messages', { token, body: { conversationId, id: randomUUID(), body: `msg ${i}` } });
+      const res = await call('widget-messages', { token, body: { conversationId, id: ids[i], body: `msg ${i}` } });
       statuses.push(res.status);
       if (res.status === 429) retryAfter = res.headers.get('retry-after');
     }
@@ -218,5 +265,9 @@ describe('widget-messages', () => {
     expect(Number(retryAfter)).toBeGreaterThan(0);
     const { rows } = await admin.query('select count(*)::int as n from public.messages where conversation_id = $1', [conversationId]);
     expect(rows[0].n).toBe(20);
+    // A retry of a stored message is answered from the database even while limited: the widget's outbox drains.
+    const replay = await call('widget-messages', { token, body: { conversationId, id: ids[0], body: 'msg 0' } });
+    expect(replay.status).toBe(200);
+    expect(replay.body.message.id).toBe(ids[0]);
   });
 });
