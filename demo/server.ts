@@ -30,8 +30,7 @@ export interface DemoOptions {
 export async function startDemoServer(o: DemoOptions): Promise<{ url: string; stop(): Promise<void> }> {
   if (widgetIsStale()) await buildWidget();
   const attr = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const page = readFileSync(path.join(HERE, 'index.html'), 'utf8')
-    .replace('{{WIDGET_KEY}}', attr(o.widgetKey))
+  const template = readFileSync(path.join(HERE, 'index.html'), 'utf8')
     .replace('{{SUPABASE_URL}}', attr(o.supabaseUrl))
     .replace('{{ANON_KEY}}', attr(o.anonKey));
   const server = http.createServer((req, res) => {
@@ -42,8 +41,11 @@ export async function startDemoServer(o: DemoOptions): Promise<{ url: string; st
       return;
     }
     if (url.pathname === '/' || url.pathname === '/index.html' || url.pathname === '/pricing') {
+      // ?key=pk_… embeds another company's widget (e.g. pk_demo_globex) on the same page.
+      const key = url.searchParams.get('key');
+      const widgetKey = key && /^pk_[A-Za-z0-9_]{6,64}$/.test(key) ? key : o.widgetKey;
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(page);
+      res.end(template.replace('{{WIDGET_KEY}}', attr(widgetKey)));
       return;
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' });

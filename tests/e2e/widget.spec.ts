@@ -24,6 +24,34 @@ async function agentReply(conversationId: string, body: string) {
 /** The launcher has run (the embed stub defines `Porchlight` before that, without `version`). */
 const launcherLoaded = (page: Page) => page.waitForFunction(() => Boolean((window as unknown as { Porchlight?: { version?: string } }).Porchlight?.version));
 
+/**
+ * The demo page embedding a widget of its own: a fresh company whose widget has the given settings.
+ * Tests that change settings use one instead of editing pk_demo_acme, because the widget functions cache a
+ * widget's settings for a few seconds and the other tests would see the change.
+ */
+async function pageWithOwnWidget(page: Page, settings: Record<string, string | number>): Promise<{ key: string }> {
+  const key = `pk_e2e_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const db = new pg.Client({ connectionString: process.env.PORCHLIGHT_DB_URL });
+  await db.connect();
+  try {
+    await db.query('begin');
+    const { rows } = await db.query(`insert into public.companies (name) values ('Acme') returning id`);
+    const columns = Object.keys(settings);
+    await db.query(
+      `insert into public.widget_configs (company_id, widget_key, allowed_origins${columns.map((c) => `, ${c}`).join('')})
+       values ($1, $2, $3${columns.map((_, i) => `, $${i + 4}`).join('')})`,
+      [rows[0].id, key, [DEMO()], ...Object.values(settings)],
+    );
+    await db.query('commit');
+  } finally {
+    await db.end();
+  }
+  // The demo page embeds the widget named by ?key= (a page served by page.route would not be allowed to reach
+  // the loopback API: Chromium's local network access rules).
+  await page.goto(`${DEMO()}/?key=${key}`);
+  return { key };
+}
+
 async function openWidget(page: Page) {
   await page.goto(DEMO());
   await page.getByRole('button', { name: 'Chat with Acme' }).click();
@@ -128,12 +156,75 @@ test('a message with HTML stays text', async ({ page }) => {
   expect(alerted).toBe(false);
 });
 
-test('Esc closes the panel and keyboard users reach everything', async ({ page }) => {
-  await openWidget(page);
-  await expect(page.getByLabel('Your name')).toBeFocused();
-  await page.keyboard.press('Escape');
-  await expect(page.getByLabel('Your name')).toBeHidden();
+test('keyboard only: Tab reaches the launcher, Enter opens, focus stays in the panel, Esc closes', async ({ page }) => {
+  await page.goto(DEMO());
+  await launcherLoaded(page);
+  await page.getByRole('button', { name: 'Talk to us' }).focus();
+  await page.keyboard.press('Tab');
   await expect(page.getByRole('button', { name: 'Chat with Acme' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Chat with Acme' });
+  await expect(dialog.getByLabel('Your name')).toBeFocused();
+  // The header's close button is the panel's first stop, the submit button its last: Tab wraps between them.
+  await page.keyboard.press('Shift+Tab');
+  await expect(dialog.getByRole('button', { name: 'Close chat' })).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(dialog.getByRole('button', { name: 'Start chat' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(dialog.getByRole('button', { name: 'Close chat' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Chat with Acme' })).toBeFocused();
+});
+
+test('under 640 px wide the open panel fills the screen and inputs use 16 px text', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 700 });
+  await openWidget(page);
+  const dialog = page.getByRole('dialog', { name: 'Chat with Acme' });
+  await expect(dialog.getByLabel('Your name')).toBeVisible();
+  expect(await dialog.boundingBox()).toEqual({ x: 0, y: 0, width: 375, height: 700 });
+  for (const label of ['Your name', 'How can we help?']) {
+    expect(await dialog.getByLabel(label).evaluate((el) => getComputedStyle(el).fontSize)).toBe('16px');
+  }
+});
+
+test('the theme from the widget settings: colour, position, title, greeting and launcher label', async ({ page }) => {
+  await pageWithOwnWidget(page, {
+    primary_color: '#10b981',
+    position: 'top-left',
+    title: 'Acme help desk',
+    greeting: 'Howdy, rocketeer!',
+    launcher_label: 'Ask Acme',
+  });
+  const launcher = page.getByRole('button', { name: 'Ask Acme' });
+  await expect(launcher).toHaveCSS('background-color', 'rgb(16, 185, 129)');
+  expect(await launcher.boundingBox()).toMatchObject({ x: 20, y: 20 });
+  await launcher.click();
+  const dialog = page.getByRole('dialog', { name: 'Acme help desk' });
+  await expect(dialog.getByRole('heading', { name: 'Acme help desk' })).toBeVisible();
+  await expect(dialog.getByText('Howdy, rocketeer!')).toBeVisible();
+  expect(await dialog.boundingBox()).toMatchObject({ x: 20, y: 88 });
+});
+
+test.describe('in a German browser', () => {
+  test.use({ locale: 'de-DE' });
+  test('the panel speaks German', async ({ page }) => {
+    await openWidget(page);
+    await expect(page.getByLabel('Ihr Name')).toBeFocused();
+    await page.getByRole('button', { name: 'Chat starten' }).click();
+    await expect(page.getByText('Bitte ausfüllen.').first()).toBeVisible();
+  });
+});
+
+test('a flood of messages shows the wait from Retry-After and keeps the refused message queued', async ({ page }) => {
+  await startChat(page, 'Flo', 'Message 0');
+  // The first message counted too: 20 a minute per visitor, so the 20th of these is refused.
+  for (let i = 1; i <= 20; i++) await send(page, `Flood ${i}`);
+  await expect(page.getByRole('status')).toHaveText(/^Too many messages\. Please wait \d+ seconds\.$/);
+  await expect(bubbles(page).filter({ hasText: 'Flood 19' })).toHaveAttribute('data-state', 'sent');
+  await expect(bubbles(page).filter({ hasText: 'Flood 20' })).toHaveAttribute('data-state', 'sending');
+  const outbox = await page.evaluate(() => JSON.parse(localStorage.getItem('porchlight:pk_demo_acme:outbox')!) as { body: string }[]);
+  expect(outbox.map((o) => o.body)).toEqual(['Flood 20']);
 });
 
 test('the pre-chat form validates inline before anything is sent', async ({ page }) => {
@@ -183,16 +274,8 @@ test('the JS API: open, close, toggle, identify, and open/close/message/unread e
 });
 
 test('opens by itself after the configured delay (auto-open)', async ({ page }) => {
-  const db = new pg.Client({ connectionString: process.env.PORCHLIGHT_DB_URL });
-  await db.connect();
-  await db.query(`update public.widget_configs set auto_open_after_seconds = 1 where widget_key = 'pk_demo_acme'`);
-  try {
-    await page.goto(DEMO());
-    await expect(page.getByRole('dialog', { name: 'Chat with Acme' })).toBeVisible({ timeout: 5000 });
-  } finally {
-    await db.query(`update public.widget_configs set auto_open_after_seconds = null where widget_key = 'pk_demo_acme'`);
-    await db.end();
-  }
+  await pageWithOwnWidget(page, { title: 'Chat with Acme', auto_open_after_seconds: 1 });
+  await expect(page.getByRole('dialog', { name: 'Chat with Acme' })).toBeVisible({ timeout: 5000 });
 });
 
 test('calls made before widget.js has loaded are queued by the embed stub and replayed', async ({ page }) => {
