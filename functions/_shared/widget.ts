@@ -34,15 +34,16 @@ export function adminClient(): SupabaseClient {
   return admin;
 }
 
-// Widgets change rarely and every request needs one: keep them for a few seconds per function instance.
+// Widgets change rarely and every visitor call needs one: keep them for a few seconds per function instance.
+// widget-config reads fresh (`fresh: true`, one query per page view) so saved settings show on the next reload.
 const WIDGET_TTL_MS = 5_000;
 const widgets = new Map<string, { widget: Widget | null; at: number }>();
 
-export async function findWidget(key: string | null): Promise<Widget> {
+export async function findWidget(key: string | null, { fresh = false }: { fresh?: boolean } = {}): Promise<Widget> {
   const parsed = widgetKeySchema.safeParse(key ?? '');
   if (!parsed.success) throw new HttpError(400, 'invalid_request', 'The widget key is missing or malformed (expected ?key=pk_…).');
   let hit = widgets.get(parsed.data);
-  if (!hit || Date.now() - hit.at > WIDGET_TTL_MS) {
+  if (fresh || !hit || Date.now() - hit.at > WIDGET_TTL_MS) {
     const { data, error } = await adminClient()
       .from('widget_configs')
       .select('*, companies(name, enabled)')

@@ -6,7 +6,7 @@ export async function handler(req: Request): Promise<Response> {
   const origin = req.headers.get('origin');
   let cors: Record<string, string> = { Vary: 'Origin' };
   try {
-    const widget = await findWidget(new URL(req.url).searchParams.get('key'));
+    const widget = await findWidget(new URL(req.url).searchParams.get('key'), { fresh: true });
     cors = corsHeaders(origin, originAllowed(widget, origin));
     if (req.method === 'OPTIONS') {
       requireOrigin(widget, origin);

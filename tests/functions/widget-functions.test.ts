@@ -52,6 +52,17 @@ describe('widget-config', () => {
     expect(res.body).not.toHaveProperty('allowed_origins');
   });
 
+  it('shows saved settings on the very next request (an admin saves, the page reloads)', async () => {
+    const before = await call('widget-config', { token: null });
+    expect(before.status).toBe(200);
+    await admin.query(`update public.widget_configs set greeting = 'Fresh greeting' where widget_key = $1`, [KEY]);
+    try {
+      expect((await call('widget-config', { token: null })).body.greeting).toBe('Fresh greeting');
+    } finally {
+      await admin.query(`update public.widget_configs set greeting = $2 where widget_key = $1`, [KEY, before.body.greeting]);
+    }
+  });
+
   it('answers the CORS preflight for an allowed origin and refuses it for another', async () => {
     const ok = await call('widget-config', { method: 'OPTIONS', token: null });
     expect(ok.status).toBe(204);
