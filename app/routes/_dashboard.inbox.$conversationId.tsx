@@ -3,6 +3,7 @@
 import { Link, isRouteErrorResponse, useFetcher, useLoaderData, useLocation, useRouteError } from '@remix-run/react';
 import { Fragment, useEffect, useRef, useState } from 'react';
 import { Avatar, PlatformBadge } from '../components/Avatar.tsx';
+import type { VisitorRow } from '../lib/data.server.ts';
 import { clockTime, dayKey, dayLabel, relativeTime, visitorDisplayName } from '../lib/format.ts';
 import { usePresenceHub, useVisitorsOnline } from '../lib/presence-context.tsx';
 import { MESSAGE_MAX_LENGTH } from '../lib/validation.ts';
@@ -21,18 +22,7 @@ type LoaderData = {
     visitor_last_read_message_id: string | null;
     created_at: string;
   };
-  visitor: {
-    id: string;
-    name: string | null;
-    email: string | null;
-    phone: string | null;
-    first_seen_at: string | null;
-    last_seen_at: string | null;
-    last_page_url: string | null;
-    last_page_title: string | null;
-    user_agent: string | null;
-    locale: string | null;
-  } | null;
+  visitor: VisitorRow | null;
   messages: Message[];
   earlier: { id: string; status: string; platform: string; last_message_at: string; last_message_preview: string | null }[];
   members: { user_id: string; role: string; display_name: string | null }[];
