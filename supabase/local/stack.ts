@@ -16,6 +16,13 @@ export interface RunningStack {
   postgres: RunningPostgres;
   ctx: StackContext;
   stop(): Promise<void>;
+  /**
+   * Fault tests: cuts every API connection as a crash would and starts the gateway and its services (auth, rest,
+   * realtime, functions) afresh on the same port. Postgres and its data are untouched.
+   */
+  restartGateway(): Promise<void>;
+  /** Fault tests: restarts Postgres on the same port and data; `immediate` kills it first (no shutdown checkpoint). */
+  restartPostgres(opts?: { immediate?: boolean }): Promise<void>;
 }
 
 export class StackAlreadyRunningError extends Error {}
@@ -70,30 +77,22 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     releaseLock();
     throw err;
   }
-  const pool = new pg.Pool({ connectionString: cfg.adminDbUrl, max: 20, idleTimeoutMillis: 10_000 });
-  // A restarting Postgres must not crash the stack; queries fail and the pool reconnects.
-  pool.on('error', (err) => log('postgres', `pool: ${err.message}`));
-  const ctx: StackContext = { cfg, pool, log };
-  const services = {
-    auth: await createAuthService(ctx),
-    rest: await createRestService(ctx),
-    realtime: await createRealtimeService(ctx),
-    functions: await createFunctionsService(ctx),
+  const newPool = () => {
+    const pool = new pg.Pool({ connectionString: cfg.adminDbUrl, max: 20, idleTimeoutMillis: 10_000 });
+    // A restarting Postgres must not crash the stack; queries fail and the pool reconnects.
+    pool.on('error', (err) => log('postgres', `pool: ${err.message}`));
+    return pool;
   };
-  const server = createGateway(ctx, services);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new StackAlreadyRunningError(`Port ${cfg.apiPort} is already in use: is another local stack running?`));
-      else reject(err);
-    });
-    server.listen(cfg.apiPort, '127.0.0.1', () => resolve());
-  }).catch(async (err) => {
-    await Promise.all(Object.values(services).map((s) => s.close?.()));
-    await pool.end();
+  const ctx: StackContext = { cfg, pool: newPool(), log };
+  let api: RunningApi;
+  try {
+    api = await startApi(ctx);
+  } catch (err) {
+    await ctx.pool.end();
     await postgres.stop();
     releaseLock();
     throw err;
-  });
+  }
 
   let stopping: Promise<void> | null = null;
   return {
@@ -102,14 +101,58 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     ctx,
     stop() {
       stopping ??= (async () => {
-        server.closeAllConnections?.();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await Promise.all(Object.values(services).map((s) => s.close?.().catch((e: Error) => log('stack', e.message))));
-        await pool.end().catch(() => undefined);
+        await api.stop();
+        await ctx.pool.end().catch(() => undefined);
         await postgres.stop();
         releaseLock();
       })();
       return stopping;
+    },
+    async restartGateway() {
+      // As if the process serving the API crashed: every connection (HTTP, websockets, Deno workers, the
+      // superuser pool) is cut without a goodbye, then a fresh one starts on the same port with no memory.
+      await api.stop();
+      const old = ctx.pool;
+      ctx.pool = newPool();
+      void old.end().catch(() => undefined);
+      api = await startApi(ctx);
+    },
+    async restartPostgres(opts = {}) {
+      await postgres.restart(opts);
+    },
+  };
+}
+
+interface RunningApi {
+  stop(): Promise<void>;
+}
+
+/** The gateway and its services on cfg.apiPort. */
+async function startApi(ctx: StackContext): Promise<RunningApi> {
+  const { cfg } = ctx;
+  const services = {
+    auth: await createAuthService(ctx),
+    rest: await createRestService(ctx),
+    realtime: await createRealtimeService(ctx),
+    functions: await createFunctionsService(ctx),
+  };
+  const closeServices = () => Promise.all(Object.values(services).map((s) => s.close?.().catch((e: Error) => ctx.log('stack', e.message))));
+  const server = createGateway(ctx, services);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new StackAlreadyRunningError(`Port ${cfg.apiPort} is already in use: is another local stack running?`));
+      else reject(err);
+    });
+    server.listen(cfg.apiPort, '127.0.0.1', () => resolve());
+  }).catch(async (err) => {
+    await closeServices();
+    throw err;
+  });
+  return {
+    async stop() {
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeServices();
     },
   };
 }
