@@ -1,29 +1,259 @@
 // npm run bench:e2e — message latency end to end, ours against the socket-server baseline in the same run:
 //   visitor → widget-messages (Edge Function) → Postgres → Realtime → agent, and agent reply (REST, RLS) →
 //   Postgres → Realtime → visitor; the baseline is a Socket.io relay that stores in Postgres, then emits.
-// 1, 100 and 500 concurrent conversations; p50/p95/p99; our p99 divided by the baseline's (noise cancels).
+//
+// Load model (the same for ours and the baseline, with the same random schedule): N conversations are opened
+// first (every visitor signed in, its conversation started, its socket subscribed; the agent subscribed to the
+// company). Then, for BENCH_SECONDS, each conversation starts message exchanges as a Poisson process: the gaps
+// between one visitor's exchanges are exponential with mean BENCH_INTERVAL_MS (default 5,000 ms: a chatty
+// visitor). The load is open: an exchange starts on schedule even if the previous one has not finished, so a
+// slow system is not rewarded with less load. An exchange is one visitor message (timed until the agent's
+// socket has it) and then the agent's reply (timed until the visitor's socket has it). Offered load at N
+// conversations: 2 · N / (BENCH_INTERVAL_MS / 1000) messages per second.
+// Each simulated visitor talks from its own loopback address (127.x.y.z), as real visitors come from their own
+// addresses, so the per-address limits apply per visitor as they would in production.
+//
+// Flood (at BENCH_FLOOD_CONVERSATIONS, default 100): the same run again while one extra visitor sends as fast as
+// it can (FLOOD_CONCURRENCY requests in flight, back to back); we count its 201s and 429s and report the other
+// visitors' latency. The baseline gets the same flooder (it has no limit, so it stores and relays everything).
+//
+// Levels: BENCH_CONVERSATIONS (default 1,100,500). Reports p50/p95/p99/n per direction, the offered rate, lost
+// messages, CPU per exchange by process kind, and our p99 divided by the baseline's (noise cancels).
 // Also the widget's weight (gzip) and time to launcher visible / panel interactive in headless Chromium.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
-import pg from 'pg';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import { ANON_KEY, ROOT, SERVICE_ROLE_KEY } from '../supabase/local/config.ts';
+import { ANON_KEY, ROOT } from '../supabase/local/config.ts';
 import { startDemoServer } from '../demo/server.ts';
 import { DIST, buildWidget } from '../widget/build.ts';
 import { freePort, percentile, report, round, startStackProcess } from './support.ts';
 
 const LEVELS = (process.env.BENCH_CONVERSATIONS ?? '1,100,500').split(',').map(Number);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 5000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const FLOOD_AT = Number(process.env.BENCH_FLOOD_CONVERSATIONS ?? 100); // 0: no flood scenario
+const FLOOD_CONCURRENCY = 4;
+/** How long an exchange may take before its message counts as lost. */
+const LOST_AFTER_MS = 10_000;
 const ORIGIN_PORT = 3001; // an origin the seeded widget allows
+const ORIGIN = `http://127.0.0.1:${ORIGIN_PORT}`;
+const COMPANY = 'c0000000-0000-4000-8000-00000000ac3e';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const stats = (xs: number[]) => ({ p50: round(percentile(xs, 50)), p95: round(percentile(xs, 95)), p99: round(percentile(xs, 99)), n: xs.length });
+type Stats = { p50: number; p95: number; p99: number; n: number };
+const stats = (xs: number[]): Stats => ({ p50: round(percentile(xs, 50)), p95: round(percentile(xs, 95)), p99: round(percentile(xs, 99)), n: xs.length });
+const fmt = (s: Stats) => `${s.p50} / ${s.p95} / ${s.p99} (n ${s.n})`;
+
+/** Seeded PRNG (mulberry32), so ours and the baseline run the very same schedule. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Visitor i's own loopback address (the whole 127/8 is local on Linux). */
+const visitorAddress = (i: number) => `127.${1 + Math.floor(i / 62_500)}.${Math.floor(i / 250) % 250 + 2}.${(i % 250) + 2}`;
+
+// ---------------------------------------------------------------- the load, shared by ours and the baseline
+
+/** What a system under test offers the load generator. Deliveries are reported through `waiter`. */
+interface Target {
+  n: number;
+  /** Visitor i sends message `id`; resolves with the HTTP status (201 when stored). */
+  send(i: number, id: string): Promise<number>;
+  /** The agent replies `id` into conversation i. */
+  reply(i: number, id: string): Promise<void>;
+  /** id → callback when the agent's socket / the visitor's socket receives that message. */
+  toAgent: Map<string, (t: number) => void>;
+  toVisitor: Map<string, (t: number) => void>;
+  /** The flooder: one more visitor sending one message; resolves with its HTTP status. */
+  flood(id: string): Promise<number>;
+}
+
+interface LoadResult {
+  seconds: number;
+  offeredExchangesPerSecond: number;
+  offeredMessagesPerSecond: number;
+  exchanges: number;
+  toAgent: Stats;
+  toVisitor: Stats;
+  lost: number;
+  sendErrors: Record<string, number>;
+  flood?: { concurrency: number; sent: number; created201: number; limited429: number; other: number; perSecond: number };
+  cpuMsPerExchange: Record<string, number>;
+}
+
+function arrival(map: Map<string, (t: number) => void>, id: string): Promise<number | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      map.delete(id);
+      resolve(null);
+    }, LOST_AFTER_MS);
+    map.set(id, (t) => {
+      clearTimeout(timer);
+      map.delete(id);
+      resolve(t);
+    });
+  });
+}
+
+async function runLoad(t: Target, opts: { seed: number; flood: boolean; cpu: () => Record<string, number> }): Promise<LoadResult> {
+  const toAgent: number[] = [];
+  const toVisitor: number[] = [];
+  const sendErrors: Record<string, number> = {};
+  let lost = 0;
+  let exchanges = 0;
+  const inflight: Promise<void>[] = [];
+
+  async function exchange(i: number) {
+    exchanges += 1;
+    const id = randomUUID();
+    const arrived = arrival(t.toAgent, id);
+    const t0 = performance.now();
+    const status = await t.send(i, id).catch(() => 0);
+    if (status !== 201) {
+      sendErrors[status] = (sendErrors[status] ?? 0) + 1;
+      t.toAgent.get(id)?.(0);
+      return;
+    }
+    const at = await arrived;
+    if (at === null) {
+      lost += 1;
+      return;
+    }
+    toAgent.push(at - t0);
+    const replyId = randomUUID();
+    const replied = arrival(t.toVisitor, replyId);
+    const r0 = performance.now();
+    try {
+      await t.reply(i, replyId);
+    } catch {
+      sendErrors.reply = (sendErrors.reply ?? 0) + 1;
+      t.toVisitor.get(replyId)?.(0);
+      return;
+    }
+    const rt = await replied;
+    if (rt === null) lost += 1;
+    else toVisitor.push(rt - r0);
+  }
+
+  const floodCounts = { sent: 0, created201: 0, limited429: 0, other: 0 };
+  const cpu0 = opts.cpu();
+  const start = performance.now();
+  const end = start + SECONDS * 1000;
+  const floodWorkers = opts.flood
+    ? Array.from({ length: FLOOD_CONCURRENCY }, async () => {
+        while (performance.now() < end) {
+          const status = await t.flood(randomUUID()).catch(() => 0);
+          floodCounts.sent += 1;
+          if (status === 201) floodCounts.created201 += 1;
+          else if (status === 429) floodCounts.limited429 += 1;
+          else floodCounts.other += 1;
+        }
+      })
+    : [];
+  await Promise.all(
+    Array.from({ length: t.n }, async (_, i) => {
+      const random = rng(opts.seed * 1_000_003 + i);
+      // The first exchange too comes after an exponential gap, so the conversations do not start in step.
+      let next = start - INTERVAL_MS * Math.log(1 - random());
+      while (next < end) {
+        await sleep(next - performance.now());
+        inflight.push(exchange(i));
+        next += -INTERVAL_MS * Math.log(1 - random());
+      }
+    }),
+  );
+  await Promise.all(floodWorkers);
+  await Promise.all(inflight);
+  const cpu1 = opts.cpu();
+  const cpuMsPerExchange: Record<string, number> = {};
+  for (const k of Object.keys(cpu1)) cpuMsPerExchange[k] = round((cpu1[k]! - (cpu0[k] ?? 0)) / Math.max(1, exchanges), 2);
+  return {
+    seconds: SECONDS,
+    offeredExchangesPerSecond: round(t.n / (INTERVAL_MS / 1000)),
+    offeredMessagesPerSecond: round((2 * t.n) / (INTERVAL_MS / 1000)),
+    exchanges,
+    toAgent: stats(toAgent),
+    toVisitor: stats(toVisitor),
+    lost,
+    sendErrors,
+    ...(opts.flood ? { flood: { concurrency: FLOOD_CONCURRENCY, ...floodCounts, perSecond: round(floodCounts.sent / SECONDS) } } : {}),
+    cpuMsPerExchange,
+  };
+}
+
+// ---------------------------------------------------------------- CPU accounting (Linux /proc)
+
+const TICK_MS = 10; // USER_HZ = 100
+
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      (children.get(ppid) ?? children.set(ppid, []).get(ppid)!).push(Number(d));
+    } catch {
+      // gone
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return out;
+}
+
+/** A process's own CPU time and that of its children that exited (Postgres backends, Deno workers). */
+function cpuOf(pid: number): { name: string; ms: number; exitedChildrenMs: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { name, ms: (Number(f[11]) + Number(f[12])) * TICK_MS, exitedChildrenMs: (Number(f[13]) + Number(f[14])) * TICK_MS };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU milliseconds so far: the stack's processes by kind (gateway = its Node, functions = Deno, postgres), the baseline server, this load generator. */
+function cpuMeter(stackPid: number, baselinePid: number) {
+  return () => {
+    const out: Record<string, number> = { gateway: 0, functions: 0, postgres: 0, baselineServer: 0, clients: 0 };
+    for (const pid of descendants(stackPid)) {
+      const c = cpuOf(pid);
+      if (!c) continue;
+      // Exited children count for their kind: the stack's are Deno workers, Postgres' are backends.
+      if (pid === stackPid) {
+        out.gateway! += c.ms;
+        out.functions! += c.exitedChildrenMs;
+      } else if (c.name.startsWith('deno')) out.functions! += c.ms + c.exitedChildrenMs;
+      else if (c.name.startsWith('postgres')) out.postgres! += c.ms + c.exitedChildrenMs;
+    }
+    out.baselineServer = cpuOf(baselinePid)?.ms ?? 0;
+    const self = process.cpuUsage();
+    out.clients = (self.user + self.system) / 1000;
+    return out;
+  };
+}
+
+// ---------------------------------------------------------------- ours
 
 function sb(apiUrl: string, key = ANON_KEY): SupabaseClient {
   return createClient(apiUrl, key, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } });
@@ -33,122 +263,155 @@ function subscribed(ch: RealtimeChannel) {
   return new Promise<void>((resolve, reject) => ch.subscribe((s, e) => (s === 'SUBSCRIBED' ? resolve() : s === 'CHANNEL_ERROR' || s === 'TIMED_OUT' ? reject(e ?? new Error(s)) : undefined)));
 }
 
-interface Visitor {
-  token: string;
-  conversationId: string;
-  ip: string;
-  client: SupabaseClient;
-  channel: RealtimeChannel;
+/**
+ * A POST from a given local address over its own keep-alive connection (what one visitor's browser does). As a
+ * browser does, a request that finds its idle connection just closed by the server is sent again on a new one
+ * (the message id makes the retry safe).
+ */
+async function post(agent: http.Agent, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  try {
+    return await postOnce(agent, url, headers, body);
+  } catch (err) {
+    if ((err as { reused?: boolean }).reused) return postOnce(agent, url, headers, body);
+    throw err;
+  }
 }
 
-async function ours(apiUrl: string, n: number) {
-  const origin = `http://127.0.0.1:${ORIGIN_PORT}`;
+function postOnce(agent: http.Agent, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', (err) => reject(Object.assign(err, { reused: req.reusedSocket })));
+    req.end(body);
+  });
+}
+
+interface OurVisitor {
+  token: string;
+  conversationId: string;
+  http: http.Agent;
+  client: SupabaseClient;
+}
+
+async function openOurVisitor(apiUrl: string, i: number, onMessage: ((id: string) => void) | null): Promise<OurVisitor> {
+  const client = sb(apiUrl);
+  const s = await client.auth.signInAnonymously();
+  if (s.error) throw s.error;
+  const token = s.data.session!.access_token;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: FLOOD_CONCURRENCY, localAddress: visitorAddress(i) } as http.AgentOptions);
+  const res = await post(agent, `${apiUrl}/functions/v1/widget-session?key=pk_demo_acme`, { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Origin: ORIGIN }, JSON.stringify({ name: `Bench ${i}` }));
+  if (res.status !== 200 && res.status !== 201) throw new Error(`widget-session: ${res.status} ${res.text}`);
+  const conversationId = JSON.parse(res.text).conversation.id as string;
+  if (onMessage) {
+    await client.realtime.setAuth(token);
+    const channel = client.channel(`conversation:${conversationId}`, { config: { private: true } });
+    channel.on('broadcast', { event: 'message.created' }, ({ payload }) => onMessage((payload as { id: string }).id));
+    await subscribed(channel);
+  }
+  return { token, conversationId, http: agent, client };
+}
+
+function sendOurs(apiUrl: string, v: OurVisitor, id: string, body: string): Promise<number> {
+  return post(
+    v.http,
+    `${apiUrl}/functions/v1/widget-messages?key=pk_demo_acme`,
+    { Authorization: `Bearer ${v.token}`, 'Content-Type': 'application/json', Origin: ORIGIN },
+    JSON.stringify({ conversationId: v.conversationId, id, body }),
+  ).then((r) => r.status);
+}
+
+async function ours(apiUrl: string, n: number, runs: { seed: number; flood: boolean }[], cpu: () => Record<string, number>) {
   const agent = sb(apiUrl);
   const signIn = await agent.auth.signInWithPassword({ email: 'agent@acme.test', password: 'porchlight-agent' });
   if (signIn.error) throw signIn.error;
+  const agentId = signIn.data.user!.id;
   await agent.realtime.setAuth(signIn.data.session!.access_token);
-  const inbound = new Map<string, (t: number) => void>(); // message id → resolve at agent
-  const outbound = new Map<string, (t: number) => void>(); // reply id → resolve at visitor
-  const companyChannel = agent.channel('company:c0000000-0000-4000-8000-00000000ac3e', { config: { private: true } });
-  companyChannel.on('broadcast', { event: 'message.created' }, ({ payload }) => inbound.get((payload as { id: string }).id)?.(performance.now()));
+  const toAgent = new Map<string, (t: number) => void>();
+  const toVisitor = new Map<string, (t: number) => void>();
+  const companyChannel = agent.channel(`company:${COMPANY}`, { config: { private: true } });
+  companyChannel.on('broadcast', { event: 'message.created' }, ({ payload }) => toAgent.get((payload as { id: string }).id)?.(performance.now()));
   await subscribed(companyChannel);
 
-  const visitors: Visitor[] = [];
+  const visitors: OurVisitor[] = [];
+  for (let i = 0; i < n; i += 25) {
+    visitors.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(25, n - i) }, (_, k) => openOurVisitor(apiUrl, i + k, (id) => toVisitor.get(id)?.(performance.now()))),
+      )),
+    );
+  }
+  const flooder = runs.some((r) => r.flood) ? await openOurVisitor(apiUrl, n + 1, null) : null;
+  const target: Target = {
+    n,
+    toAgent,
+    toVisitor,
+    send: (i, id) => sendOurs(apiUrl, visitors[i]!, id, 'visitor message'),
+    async reply(i, id) {
+      const ins = await agent.from('messages').insert({ id, conversation_id: visitors[i]!.conversationId, sender_kind: 'agent', author_id: agentId, author_name: 'Sam', body: 'reply' });
+      if (ins.error) throw ins.error;
+    },
+    flood: (id) => sendOurs(apiUrl, flooder!, id, 'flood'),
+  };
+  const results: LoadResult[] = [];
+  for (const run of runs) results.push(await runLoad(target, { ...run, cpu }));
+  await Promise.all(visitors.map((v) => v.client.removeAllChannels()));
+  for (const v of [...visitors, ...(flooder ? [flooder] : [])]) v.http.destroy();
+  await agent.removeAllChannels();
+  return results;
+}
+
+// ---------------------------------------------------------------- the baseline
+
+async function baseline(port: number, n: number, runs: { seed: number; flood: boolean }[], cpu: () => Record<string, number>) {
+  const url = `http://127.0.0.1:${port}`;
+  const connect = (auth: Record<string, string>, i?: number) =>
+    new Promise<Socket>((resolve, reject) => {
+      const s: Socket = ioClient(url, { auth, transports: ['websocket'], ...(i === undefined ? {} : { localAddress: visitorAddress(i) }) } as never);
+      s.once('connect', () => resolve(s));
+      s.once('connect_error', reject);
+    });
+  const toAgent = new Map<string, (t: number) => void>();
+  const toVisitor = new Map<string, (t: number) => void>();
+  const agent = await connect({ role: 'agent', room: 'acme' });
+  agent.on('message', (m: { id: string }) => toAgent.get(m.id)?.(performance.now()));
+  const visitors: { s: Socket; conversationId: string }[] = [];
   for (let i = 0; i < n; i += 25) {
     visitors.push(
       ...(await Promise.all(
         Array.from({ length: Math.min(25, n - i) }, async (_, k) => {
-          const client = sb(apiUrl);
-          const s = await client.auth.signInAnonymously();
-          const token = s.data.session!.access_token;
-          // Each simulated visitor comes from its own address (the per-address limits are not what is measured).
-          const ip = `10.${(i + k) >> 8}.${(i + k) & 255}.${Math.floor(Math.random() * 250)}`;
-          const res = await fetch(`${apiUrl}/functions/v1/widget-session?key=pk_demo_acme`, {
-            method: 'POST',
-            headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Origin: origin, 'X-Forwarded-For': ip },
-            body: JSON.stringify({ name: `Bench ${i + k}` }),
-          });
-          const { conversation } = await res.json();
-          await client.realtime.setAuth(token);
-          const channel = client.channel(`conversation:${conversation.id}`, { config: { private: true } });
-          channel.on('broadcast', { event: 'message.created' }, ({ payload }) => outbound.get((payload as { id: string }).id)?.(performance.now()));
-          await subscribed(channel);
-          return { token, conversationId: conversation.id as string, ip, client, channel };
+          const conversationId = randomUUID();
+          const s = await connect({ role: 'visitor', room: conversationId }, i + k);
+          s.on('message', (m: { id: string }) => toVisitor.get(m.id)?.(performance.now()));
+          return { s, conversationId };
         }),
       )),
     );
   }
-  const toAgent: number[] = [];
-  const toVisitor: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    await Promise.all(
-      visitors.map(async (v) => {
-        const id = randomUUID();
-        const t0 = performance.now();
-        const arrived = new Promise<number>((r) => inbound.set(id, r));
-        const res = await fetch(`${apiUrl}/functions/v1/widget-messages?key=pk_demo_acme`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${v.token}`, 'Content-Type': 'application/json', Origin: origin, 'X-Forwarded-For': v.ip },
-          body: JSON.stringify({ conversationId: v.conversationId, id, body: `visitor message ${round}` }),
-        });
-        if (res.status !== 201) throw new Error(`send failed: ${res.status} ${await res.text()}`);
-        toAgent.push((await arrived) - t0);
-        inbound.delete(id);
-        const replyId = randomUUID();
-        const r0 = performance.now();
-        const replied = new Promise<number>((r) => outbound.set(replyId, r));
-        const ins = await agent.from('messages').insert({ id: replyId, conversation_id: v.conversationId, sender_kind: 'agent', author_id: signIn.data.user!.id, author_name: 'Sam', body: 'reply' });
-        if (ins.error) throw ins.error;
-        toVisitor.push((await replied) - r0);
-        outbound.delete(replyId);
-      }),
-    );
-    await sleep(200);
-  }
-  await Promise.all(visitors.map((v) => v.client.removeAllChannels()));
-  await agent.removeAllChannels();
-  return { toAgent: stats(toAgent), toVisitor: stats(toVisitor) };
+  const flooderRoom = randomUUID();
+  const flooder = runs.some((r) => r.flood) ? await connect({ role: 'visitor', room: flooderRoom }, n + 1) : null;
+  const emit = (s: Socket, m: Record<string, string>) => new Promise<number>((resolve) => s.emit('message', m, () => resolve(201)));
+  const target: Target = {
+    n,
+    toAgent,
+    toVisitor,
+    send: (i, id) => emit(visitors[i]!.s, { id, conversationId: visitors[i]!.conversationId, body: 'visitor message' }),
+    reply: async (i, id) => void (await emit(agent, { id, conversationId: visitors[i]!.conversationId, body: 'reply' })),
+    flood: (id) => emit(flooder!, { id, conversationId: flooderRoom, body: 'flood' }),
+  };
+  const results: LoadResult[] = [];
+  for (const run of runs) results.push(await runLoad(target, { ...run, cpu }));
+  for (const v of visitors) v.s.disconnect();
+  flooder?.disconnect();
+  agent.disconnect();
+  return results;
 }
 
-async function baseline(port: number, n: number) {
-  const url = `http://127.0.0.1:${port}`;
-  const agent: Socket = ioClient(url, { auth: { role: 'agent', room: 'acme' }, transports: ['websocket'] });
-  const inbound = new Map<string, (t: number) => void>();
-  const outbound = new Map<string, (t: number) => void>();
-  agent.on('message', (m: { id: string }) => inbound.get(m.id)?.(performance.now()));
-  await new Promise((r) => agent.on('connect', () => r(undefined)));
-  const visitors = await Promise.all(
-    Array.from({ length: n }, async () => {
-      const conversationId = randomUUID();
-      const s: Socket = ioClient(url, { auth: { role: 'visitor', room: conversationId }, transports: ['websocket'] });
-      s.on('message', (m: { id: string }) => outbound.get(m.id)?.(performance.now()));
-      await new Promise((r) => s.on('connect', () => r(undefined)));
-      return { s, conversationId };
-    }),
-  );
-  const toAgent: number[] = [];
-  const toVisitor: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    await Promise.all(
-      visitors.map(async (v) => {
-        const id = randomUUID();
-        const t0 = performance.now();
-        const arrived = new Promise<number>((r) => inbound.set(id, r));
-        v.s.emit('message', { id, conversationId: v.conversationId, body: `visitor message ${round}` });
-        toAgent.push((await arrived) - t0);
-        const replyId = randomUUID();
-        const r0 = performance.now();
-        const replied = new Promise<number>((r) => outbound.set(replyId, r));
-        agent.emit('message', { id: replyId, conversationId: v.conversationId, body: 'reply' });
-        toVisitor.push((await replied) - r0);
-      }),
-    );
-    await sleep(200);
-  }
-  for (const v of visitors) v.s.disconnect();
-  agent.disconnect();
-  return { toAgent: stats(toAgent), toVisitor: stats(toVisitor) };
-}
+// ---------------------------------------------------------------- the widget in a browser
 
 async function widgetTimings(apiUrl: string) {
   await buildWidget();
@@ -180,27 +443,72 @@ async function widgetTimings(apiUrl: string) {
   };
 }
 
+// ---------------------------------------------------------------- main
+
+const ratio = (a: number, b: number) => round(a / Math.max(b, 0.01));
+const cpuText = (c: Record<string, number>, keys: string[]) => keys.map((k) => `${k} ${c[k]}`).join(', ');
+
 async function main() {
   const stack = await startStackProcess();
   const basePort = await freePort();
   const base: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/baseline-server.ts'), String(basePort), stack.dbUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve) => base.stdout!.on('data', (d) => String(d).includes('BASELINE_READY') && resolve()));
-  // Warm up (Deno workers start on first use).
-  await ours(stack.apiUrl, 1).catch(() => undefined);
+  const cpu = cpuMeter(stack.pid, base.pid!);
+  // Warm up both (Deno workers start on first use; JIT, pools, prepared plans).
+  const warm = { seed: 0, flood: false };
+  await ours(stack.apiUrl, 5, [warm], cpu).catch((err) => console.error('warm-up (ours):', err));
+  await baseline(basePort, 5, [warm], cpu).catch((err) => console.error('warm-up (baseline):', err));
+
   const levels: Record<string, unknown> = {};
   const rows: [string, string | number, string][] = [];
-  for (const n of LEVELS) {
-    const o = await ours(stack.apiUrl, n);
-    const b = await baseline(basePort, n);
-    const ratio = round(o.toAgent.p99 / Math.max(b.toAgent.p99, 0.01));
-    levels[n] = { ours: o, baseline: b, p99RatioToAgent: ratio, p99RatioToVisitor: round(o.toVisitor.p99 / Math.max(b.toVisitor.p99, 0.01)) };
-    rows.push([`${n} conv: visitor→agent p50/p99 (ms)`, `${o.toAgent.p50} / ${o.toAgent.p99}`, `baseline ${b.toAgent.p50} / ${b.toAgent.p99}; ratio p99 ${ratio}`]);
-    rows.push([`${n} conv: agent→visitor p50/p99 (ms)`, `${o.toVisitor.p50} / ${o.toVisitor.p99}`, `baseline ${b.toVisitor.p50} / ${b.toVisitor.p99}`]);
+  const ourCpu = ['gateway', 'functions', 'postgres', 'clients'];
+  const baseCpu = ['baselineServer', 'postgres', 'clients'];
+  const levelsToRun = [...LEVELS];
+  if (FLOOD_AT > 0 && !levelsToRun.includes(FLOOD_AT)) levelsToRun.push(FLOOD_AT);
+  for (const n of levelsToRun) {
+    const runs = [
+      ...(LEVELS.includes(n) ? [{ seed: n, flood: false }] : []),
+      ...(n === FLOOD_AT ? [{ seed: n + 7, flood: true }] : []),
+    ];
+    const o = await ours(stack.apiUrl, n, runs, cpu);
+    const b = await baseline(basePort, n, runs, cpu);
+    runs.forEach((run, k) => {
+      const oo = o[k]!;
+      const bb = b[k]!;
+      const label = run.flood ? `${n} conv + flood` : `${n} conv`;
+      const entry = {
+        ours: oo,
+        baseline: bb,
+        p99RatioToAgent: ratio(oo.toAgent.p99, bb.toAgent.p99),
+        p99RatioToVisitor: ratio(oo.toVisitor.p99, bb.toVisitor.p99),
+        p50RatioToAgent: ratio(oo.toAgent.p50, bb.toAgent.p50),
+        p50RatioToVisitor: ratio(oo.toVisitor.p50, bb.toVisitor.p50),
+      };
+      levels[run.flood ? `${n}+flood` : String(n)] = entry;
+      const errors = (r: LoadResult) => `lost ${r.lost}${Object.keys(r.sendErrors).length ? `, send errors ${JSON.stringify(r.sendErrors)}` : ''}`;
+      rows.push([`${label}: offered (msg/s)`, oo.offeredMessagesPerSecond, `${oo.exchanges} exchanges in ${SECONDS} s (baseline ${bb.exchanges}); ours ${errors(oo)}; baseline ${errors(bb)}`]);
+      rows.push([`${label}: visitor→agent p50/p95/p99`, fmt(oo.toAgent), `baseline ${fmt(bb.toAgent)}; ratio p50 ${entry.p50RatioToAgent}, p99 ${entry.p99RatioToAgent}`]);
+      rows.push([`${label}: agent→visitor p50/p95/p99`, fmt(oo.toVisitor), `baseline ${fmt(bb.toVisitor)}; ratio p50 ${entry.p50RatioToVisitor}, p99 ${entry.p99RatioToVisitor}`]);
+      if (oo.flood && bb.flood) {
+        rows.push([`${label}: flooder 201 / 429 / other`, `${oo.flood.created201} / ${oo.flood.limited429} / ${oo.flood.other}`, `${oo.flood.perSecond} req/s, ${FLOOD_CONCURRENCY} in flight; baseline stored all ${bb.flood.created201} (${bb.flood.perSecond}/s, no limit)`]);
+      }
+      rows.push([`${label}: CPU ms / exchange`, round(ourCpu.reduce((s, k) => s + (oo.cpuMsPerExchange[k] ?? 0), 0)), `ours: ${cpuText(oo.cpuMsPerExchange, ourCpu)}; baseline: ${cpuText(bb.cpuMsPerExchange, baseCpu)}`]);
+    });
   }
-  const widget = await widgetTimings(stack.apiUrl);
-  rows.push(['widget launcher / panel (gzip bytes)', `${widget.launcherGzipBytes} / ${widget.panelGzipBytes}`, 'budget 4096 / 30720']);
-  if ('launcherVisibleMs' in widget) rows.push(['launcher visible / panel interactive (ms)', `${widget.launcherVisibleMs} / ${widget.panelInteractiveAfterClickMs}`, 'headless Chromium, median of 7']);
-  report('e2e', { rounds: ROUNDS, levels, widget, budgets: { p99MsAt500: 100, ratioToBaseline: 2 } }, rows);
+  // BENCH_WIDGET=0 skips the widget's weight and browser timings (quicker runs while working on latency).
+  const widget = process.env.BENCH_WIDGET === '0' ? null : await widgetTimings(stack.apiUrl);
+  if (widget) rows.push(['widget launcher / panel (gzip bytes)', `${widget.launcherGzipBytes} / ${widget.panelGzipBytes}`, 'budget 4096 / 30720']);
+  if (widget && 'launcherVisibleMs' in widget) rows.push(['launcher visible / panel interactive (ms)', `${widget.launcherVisibleMs} / ${widget.panelInteractiveAfterClickMs}`, 'headless Chromium, median of 7']);
+  const load = {
+    model: 'open Poisson: per conversation, exponential gaps between exchanges (visitor message, then agent reply), after all are connected',
+    intervalMs: INTERVAL_MS,
+    seconds: SECONDS,
+    floodConversations: FLOOD_AT,
+    floodConcurrency: FLOOD_CONCURRENCY,
+    lostAfterMs: LOST_AFTER_MS,
+  };
+  console.log(`\nload: ${load.model}; mean gap ${INTERVAL_MS} ms, ${SECONDS} s per level; latencies in ms`);
+  report('e2e', { load, levels, widget, budgets: { p99MsAt500: 100, ratioToBaseline: 2 } }, rows);
   base.kill('SIGTERM');
   await stack.stop();
   process.exit(0);
