@@ -3,6 +3,7 @@
 // (realtime.send / broadcast_changes). Reference §1-2.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import pg from 'pg';
 import { WebSocket, WebSocketServer } from 'ws';
 import { readBody, sendJson, type ServiceFactory, type StackContext } from '../context.ts';
@@ -217,6 +218,21 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
     return ok;
   }
 
+  // Frames for one socket within one tick (a message's broadcasts to a company and a conversation arrive
+  // together) leave in one write: one wake-up of the client instead of several.
+  const corked = new Set<Duplex>();
+  function uncorkAll() {
+    for (const raw of corked) raw.uncork();
+    corked.clear();
+  }
+  function corkFor(ws: WebSocket) {
+    const raw = (ws as unknown as { _socket?: Duplex })._socket;
+    if (!raw || corked.has(raw)) return;
+    if (corked.size === 0) process.nextTick(uncorkAll);
+    raw.cork();
+    corked.add(raw);
+  }
+
   /** Delivers a broadcast to every subscriber of an internal topic that may read it. */
   function fanOut(
     key: string,
@@ -250,7 +266,10 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
         }
         cache.set(cacheKey, frame);
       }
-      if (frame !== null) ch.sock.ws.send(frame);
+      if (frame !== null) {
+        corkFor(ch.sock.ws);
+        ch.sock.ws.send(frame);
+      }
     }
   }
 
@@ -374,13 +393,17 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
   }, Math.min(5000, Math.max(250, IDLE_MS / 4)));
   idleTimer.unref();
 
-  // ---- database broadcasts: LISTEN for committed realtime.messages rows, then read and fan them out ----
+  // ---- database broadcasts: LISTEN for committed realtime.messages rows and fan them out ----
+  // A notification carries the row as JSON, or (too large for NOTIFY, or binary) only '<id> <inserted_at>':
+  // then the row is read. Either way rows go out in commit order: while a read is under way, the rows that
+  // follow wait behind it.
   let listener: pg.Client | null = null;
   let closed = false;
   let lastInsertedAt: string | null = null;
   const recent = new Set<string>();
   const recentOrder: string[] = [];
-  const pending: string[] = [];
+  type Row = { id: string; topic: string; event: string | null; payload: unknown; binary_payload: Buffer | null; private: boolean | null; inserted_at: string };
+  const pending: ({ id: string } | { row: Row })[] = [];
   let flushing: Promise<void> | null = null;
 
   function remember(id: string) {
@@ -389,7 +412,8 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
     if (recentOrder.length > 20_000) recent.delete(recentOrder.shift()!);
   }
 
-  function deliverRow(row: { id: string; topic: string; event: string | null; payload: unknown; binary_payload: Buffer | null; private: boolean | null }) {
+  function deliverRow(row: Row) {
+    if (!lastInsertedAt || row.inserted_at > lastInsertedAt) lastInsertedAt = row.inserted_at;
     if (recent.has(row.id)) return;
     remember(row.id);
     const key = internal(Boolean(row.private), row.topic);
@@ -399,23 +423,29 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
 
   async function flush() {
     while (pending.length) {
-      const batch = pending.splice(0, 500);
+      const head = pending[0]!;
+      if ('row' in head) {
+        pending.shift();
+        deliverRow(head.row);
+        continue;
+      }
+      let n = 0;
+      while (n < pending.length && n < 500 && 'id' in pending[n]!) n++;
+      const batch = pending.slice(0, n).map((p) => (p as { id: string }).id);
       try {
-        const { rows } = await pool.query(
+        const { rows } = await pool.query<Row>(
           `select id::text, topic, event, payload, binary_payload, private, inserted_at::text as inserted_at
              from realtime.messages where id = any($1::uuid[]) and extension = 'broadcast'`,
           [batch],
         );
+        pending.splice(0, n);
         const byId = new Map(rows.map((r) => [r.id, r]));
         for (const id of batch) {
           const row = byId.get(id);
-          if (!row) continue;
-          deliverRow(row);
-          if (!lastInsertedAt || row.inserted_at > lastInsertedAt) lastInsertedAt = row.inserted_at;
+          if (row) deliverRow(row);
         }
       } catch (err) {
         ctx.log('realtime', `reading broadcast rows failed: ${(err as Error).message}`);
-        pending.unshift(...batch);
         await new Promise((r) => setTimeout(r, 500));
         if (closed) return;
       }
@@ -430,23 +460,35 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
     });
   }
 
-  function enqueue(id: string) {
-    pending.push(id);
+  function onNotification(text: string) {
+    if (text.startsWith('{')) {
+      let row: Row;
+      try {
+        const j = JSON.parse(text);
+        row = { id: j.id, topic: j.topic, event: j.event, payload: j.payload, binary_payload: null, private: j.private, inserted_at: j.inserted_at };
+      } catch {
+        return;
+      }
+      // Nothing waiting ahead of it: out at once, in this tick (frames for one socket leave in one write).
+      if (!pending.length && !flushing) return deliverRow(row);
+      pending.push({ row });
+    } else {
+      const id = text.split(' ')[0];
+      if (!id) return;
+      pending.push({ id });
+    }
     kick();
   }
 
   /** Rows committed while the listener was away (e.g. Postgres restarted) are read back by time. */
   async function catchUp() {
     if (!lastInsertedAt) return;
-    const { rows } = await pool.query(
+    const { rows } = await pool.query<Row>(
       `select id::text, topic, event, payload, binary_payload, private, inserted_at::text as inserted_at
          from realtime.messages where extension = 'broadcast' and inserted_at >= $1::timestamp order by inserted_at, id limit 10000`,
       [lastInsertedAt],
     );
-    for (const r of rows) {
-      deliverRow(r);
-      if (r.inserted_at > lastInsertedAt!) lastInsertedAt = r.inserted_at;
-    }
+    for (const r of rows) deliverRow(r);
   }
 
   async function listen(attempt = 0): Promise<void> {
@@ -463,8 +505,7 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
       if (listener === client) retry();
     });
     client.on('notification', (n) => {
-      const id = n.payload?.split(' ')[0];
-      if (id) enqueue(id);
+      if (n.payload) onNotification(n.payload);
     });
     try {
       await client.connect();

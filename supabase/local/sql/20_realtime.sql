@@ -76,13 +76,24 @@ begin
 end;
 $$;
 
--- Stand-in only: the real server reads realtime.messages by logical replication; here a notify carries
--- each committed row's id to the local Realtime service, which then reads the row (no payload size limit).
+-- Stand-in only: the real server reads realtime.messages by logical replication; here a notify carries each
+-- committed row to the local Realtime service. A row that fits (NOTIFY payloads stop at 8000 bytes) travels
+-- whole, as JSON, so delivery needs no second trip to the database; a larger or binary one sends
+-- '<id> <inserted_at>' and the service reads the row.
 create function realtime.porchlight_notify_message() returns trigger
 language plpgsql security definer set search_path = '' as $$
+declare
+  msg text;
 begin
   if new.extension = 'broadcast' then
-    perform pg_notify('porchlight_realtime_messages', new.id::text || ' ' || new.inserted_at::text);
+    if new.binary_payload is null then
+      msg := json_build_object('id', new.id, 'topic', new.topic, 'event', new.event, 'private', new.private,
+                               'inserted_at', new.inserted_at::text, 'payload', new.payload)::text;
+    end if;
+    if msg is null or octet_length(msg) > 7999 then
+      msg := new.id::text || ' ' || new.inserted_at::text;
+    end if;
+    perform pg_notify('porchlight_realtime_messages', msg);
   end if;
   return null;
 end;
