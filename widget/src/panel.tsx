@@ -46,6 +46,8 @@ input,textarea{font:inherit;font-size:15px;padding:8px 10px;border:1px solid #d1
 @media (max-width:640px){.p{inset:0;width:100%;height:100%;border-radius:0}input,textarea{font-size:16px}}
 `;
 
+/** How far before the newest message read from the history a catch-up starts again (see cursor()). */
+const CATCH_UP_OVERLAP_MS = 10_000;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE_RE = /^[+()\d\s.-]{5,40}$/;
 
@@ -254,6 +256,8 @@ class PanelState {
   private channel: RealtimeChannel | null = null;
   private flushing = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Ids of messages read from the history (or the session's answer), i.e. with everything before them. */
+  private synced = new Set<string>();
 
   constructor(
     private host: PanelHost,
@@ -319,18 +323,31 @@ class PanelState {
     this.rerender();
   }
 
-  private lastServerId(): string | undefined {
-    return [...this.messages].reverse().find((m) => !m.state)?.id;
+  /**
+   * Where a catch-up starts: never after a message that arrived live or as the answer to our own send (missed
+   * ones may sort before it), only after one read from the history, and a few seconds before the newest of
+   * those, because a message's time is when its transaction began and one that committed late sorts earlier.
+   */
+  private cursor(): string | undefined {
+    const read = this.messages.filter((m) => this.synced.has(m.id));
+    const upTo = Date.parse(read[read.length - 1]?.createdAt ?? '') - CATCH_UP_OVERLAP_MS;
+    return read.reverse().find((m) => Date.parse(m.createdAt) <= upTo)?.id;
+  }
+
+  private read(messages: ChatMessage[]) {
+    this.add(messages);
+    for (const m of messages) this.synced.add(m.id);
   }
 
   async catchUp() {
     if (!this.conversationId) return;
     try {
-      let more = true;
-      while (more) {
-        const { data } = await this.client.history(this.conversationId, this.lastServerId());
-        this.add(data.messages);
-        more = data.hasMore;
+      let after = this.cursor();
+      for (;;) {
+        const { data } = await this.client.history(this.conversationId, after);
+        this.read(data.messages);
+        if (!data.hasMore || !data.messages.length) break;
+        after = data.messages[data.messages.length - 1]!.id;
       }
       if (navigator.onLine && this.notice === this.t.offline) this.setNotice(null);
     } catch (err) {
@@ -347,6 +364,7 @@ class PanelState {
     this.conversationId = null;
     localStorage.removeItem(this.key('conversation'));
     this.messages = [];
+    this.synced.clear();
     this.rerender();
   }
 
@@ -405,7 +423,7 @@ class PanelState {
       localStorage.setItem(this.key('conversation'), data.conversation.id);
       if (first) this.setOutbox(this.outbox().filter((o) => o.id !== first.id));
       this.setNotice(null);
-      this.add(data.messages);
+      this.read(data.messages);
       void this.connect();
     } catch (err) {
       this.failed(err);
