@@ -2,7 +2,7 @@
 // (validated by the auth server, not just decoded), their memberships (read through RLS), and the
 // company they are working in (a cookie, honoured only if they are a member of it).
 import { createCookie, json, redirect } from '@remix-run/node';
-import type { SupabaseClient, User } from '@supabase/supabase-js';
+import { type SupabaseClient, type User, isAuthRetryableFetchError } from '@supabase/supabase-js';
 import { createSupabase } from './supabase.server.ts';
 
 export type Role = 'admin' | 'agent';
@@ -65,10 +65,16 @@ export async function loadMemberships(supabase: SupabaseClient, userId: string):
     .sort((a, b) => a.companyName.localeCompare(b.companyName));
 }
 
-/** The signed-in user or null; never throws for a missing or dead session. */
+/**
+ * The signed-in user or null; never throws for a missing or dead session. An auth server that cannot be reached
+ * (or fails) says nothing about the session: that is a 503 to retry, not a sign-out.
+ */
 export async function getSessionUser(request: Request) {
   const { supabase, headers } = createSupabase(request);
   const { data, error } = await supabase.auth.getUser();
+  if (error && (isAuthRetryableFetchError(error) || (error.status ?? 0) >= 500)) {
+    throw errorResponse(503, 'auth_unavailable', 'The sign-in service cannot be reached right now. Retrying…', headers);
+  }
   return { supabase, headers, user: error ? null : data.user };
 }
 

@@ -6,6 +6,7 @@ import { Avatar, PlatformBadge } from '../components/Avatar.tsx';
 import type { VisitorRow } from '../lib/data.server.ts';
 import { clockTime, dayKey, dayLabel, relativeTime, visitorDisplayName } from '../lib/format.ts';
 import { usePresenceHub, useVisitorsOnline } from '../lib/presence-context.tsx';
+import { useRecover } from '../lib/use-recover.ts';
 import { MESSAGE_MAX_LENGTH } from '../lib/validation.ts';
 
 export { conversationAction as action, conversationLoader as loader } from '../lib/conversation.server.ts';
@@ -190,7 +191,7 @@ export default function ConversationView() {
             return (
               <Fragment key={m.id}>
                 {sep ? <div className="day">{dayLabel(m.created_at)}</div> : null}
-                <div className={`msg ${m.sender_kind}`} data-testid="message" data-sender={m.sender_kind} data-state="sent">
+                <div className={`msg ${m.sender_kind}`} data-testid="message" data-message-id={m.id} data-sender={m.sender_kind} data-state="sent">
                   {m.body}
                   <span className="meta">
                     {m.sender_kind !== 'visitor' && m.author_name ? `${m.author_name} · ` : ''}
@@ -294,12 +295,14 @@ export default function ConversationView() {
 
 export function ErrorBoundary() {
   const error = useRouteError();
+  const retrying = useRecover(error);
   const message = isRouteErrorResponse(error)
     ? ((error.data as { message?: string } | undefined)?.message ?? error.statusText)
     : 'This conversation could not be loaded.';
   return (
-    <div className="empty" role="alert">
+    <div className="empty" role="alert" data-testid="route-error">
       <p>{message}</p>
+      {retrying ? <p className="muted">Reconnecting…</p> : null}
       <p>
         <Link to="/inbox">Back to the inbox</Link>
       </p>

@@ -1,13 +1,15 @@
 // The signed-in shell: navigation, company switcher, one Realtime subscription to the company's events
 // (which revalidates the data on screen), alerts, and the unread count in the tab title.
 import type { MetaFunction } from '@remix-run/node';
-import { Form, NavLink, Outlet, useLoaderData, useRevalidator } from '@remix-run/react';
+import { Form, NavLink, Outlet, isRouteErrorResponse, useLoaderData, useRevalidator, useRouteError } from '@remix-run/react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { type CompanyEvent, DashboardContext, type DashboardContextValue } from '../lib/dashboard-context.tsx';
 import { PresenceContext } from '../lib/presence-context.tsx';
 import { PresenceHub } from '../lib/presence.client.ts';
+import { watchCompany } from '../lib/company-events.client.ts';
 import { browserSupabase } from '../lib/realtime.client.ts';
 import type { dashboardLoader } from '../lib/dashboard.server.ts';
+import { useRecover } from '../lib/use-recover.ts';
 
 export { dashboardLoader as loader } from '../lib/dashboard.server.ts';
 
@@ -59,39 +61,32 @@ export default function DashboardLayout() {
     setPresence(new PresenceHub(client, data.user.id));
   }, [data.env.supabaseUrl, data.env.anonKey, data.user.id]);
 
-  // Company events → revalidate (debounced). Re-subscribing after a drop also revalidates: nothing is
-  // lost while offline because the data always comes from the database.
+  // Company events → revalidate (debounced). Re-joining after a drop also revalidates: nothing is lost
+  // while offline because the data always comes from the database.
   useEffect(() => {
     if (!supabase) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let joinedBefore = false;
     const refresh = () => {
       clearTimeout(timer);
       timer = setTimeout(() => revalidateRef.current(), 120);
     };
-    const channel = supabase
-      .channel(`company:${data.current.companyId}`, { config: { private: true } })
-      .on('broadcast', { event: '*' }, (msg) => {
-        const e: CompanyEvent = { event: String(msg.event), payload: (msg.payload ?? {}) as Record<string, unknown> };
+    const stop = watchCompany(supabase, data.current.companyId, {
+      onEvent(e) {
         for (const l of listeners.current) l(e);
         if (e.event === 'message.created') {
           const m = e.payload;
           if (m.sender_kind === 'visitor' && document.hidden) notify(String(m.body ?? 'New message'));
         }
         refresh();
-      })
-      .subscribe((status) => {
-        if (status === 'SUBSCRIBED') {
-          setLive('live');
-          if (joinedBefore) refresh();
-          joinedBefore = true;
-        } else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') {
-          setLive('offline');
-        }
-      });
+      },
+      onStatus(status, caughtUp) {
+        setLive(status);
+        if (status === 'live' && !caughtUp) refresh();
+      },
+    });
     return () => {
       clearTimeout(timer);
-      void supabase.removeChannel(channel);
+      stop();
     };
   }, [supabase, data.current.companyId]);
 
@@ -192,4 +187,21 @@ function notify(body: string) {
   if (typeof Notification === 'undefined') return;
   const show = () => new Notification('New message · Porchlight', { body: body.slice(0, 140), tag: 'porchlight-message' });
   if (Notification.permission === 'granted') show();
+}
+
+/** The signed-in shell failed to load: a passing outage is retried until the page is back; others explain. */
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const retrying = useRecover(error);
+  const data = isRouteErrorResponse(error) ? (error.data as { message?: string } | string | undefined) : undefined;
+  const message = typeof data === 'string' ? data : (data?.message ?? 'The dashboard could not be loaded.');
+  return (
+    <main className="error-page" role="alert" data-testid="route-error">
+      <h1>{retrying ? 'Reconnecting…' : 'Something went wrong'}</h1>
+      <p>{message}</p>
+      <p>
+        <a href="/inbox">Back to the inbox</a> · <a href="/login">Sign in</a>
+      </p>
+    </main>
+  );
 }
