@@ -25,7 +25,7 @@ export interface RunningPostgres {
   /** Superuser pool for the stand-in's own services. */
   stop(): Promise<void>;
   /** Restarts the Postgres process (data kept), for fault tests; `immediate` SIGKILLs it instead of a clean stop. */
-  restart(opts?: { immediate?: boolean }): Promise<void>;
+  restart(opts?: { immediate?: boolean; whileDown?: () => Promise<void> }): Promise<void>;
   /** Kills the Postgres process abruptly (fault tests). */
   kill(): void;
 }
@@ -62,6 +62,19 @@ export async function startPostgres(cfg: StackConfig, log: (m: string) => void):
   await instance.start();
   await prepareDatabase(cfg, log);
   const proc = () => (instance as unknown as { process?: ChildProcess }).process;
+  const startAgain = async () => {
+    // After a kill the old backends take a moment to notice and release shared memory: retry the start.
+    for (let attempt = 1; ; attempt++) {
+      instance = embedded(cfg, log);
+      try {
+        await instance.start();
+        return;
+      } catch (err) {
+        if (attempt >= 40) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  };
   return {
     stop: () => instance.stop(),
     async restart(opts = {}) {
@@ -73,17 +86,10 @@ export async function startPostgres(cfg: StackConfig, log: (m: string) => void):
       } else {
         await instance.stop();
       }
-      instance = embedded(cfg, log);
-      // After a kill the old backends take a moment to notice and release shared memory: retry the start.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await instance.start();
-          return;
-        } catch (err) {
-          if (attempt >= 40) throw err;
-          await new Promise((resolve) => setTimeout(resolve, 250));
-          instance = embedded(cfg, log);
-        }
+      try {
+        await opts.whileDown?.();
+      } finally {
+        await startAgain();
       }
     },
     kill() {

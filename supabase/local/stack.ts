@@ -1,5 +1,6 @@
 // Starts the whole local Supabase: Postgres, then the gateway with auth, rest, realtime and functions.
 import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig, type StackConfig, type StackOptions } from './config.ts';
@@ -20,9 +21,12 @@ export interface RunningStack {
    * Fault tests: cuts every API connection as a crash would and starts the gateway and its services (auth, rest,
    * realtime, functions) afresh on the same port. Postgres and its data are untouched.
    */
-  restartGateway(): Promise<void>;
-  /** Fault tests: restarts Postgres on the same port and data; `immediate` kills it first (no shutdown checkpoint). */
-  restartPostgres(opts?: { immediate?: boolean }): Promise<void>;
+  restartGateway(opts?: { whileDown?: () => Promise<void> }): Promise<void>;
+  /**
+   * Fault tests: restarts Postgres on the same port and data; `immediate` kills it (SIGKILL, no shutdown
+   * checkpoint, crash recovery at the next start). `whileDown` runs between the stop and the start.
+   */
+  restartPostgres(opts?: { immediate?: boolean; whileDown?: () => Promise<void> }): Promise<void>;
 }
 
 export class StackAlreadyRunningError extends Error {}
@@ -108,14 +112,18 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
       })();
       return stopping;
     },
-    async restartGateway() {
+    async restartGateway(opts = {}) {
       // As if the process serving the API crashed: every connection (HTTP, websockets, Deno workers, the
       // superuser pool) is cut without a goodbye, then a fresh one starts on the same port with no memory.
       await api.stop();
       const old = ctx.pool;
       ctx.pool = newPool();
       void old.end().catch(() => undefined);
-      api = await startApi(ctx);
+      try {
+        await opts.whileDown?.();
+      } finally {
+        api = await startApi(ctx);
+      }
     },
     async restartPostgres(opts = {}) {
       await postgres.restart(opts);
@@ -138,6 +146,12 @@ async function startApi(ctx: StackContext): Promise<RunningApi> {
   };
   const closeServices = () => Promise.all(Object.values(services).map((s) => s.close?.().catch((e: Error) => ctx.log('stack', e.message))));
   const server = createGateway(ctx, services);
+  // Every socket, upgraded websockets included (closeAllConnections only knows HTTP ones): stop() cuts them all.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') reject(new StackAlreadyRunningError(`Port ${cfg.apiPort} is already in use: is another local stack running?`));
@@ -150,8 +164,9 @@ async function startApi(ctx: StackContext): Promise<RunningApi> {
   });
   return {
     async stop() {
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
       await closeServices();
     },
   };
