@@ -5,7 +5,8 @@
 // Round trips are what a request costs here (each one wakes a Postgres backend and this process up again), so
 // BEGIN, the set_config select and the handler's first query travel as one simple-protocol message
 // ("begin; select set_config(...); <query>"), its parameters written as escaped literals: two round trips per
-// request (that message, then COMMIT) instead of four. Postgres runs the statements of such a message one after
+// request (that message, then COMMIT) instead of four, and one when the handler says nothing after its query
+// can fail (COMMIT then ends the same message). Postgres runs the statements of such a message one after
 // the other, each analysed only when its turn comes, so the query sees the role and settings just set; on an
 // error it stops there and the transaction is rolled back below. A query whose parameters cannot be written as
 // literals exactly (binary data, NUL characters) or whose text has `$` other than placeholders goes the
@@ -18,7 +19,11 @@ import { q } from './query.ts';
 
 /** What a handler may do inside the request's transaction. */
 export interface TxClient {
-  query(sql: string, values?: unknown[]): Promise<pg.QueryResult>;
+  /**
+   * `last`: nothing after this query can fail the request, so COMMIT may travel with it (then a request that
+   * makes one query is one round trip). Its error, COMMIT's included, still rejects and rolls back.
+   */
+  query(sql: string, values?: unknown[], opts?: { last?: boolean }): Promise<pg.QueryResult>;
 }
 
 // pg's own conversions, so a literal carries exactly the text a bound parameter would have carried.
@@ -136,8 +141,9 @@ export async function inTransaction(
       await db.query(setConfig, setConfigValues);
     };
     let pending = true;
+    let committed = false;
     const tx: TxClient = {
-      async query(sql, values = []) {
+      async query(sql, values = [], opts = {}) {
         if (!pending) return db.query(sql, values);
         pending = false;
         const inlined = setupText === null ? null : inlineParams(sql, values);
@@ -145,13 +151,14 @@ export async function inTransaction(
           await setup();
           return db.query(sql, values);
         }
-        const results = (await db.query(`${setupText};\n${inlined}`)) as unknown as pg.QueryResult[];
-        return results[results.length - 1]!;
+        const results = (await db.query(`${setupText};\n${inlined}${opts.last ? ';\ncommit' : ''}`)) as unknown as pg.QueryResult[];
+        committed = Boolean(opts.last);
+        return results[results.length - (opts.last ? 2 : 1)]!;
       },
     };
     const reply = await fn(tx);
     if (pending) await setup();
-    await db.query('commit');
+    if (!committed) await db.query('commit');
     return reply;
   } catch (err) {
     await db.query('rollback').catch(() => {
