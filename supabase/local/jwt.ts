@@ -1,4 +1,5 @@
 // HS256 JWTs signed with the project secret, and the gateway's API-key mapping (Kong's rules in `supabase start`).
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 import type { StackConfig } from './config.ts';
 
@@ -20,12 +21,34 @@ export async function signJwt(secret: string, claims: Claims): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(encoder.encode(secret));
 }
 
-/** Verifies signature and expiry; returns the claims. Throws JwtError. */
+const keys = new Map<string, KeyObject>();
+/** Tokens whose signature checked out, per secret: a token is presented on every request of a session. */
+const verified = new Map<string, Map<string, Claims>>();
+const MAX_VERIFIED = 10_000;
+
+/**
+ * Verifies signature and expiry; returns the claims. Throws JwtError. A token already verified with the same
+ * secret is not checked again (the signature cannot have changed), only its expiry.
+ */
 export async function verifyJwt(secret: string, token: string): Promise<Claims> {
   if (token.split('.').length !== 3) throw new JwtError('token is malformed: token contains an invalid number of segments', 'malformed');
+  let cache = verified.get(secret);
+  const hit = cache?.get(token);
+  if (hit) {
+    if (typeof hit.exp === 'number' && hit.exp <= Math.floor(Date.now() / 1000)) {
+      cache!.delete(token);
+      throw new JwtError('token has invalid claims: token is expired', 'expired');
+    }
+    return { ...hit };
+  }
+  let key = keys.get(secret);
+  if (!key) keys.set(secret, (key = createSecretKey(encoder.encode(secret))));
   try {
-    const { payload } = await jwtVerify(token, encoder.encode(secret), { algorithms: ['HS256', 'HS384', 'HS512'] });
-    return payload as Claims;
+    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256', 'HS384', 'HS512'] });
+    if (!cache) verified.set(secret, (cache = new Map()));
+    if (cache.size >= MAX_VERIFIED) cache.clear();
+    cache.set(token, payload as Claims);
+    return { ...(payload as Claims) };
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) throw new JwtError('token has invalid claims: token is expired', 'expired');
     if (err instanceof joseErrors.JWSSignatureVerificationFailed) throw new JwtError('signature is invalid', 'signature');
