@@ -11,7 +11,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOT, readToml } from '../config.ts';
-import { type ServiceFactory, type StackContext, sendJson } from '../context.ts';
+import { readBody, type ServiceFactory, type StackContext, sendJson } from '../context.ts';
 import { verifyJwt } from '../jwt.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -39,6 +39,8 @@ interface Worker {
   /** Requests being proxied; a stale worker is stopped once this drops to 0. */
   inflight: number;
   stale: boolean;
+  /** Keep-alive connections to the process (a request with a known, small body need not open a new one). */
+  agent: http.Agent;
 }
 
 function readEnvFile(file: string): Record<string, string> {
@@ -177,9 +179,14 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
     // stdin stays an open pipe: the bootstrap exits when it closes, i.e. when this process dies.
     const proc = spawn(DENO, args, { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     proc.stdin!.on('error', () => undefined);
-    const worker: Worker = { proc, port: 0, exited: false, ready: Promise.resolve(), version, inflight: 0, stale: false };
+    // Idle connections are dropped after 4 s, before the function's server could close them under a request.
+    const agent = new http.Agent({ keepAlive: true, timeout: 4000, scheduling: 'lifo' });
+    const worker: Worker = { proc, port: 0, exited: false, ready: Promise.resolve(), version, inflight: 0, stale: false, agent };
     live.add(worker);
-    proc.once('exit', () => live.delete(worker));
+    proc.once('exit', () => {
+      live.delete(worker);
+      agent.destroy();
+    });
     worker.ready = new Promise<void>((resolve, reject) => {
       let stderr = '';
       let pending = '';
@@ -260,31 +267,50 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
 
   /**
    * Proxies one request. Resolves 'refused' when the worker could not be reached at all (its process just died):
-   * nothing of the request was sent then, so the caller may start a new worker and try again.
+   * nothing of the request reached the function then, so the caller may start a new worker and try again.
+   * A request whose body is already read (`body`) goes over a kept-alive connection (no connect and close per
+   * request); a body of unknown or large size is streamed on a connection of its own, sent only once connected.
+   * A failure on a reused connection is never retried: the function may have seen the request.
    */
-  function proxy(w: Worker, req: IncomingMessage, res: ServerResponse, pathAndQuery: string): Promise<'done' | 'refused'> {
+  function proxy(w: Worker, req: IncomingMessage, res: ServerResponse, pathAndQuery: string, body: Buffer | null): Promise<'done' | 'refused'> {
     return new Promise((resolve) => {
       // As Kong does (no trusted proxies): X-Real-IP is the caller's address, X-Forwarded-For gets it appended.
       const remote = req.socket.remoteAddress ?? '';
       const forwarded = [req.headers['x-forwarded-for'], remote].filter(Boolean).join(', ');
-      const headers = { ...req.headers, host: `127.0.0.1:${w.port}`, 'x-forwarded-for': forwarded, 'x-real-ip': remote };
+      const headers: http.OutgoingHttpHeaders = { ...req.headers, host: `127.0.0.1:${w.port}`, 'x-forwarded-for': forwarded, 'x-real-ip': remote };
+      if (body) {
+        delete headers.connection;
+        delete headers['keep-alive'];
+        if (body.length || headers['content-length'] !== undefined) headers['content-length'] = body.length;
+      }
       let connected = false;
-      const upstream = http.request({ host: '127.0.0.1', port: w.port, method: req.method, path: pathAndQuery, headers, agent: false }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-        up.on('end', () => resolve('done'));
-        up.on('error', () => {
-          res.destroy();
-          resolve('done');
-        });
-      });
-      // The body is sent only once connected, so a refused connection leaves the request untouched for a retry.
-      upstream.on('socket', (socket) =>
-        socket.once('connect', () => {
-          connected = true;
-          req.pipe(upstream);
-        }),
+      const upstream = http.request(
+        { host: '127.0.0.1', port: w.port, method: req.method, path: pathAndQuery, headers, agent: body ? w.agent : false },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+          up.on('end', () => resolve('done'));
+          up.on('error', () => {
+            res.destroy();
+            resolve('done');
+          });
+        },
       );
+      if (body) {
+        upstream.on('socket', (socket) => {
+          if (!socket.connecting) connected = true;
+          else socket.once('connect', () => (connected = true));
+        });
+        upstream.end(body);
+      } else {
+        // The body is sent only once connected, so a refused connection leaves the request untouched for a retry.
+        upstream.on('socket', (socket) =>
+          socket.once('connect', () => {
+            connected = true;
+            req.pipe(upstream);
+          }),
+        );
+      }
       upstream.on('error', (err) => {
         if (!connected) return resolve('refused');
         if (!res.headersSent) sendJson(res, 500, { code: 'WORKER_ERROR', message: `Function failed: ${err.message}` });
@@ -299,6 +325,16 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
         }
       });
     });
+  }
+
+  /** Reads a body of known size up to 1 MB (so the request can go over a kept-alive connection); null: stream it. */
+  async function smallBody(req: IncomingMessage): Promise<Buffer | null> {
+    const length = req.headers['content-length'];
+    if (req.headers['transfer-encoding'] || (length === undefined && !['GET', 'HEAD', 'OPTIONS', 'DELETE'].includes(req.method ?? ''))) return null;
+    const n = Number(length ?? 0);
+    if (!Number.isFinite(n) || n > 1024 * 1024) return null;
+    if (n === 0) return Buffer.alloc(0);
+    return readBody(req, 1024 * 1024);
   }
 
   return {
@@ -321,6 +357,7 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
         sendJson(res, 503, { code: 'BOOT_ERROR', message: 'Worker failed to boot (please check logs)' });
         return;
       }
+      const body = await smallBody(req);
       for (let attempt = 1; ; attempt++) {
         let w: Worker;
         try {
@@ -333,7 +370,7 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
         w.inflight += 1;
         let outcome: 'done' | 'refused';
         try {
-          outcome = await proxy(w, req, res, `${subpath}${url.search}`);
+          outcome = await proxy(w, req, res, `${subpath}${url.search}`, body);
         } finally {
           w.inflight -= 1;
           if (w.stale && w.inflight === 0) void stop(w);
