@@ -10,6 +10,9 @@ export interface Session {
   user: { id: string };
 }
 
+/** A request that hangs (a half-open connection, a stuck server) is given up and retried under the same id. */
+const REQUEST_TIMEOUT_MS = 15_000;
+
 export class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -47,6 +50,7 @@ export class WidgetClient {
       method: 'POST',
       headers: { apikey: this.o.anonKey, Authorization: `Bearer ${this.o.anonKey}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     if (!res.ok) throw new HttpError(res.status, 'auth_failed', 'sign-in failed', null, {});
     const s = (await res.json()) as Session;
@@ -96,6 +100,7 @@ export class WidgetClient {
       method: init.method ?? (init.body ? 'POST' : 'GET'),
       headers: { apikey: this.o.anonKey, Authorization: `Bearer ${s.access_token}`, 'Content-Type': 'application/json' },
       body: init.body ? JSON.stringify(init.body) : undefined,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (!res.ok) {

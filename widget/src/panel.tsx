@@ -457,7 +457,8 @@ class PanelState {
     if (this.flushing || !this.conversationId) return;
     this.flushing = true;
     try {
-      for (const item of this.outbox()) {
+      // Re-read the outbox each time: messages queued while a send is under way go out in this same run.
+      for (let item = this.outbox()[0]; item; item = this.outbox()[0]) {
         try {
           const { data } = await this.client.send(this.conversationId, item.id, item.body);
           this.setOutbox(this.outbox().filter((o) => o.id !== item.id));
