@@ -24,7 +24,7 @@ export class MigrationError extends Error {
 export interface RunningPostgres {
   /** Superuser pool for the stand-in's own services. */
   stop(): Promise<void>;
-  /** Restarts the Postgres process (data kept), for fault tests; `immediate` SIGKILLs it instead of a clean stop. */
+  /** Restarts the Postgres process (data kept), for fault tests; `immediate` stops it like a crash (SIGQUIT: no shutdown checkpoint). */
   restart(opts?: { immediate?: boolean; whileDown?: () => Promise<void> }): Promise<void>;
   /** Kills the Postgres process abruptly (fault tests). */
   kill(): void;
@@ -80,8 +80,11 @@ export async function startPostgres(cfg: StackConfig, log: (m: string) => void):
     async restart(opts = {}) {
       const running = proc();
       if (opts.immediate && running && running.exitCode === null) {
+        // SIGQUIT is Postgres' immediate shutdown (`pg_ctl stop -m immediate`): every process quits at once, no
+        // checkpoint, crash recovery at the next start. A SIGKILL of the postmaster alone would leave its
+        // backends running orphaned on their open connections, which no real crash does.
         const exited = new Promise((resolve) => running.once('exit', resolve));
-        running.kill('SIGKILL');
+        running.kill('SIGQUIT');
         await exited;
       } else {
         await instance.stop();

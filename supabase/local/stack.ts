@@ -23,8 +23,8 @@ export interface RunningStack {
    */
   restartGateway(opts?: { whileDown?: () => Promise<void> }): Promise<void>;
   /**
-   * Fault tests: restarts Postgres on the same port and data; `immediate` kills it (SIGKILL, no shutdown
-   * checkpoint, crash recovery at the next start). `whileDown` runs between the stop and the start.
+   * Fault tests: restarts Postgres on the same port and data; `immediate` stops it like a crash (every process
+   * quits at once, no shutdown checkpoint, crash recovery at the next start). `whileDown` runs between the stop and the start.
    */
   restartPostgres(opts?: { immediate?: boolean; whileDown?: () => Promise<void> }): Promise<void>;
 }
