@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signJwt } from '../../supabase/local/jwt.ts';
 import { client, db, stack } from '../support/stack.ts';
+import { recordFaults } from './report.ts';
 
 const ORIGIN = 'http://127.0.0.1:3001';
 
@@ -145,6 +146,7 @@ describe('fuzzing the widget functions', () => {
     );
     expect(elsewhere.rows[0].n).toBe(0);
     expect((await admin.query('select count(*)::int as n from public.messages where conversation_id = $1', [victim.conversationId])).rows[0].n).toBe(1);
+    recordFaults('fuzz-functions', { inputsTried: 2000 });
   }, 180_000);
 });
 
@@ -184,5 +186,6 @@ describe('fuzzing the REST gateway', () => {
     for (let i = 0; i < 1500; i += 15) await Promise.all(Array.from({ length: 15 }, request));
     expect(failures).toEqual([]);
     expect((await admin.query('select count(*)::int as n from public.messages where conversation_id = $1', [victim.conversationId])).rows[0].n).toBe(1);
+    recordFaults('fuzz-rest', { inputsTried: 1500 });
   }, 180_000);
 });

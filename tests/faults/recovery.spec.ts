@@ -1,0 +1,350 @@
+// Faults mid-conversation, in real Chromium: a visitor in the widget on the demo page and an agent keep talking
+// while the gateway (auth, REST, Realtime, functions) is killed and restarted, while Postgres is killed and
+// restarted, and while the visitor's browser is offline for 30 s. Both sides send during the outage. Afterwards
+// every message appears exactly once, in order, in the widget, in the agent's live view (supabase-js on the
+// private company channel, catching up from the database on every re-subscribe, as the dashboard does), in the
+// dashboard itself (a second browser) and in the database. Each test runs its own stack: restarting it cannot
+// disturb anything else.
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type BrowserContext, type Page, expect, test } from '@playwright/test';
+import { type RealtimeChannel, type SupabaseClient, createClient } from '@supabase/supabase-js';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { type RunningDashboard, startDashboard } from '../../app/server.ts';
+import { startDemoServer } from '../../demo/server.ts';
+import { type RunningStack, startStack } from '../../supabase/local/stack.ts';
+import { freePort } from '../support/global-setup.ts';
+import { recordFaults } from './report.ts';
+
+const AGENT = { email: 'agent@acme.test', password: 'porchlight-agent' };
+const WIDGET_KEY = 'pk_demo_acme';
+/** How long the faults' outages last while both sides keep sending. */
+const OUTAGE_MS = 4_000;
+const OFFLINE_MS = 30_000;
+/** Recovery is a matter of reconnect back-offs (realtime-js waits up to 10 s between tries), not speed. */
+const CONVERGE = { timeout: 90_000, intervals: [250, 500, 1000] };
+
+interface Row {
+  id: string;
+  sender_kind: string;
+  body: string;
+  created_at: string;
+}
+
+interface World {
+  stack: RunningStack;
+  demoUrl: string;
+  dashboard: RunningDashboard;
+  stop(): Promise<void>;
+}
+
+async function startWorld(): Promise<World> {
+  // Durable commits: an immediate kill must not take acknowledged messages with it (the fast test setting
+  // `synchronous_commit=off` would lose the last ones, by design).
+  delete process.env.PORCHLIGHT_PG_FAST;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'porchlight-faults-'));
+  await chmod(dir, 0o755);
+  const stack = await startStack({ apiPort: await freePort(), dbPort: await freePort(), dataDir: path.join(dir, 'db'), quiet: !process.env.PORCHLIGHT_DEBUG });
+  const { cfg } = stack;
+  const demo = await startDemoServer({ port: await freePort(), supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, widgetKey: WIDGET_KEY });
+  const dashboard = await startDashboard({ port: await freePort(), supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, serviceRoleKey: cfg.serviceRoleKey });
+  await sql(stack, `update public.widget_configs set allowed_origins = allowed_origins || $1::text[] where widget_key = $2`, [[demo.url], WIDGET_KEY]);
+  return {
+    stack,
+    demoUrl: demo.url,
+    dashboard,
+    async stop() {
+      await dashboard.stop();
+      await demo.stop();
+      await stack.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function sql<T extends pg.QueryResultRow = Row>(stack: RunningStack, text: string, params: unknown[] = []): Promise<T[]> {
+  const db = new pg.Client({ connectionString: stack.cfg.dbUrl });
+  await db.connect();
+  try {
+    return (await db.query<T>(text, params)).rows;
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * The agent: the official supabase-js signed in as an Acme agent, subscribed to the private `company:<id>`
+ * channel like the dashboard, catching up from the database on every (re-)subscribe. Sends in order under
+ * client-generated ids and retries each until the API confirms it (a retry of a stored id is a duplicate key,
+ * i.e. already sent).
+ */
+class Agent {
+  readonly view = new Map<string, Row>();
+  readonly sent: string[] = [];
+  private queue: { id: string; body: string }[] = [];
+  private sending: Promise<void> | null = null;
+  private channel: RealtimeChannel | null = null;
+  subscribes = 0;
+
+  private constructor(
+    readonly client: SupabaseClient,
+    readonly userId: string,
+    readonly companyId: string,
+    readonly conversationId: string,
+  ) {}
+
+  static async join(stack: RunningStack, conversationId: string): Promise<Agent> {
+    const client = createClient(stack.cfg.apiUrl, stack.cfg.anonKey, {
+      auth: { persistSession: false, detectSessionInUrl: false },
+      realtime: { transport: WebSocket as never },
+    });
+    const { data, error } = await client.auth.signInWithPassword(AGENT);
+    expect(error).toBeNull();
+    const conv = await client.from('conversations').select('company_id').eq('id', conversationId).single();
+    expect(conv.error).toBeNull();
+    const agent = new Agent(client, data.user!.id, conv.data!.company_id, conversationId);
+    await agent.subscribe();
+    return agent;
+  }
+
+  private subscribe(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.channel = this.client
+        .channel(`company:${this.companyId}`, { config: { private: true } })
+        .on('broadcast', { event: 'message.created' }, ({ payload }) => {
+          const row = payload as Row & { conversation_id: string };
+          if (row.conversation_id === this.conversationId) this.add([row]);
+        })
+        .subscribe((status, err) => {
+          if (status === 'SUBSCRIBED') {
+            this.subscribes += 1;
+            void this.catchUp();
+            resolve();
+          } else if (this.subscribes === 0 && (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT')) reject(err ?? new Error(status));
+        });
+    });
+  }
+
+  private add(rows: Row[]) {
+    for (const r of rows) this.view.set(r.id, { id: r.id, sender_kind: r.sender_kind, body: r.body, created_at: new Date(r.created_at).toISOString() });
+  }
+
+  /** Reads the whole conversation (retried until the API answers). */
+  async catchUp(): Promise<void> {
+    for (;;) {
+      const { data, error } = await this.client.from('messages').select('id, sender_kind, body, created_at').eq('conversation_id', this.conversationId).order('created_at').order('id');
+      if (!error && data) return this.add(data as Row[]);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  /** Queues a reply; it is sent after the ones before it. */
+  send(body: string) {
+    this.sent.push(body);
+    this.queue.push({ id: randomUUID(), body });
+    this.sending ??= this.drain().finally(() => {
+      this.sending = null;
+    });
+  }
+
+  attempts = 0;
+
+  private async drain() {
+    while (this.queue.length) {
+      const item = this.queue[0]!;
+      this.attempts += 1;
+      const { error } = await this.client
+        .from('messages')
+        .insert({ id: item.id, conversation_id: this.conversationId, sender_kind: 'agent', author_id: this.userId, author_name: 'Agent', body: item.body });
+      // 23505: an earlier attempt was stored and only its answer got lost.
+      if (!error || error.code === '23505') this.queue.shift();
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  /** Everything queued has been confirmed by the API. */
+  async drained() {
+    while (this.sending) await this.sending;
+  }
+
+  ordered(): Row[] {
+    return [...this.view.values()].sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? -1 : 1) : a.created_at < b.created_at ? -1 : 1));
+  }
+
+  async close() {
+    await this.client.removeAllChannels();
+    await this.client.auth.signOut().catch(() => undefined);
+  }
+}
+
+/** The visitor: a fresh browser context on the demo page, chat started through the pre-chat form. */
+async function visitorStartsChat(browser: Browser, world: World, first: string): Promise<{ context: BrowserContext; page: Page; conversationId: string }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  if (process.env.FAULTS_DEBUG) {
+    page.on('console', (m) => console.log('[page]', m.text()));
+    page.on('request', (r) => console.log('[req]', Date.now() % 100000, r.method(), r.url().slice(0, 90), r.postData()?.slice(0, 120)));
+    page.on('requestfinished', async (r) => console.log('[done]', Date.now() % 100000, r.url().slice(0, 90), (await r.response())?.status()));
+    page.on('requestfailed', (r) => console.log('[fail]', Date.now() % 100000, r.url().slice(0, 90), r.failure()?.errorText));
+    page.on('websocket', (ws) => {
+      console.log('[ws] open', ws.url().slice(0, 60));
+      ws.on('framesent', (f) => console.log('[ws] >', String(f.payload).slice(0, 160)));
+      ws.on('framereceived', (f) => console.log('[ws] <', String(f.payload).slice(0, 160)));
+      ws.on('close', () => console.log('[ws] close'));
+    });
+  }
+  await page.goto(world.demoUrl);
+  await page.getByRole('button', { name: 'Chat with Acme' }).click();
+  await page.getByLabel('Your name').fill('Faulty Visitor');
+  await page.getByLabel('How can we help?').fill(first);
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await expect(page.locator('[data-message-id][data-state="sent"]', { hasText: first })).toBeVisible();
+  const conversationId = await page.evaluate((key) => localStorage.getItem(`porchlight:${key}:conversation`)!, WIDGET_KEY);
+  return { context, page, conversationId };
+}
+
+async function visitorSends(page: Page, body: string) {
+  const box = page.getByLabel('Type your message');
+  await box.fill(body);
+  await box.press('Enter');
+  // Taken into the outbox (shown as sending or sent), whatever the network does.
+  await expect(page.locator('[data-message-id]', { hasText: body })).toHaveCount(1);
+}
+
+/** The dashboard in its own browser, signed in as the agent, on the conversation. */
+async function dashboardOn(browser: Browser, world: World, conversationId: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: world.dashboard.url });
+  const page = await context.newPage();
+  if (process.env.FAULTS_DEBUG) page.on('console', (m) => console.log('[dashboard]', m.text()));
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(AGENT.email);
+  await page.getByLabel('Password').fill(AGENT.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/inbox/);
+  await page.goto(`/inbox/${conversationId}`);
+  await expect(page.getByTestId('conversation')).toBeVisible();
+  return page;
+}
+
+const widgetIds = (page: Page) =>
+  page.locator('[data-message-id]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-message-id')}:${e.getAttribute('data-state')}`));
+const dashboardIds = (page: Page) => page.locator('[data-testid="messages"] [data-message-id]').evaluateAll((els) => els.map((e) => e.getAttribute('data-message-id')));
+
+/**
+ * Runs one conversation around a fault: messages before it, during it (both sides) and after it; then checks
+ * that nothing was lost or doubled anywhere and that each side's messages kept their order.
+ */
+async function conversationSurvives(browser: Browser, fault: string, during: (send: (n: number) => Promise<void>, world: World, visitor: Page) => Promise<void>) {
+  const world = await startWorld();
+  const tag = fault.replace(/\W+/g, '-');
+  const visitorSent: string[] = [`${tag} v0`];
+  let agent: Agent | undefined;
+  try {
+    const visitor = await visitorStartsChat(browser, world, visitorSent[0]!);
+    agent = await Agent.join(world.stack, visitor.conversationId);
+    const dashboard = await dashboardOn(browser, world, visitor.conversationId);
+    const a = agent;
+
+    let n = 0;
+    /** One message from each side. */
+    const exchange = async () => {
+      n += 1;
+      const body = `${tag} v${n}`;
+      visitorSent.push(body);
+      await visitorSends(visitor.page, body);
+      a.send(`${tag} a${n}`);
+    };
+
+    await exchange();
+    // Live before the fault: each side sees the other's message.
+    await expect(visitor.page.locator('[data-message-id][data-state="sent"]', { hasText: `${tag} a1` })).toHaveCount(1);
+    await expect.poll(() => a.ordered().some((m) => m.body === `${tag} v1`)).toBe(true);
+
+    await during(async (count) => {
+      for (let i = 0; i < count; i++) await exchange();
+    }, world, visitor.page);
+
+    // After recovery both sides keep talking.
+    await exchange();
+    await exchange();
+    await a.drained();
+
+    // The database holds each message once; each side's messages in the order they were sent.
+    await expect
+      .poll(async () => (await sql(world.stack, 'select body from public.messages where conversation_id = $1 and sender_kind = $2 order by created_at, id', [visitor.conversationId, 'visitor'])).map((r) => r.body), CONVERGE)
+      .toEqual(visitorSent);
+    const rows = await sql(world.stack, 'select id, sender_kind, body, created_at from public.messages where conversation_id = $1 order by created_at, id', [visitor.conversationId]);
+    expect(rows.filter((r) => r.sender_kind === 'agent').map((r) => r.body)).toEqual(a.sent);
+    expect(rows.filter((r) => r.sender_kind === 'visitor').map((r) => r.body)).toEqual(visitorSent);
+    expect(new Set(rows.map((r) => r.body)).size).toBe(rows.length);
+    const ids = rows.map((r) => r.id);
+
+    // The widget shows exactly those, confirmed, in the database's order.
+    await expect.poll(() => widgetIds(visitor.page), CONVERGE).toEqual(ids.map((id) => `${id}:sent`));
+    // The agent's live view (broadcasts + catch-up) has them all, and so does the dashboard.
+    await expect.poll(() => a.ordered().map((m) => m.id), CONVERGE).toEqual(ids);
+    await expect.poll(() => dashboardIds(dashboard), CONVERGE).toEqual(ids);
+
+    recordFaults(`recovery-${tag}`, {
+      faults: [fault],
+      messagesSent: visitorSent.length + a.sent.length,
+      messagesStored: rows.length,
+      messagesLost: visitorSent.length + a.sent.length - rows.length,
+      agentSendAttempts: a.attempts,
+    });
+    await visitor.context.close();
+    await dashboard.context().close();
+  } finally {
+    await agent?.close();
+    await world.stop();
+  }
+}
+
+test('a conversation survives the gateway (auth, REST, Realtime, functions) being killed and restarted', async ({ browser }) => {
+  await conversationSurvives(browser, 'gateway killed and restarted', async (sendMessages, world) => {
+    let sentWhileDown = false;
+    await world.stack.restartGateway({
+      whileDown: async () => {
+        await sendMessages(2);
+        await new Promise((r) => setTimeout(r, OUTAGE_MS));
+        sentWhileDown = true;
+      },
+    });
+    expect(sentWhileDown).toBe(true);
+    await sendMessages(1);
+  });
+});
+
+test('a conversation survives Postgres being killed (immediate shutdown, crash recovery) and restarted', async ({ browser }) => {
+  await conversationSurvives(browser, 'postgres killed and restarted', async (sendMessages, world) => {
+    let sentWhileDown = false;
+    await world.stack.restartPostgres({
+      immediate: true,
+      whileDown: async () => {
+        // Nothing can be stored while it is down.
+        await expect(sql(world.stack, 'select 1')).rejects.toThrow();
+        await sendMessages(2);
+        await new Promise((r) => setTimeout(r, OUTAGE_MS));
+        sentWhileDown = true;
+      },
+    });
+    expect(sentWhileDown).toBe(true);
+    await sendMessages(1);
+  });
+});
+
+test('a conversation survives the visitor’s browser going offline for 30 s while both sides keep sending', async ({ browser }) => {
+  await conversationSurvives(browser, 'visitor offline 30 s', async (sendMessages, _world, visitor) => {
+    await visitor.context().setOffline(true);
+    await sendMessages(2);
+    await new Promise((r) => setTimeout(r, OFFLINE_MS / 2));
+    await sendMessages(1);
+    await new Promise((r) => setTimeout(r, OFFLINE_MS / 2));
+    // Still offline: the visitor's messages are waiting, not lost and not sent.
+    await expect(visitor.locator('[data-message-id][data-state="sending"]')).toHaveCount(3);
+    await visitor.context().setOffline(false);
+  });
+});
