@@ -6,7 +6,7 @@
 // run time (--cached-only): functions/deno.json keeps plain `npm:` specifiers, which hosted Supabase resolves
 // itself on `supabase functions deploy`.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, type FSWatcher, readdirSync, readFileSync, statSync, watch } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,11 +53,12 @@ function readEnvFile(file: string): Record<string, string> {
   return out;
 }
 
-/** Newest modification time and number of files under a folder (node_modules and dot-folders skipped). */
-function fingerprint(dir: string): string {
+/** Newest modification time and number of files under a folder (node_modules and dot-folders skipped); `onDir` sees each folder walked. */
+function fingerprint(dir: string, onDir: (d: string) => void = () => undefined): string {
   let newest = 0;
   let count = 0;
   const walk = (d: string) => {
+    onDir(d);
     let entries: import('node:fs').Dirent[];
     try {
       entries = readdirSync(d, { withFileTypes: true });
@@ -122,6 +123,39 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
       const importMap = f.importMap && existsSync(f.importMap) ? f.importMap : folderImportMap(entrypoint);
       specs.set(f.name, { name: f.name, entrypoint, verifyJwt: f.verifyJwt, root: known?.root ?? root, importMap });
     }
+  }
+
+  // What discover() and fingerprint() find is kept while no watched folder changes: every folder they walk is
+  // watched (inotify), and any event drops the cache and the watchers, so the next request looks again. A file
+  // written just before a request is seen by it: its event is queued before the request's bytes arrive.
+  // Where folders cannot be watched, every request looks (as before).
+  let found: { specs: Map<string, FunctionSpec>; versions: Map<string, string> } | null = null;
+  const watchers = new Map<string, FSWatcher>();
+  let canWatch = true;
+  function forget() {
+    found = null;
+    for (const w of watchers.values()) w.close();
+    watchers.clear();
+  }
+  function watchDir(d: string) {
+    if (!canWatch || closed || watchers.has(d)) return;
+    try {
+      const w = watch(d, { persistent: false }, forget);
+      w.on('error', forget);
+      watchers.set(d, w);
+    } catch {
+      canWatch = false;
+    }
+  }
+  function look(): { specs: Map<string, FunctionSpec>; versions: Map<string, string> } {
+    if (found && canWatch) return found;
+    forget();
+    for (const d of [functionsDir, ...extraDirs]) if (existsSync(d)) watchDir(d);
+    const specs = discover();
+    const versions = new Map<string, string>();
+    for (const spec of specs.values()) if (!versions.has(spec.root)) versions.set(spec.root, fingerprint(spec.root, watchDir));
+    found = { specs, versions };
+    return found;
   }
 
   /** Folders with an index.ts, plus [functions.NAME] entries of config.toml (which also set verify_jwt, default true). */
@@ -233,7 +267,7 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
   }
 
   async function workerFor(spec: FunctionSpec): Promise<Worker> {
-    const version = fingerprint(spec.root);
+    const version = look().versions.get(spec.root) ?? fingerprint(spec.root);
     let w = workers.get(spec.name);
     if (w && !w.exited && w.version !== version) {
       retire(w);
@@ -340,7 +374,7 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
   return {
     async handle(req, res, subpath, url) {
       const name = subpath.split('/')[1] ?? '';
-      const spec = discover().get(name);
+      const spec = look().specs.get(name);
       if (!spec) {
         res.writeHead(404, { 'Content-Type': 'text/plain' });
         res.end('Function not found');
@@ -388,6 +422,7 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
     },
     async close() {
       closed = true;
+      forget();
       workers.clear();
       await Promise.all([...live].map(stop));
     },
