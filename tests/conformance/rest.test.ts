@@ -101,6 +101,30 @@ describe('transactions and the schema cache', () => {
     }
   });
 
+  it('stores and filters awkward values exactly (quotes, backslashes, $1, unicode, NUL, arrays, JSON)', async () => {
+    // The stand-in sends a request's query with its values written as SQL literals: none may change meaning.
+    const c = await asUser();
+    const titles = [`it's "quoted" \\ back\\slash $1 $$ -- not a comment /* nor this */ ${randomUUID()}`, `ünïcødé 🚀 E'\\x41' ${randomUUID()}`];
+    for (const title of titles) {
+      const tags = ['a,b', 'c"d', 'e\\f', 'NULL', '{g}', '', 'plain'];
+      const data = { quote: "'", dollar: '$2', nested: { list: [1, 'two', null] } };
+      const ins = await c.from('rest_more_items').insert({ title, tags, data }).select('title, tags, data').single();
+      expect(ins.error).toBeNull();
+      expect(ins.data).toEqual({ title, tags, data });
+      const found = await c.from('rest_more_items').select('title, tags').eq('title', title).contains('tags', ['plain']);
+      expect(found.error).toBeNull();
+      expect(found.data).toEqual([{ title, tags }]);
+      const inList = await c.from('rest_more_items').select('title').in('title', [title, "x'y"]);
+      expect(inList.data).toEqual([{ title }]);
+    }
+    // A NUL cannot be in text: the request is refused (an encoding error), never cut short into another query.
+    const nul = await c.from('rest_more_items').insert({ title: `before\u0000after ${randomUUID()}` });
+    expect(nul.error?.code).toMatch(/^22/);
+    const read = await c.from('rest_more_items').select('title').eq('title', 'before\u0000after');
+    expect(read.error?.code).toMatch(/^22/);
+    expect((await c.from('rest_more_items').select('title').like('title', 'before%')).data).toEqual([]);
+  });
+
   it('sees a column and a table created while the stack runs, without NOTIFY pgrst', async () => {
     // Warm the cache, then change the schema behind its back.
     expect((await client().from('rest_more_people').select('id').limit(1)).error).toBeNull();
