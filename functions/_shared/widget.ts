@@ -39,20 +39,30 @@ export function adminClient(): SupabaseClient {
 const WIDGET_TTL_MS = 5_000;
 const widgets = new Map<string, { widget: Widget | null; at: number }>();
 
+const loading = new Map<string, Promise<{ widget: Widget | null; at: number }>>();
+
+async function loadWidget(key: string): Promise<{ widget: Widget | null; at: number }> {
+  const { data, error } = await adminClient().from('widget_configs').select('*, companies(name, enabled)').eq('widget_key', key).maybeSingle();
+  if (error) throw new Error(`widget lookup failed: ${error.message}`);
+  const hit = { widget: data as Widget | null, at: Date.now() };
+  if (widgets.size > 1000) widgets.clear();
+  widgets.set(key, hit);
+  return hit;
+}
+
 export async function findWidget(key: string | null, { fresh = false }: { fresh?: boolean } = {}): Promise<Widget> {
   const parsed = widgetKeySchema.safeParse(key ?? '');
   if (!parsed.success) throw new HttpError(400, 'invalid_request', 'The widget key is missing or malformed (expected ?key=pk_…).');
   let hit = widgets.get(parsed.data);
-  if (fresh || !hit || Date.now() - hit.at > WIDGET_TTL_MS) {
-    const { data, error } = await adminClient()
-      .from('widget_configs')
-      .select('*, companies(name, enabled)')
-      .eq('widget_key', parsed.data)
-      .maybeSingle();
-    if (error) throw new Error(`widget lookup failed: ${error.message}`);
-    hit = { widget: data as Widget | null, at: Date.now() };
-    if (widgets.size > 1000) widgets.clear();
-    widgets.set(parsed.data, hit);
+  if (fresh) hit = await loadWidget(parsed.data);
+  else if (!hit || Date.now() - hit.at > WIDGET_TTL_MS) {
+    // Requests that find the entry expired together share one lookup (no stampede on the database).
+    let pending = loading.get(parsed.data);
+    if (!pending) {
+      pending = loadWidget(parsed.data).finally(() => loading.delete(parsed.data));
+      loading.set(parsed.data, pending);
+    }
+    hit = await pending;
   }
   const widget = hit.widget;
   if (!widget?.enabled || !widget.companies?.enabled) {
