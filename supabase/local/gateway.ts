@@ -122,5 +122,9 @@ export function createGateway(ctx: StackContext, services: Services): http.Serve
     services.realtime.upgrade(req, socket, head, r.path, url);
   });
 
+  // Kong keeps idle client connections 60 s (nginx keepalive_timeout); Node's default of 5 s would make a visitor
+  // who writes every few seconds open a new connection for most messages.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
   return server;
 }
