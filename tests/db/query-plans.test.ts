@@ -28,6 +28,9 @@ beforeAll(async () => {
     [w.users.visitorA],
   );
   busy = (await c.query(`select id from public.conversations where company_id = $1 order by last_message_at desc limit 1`, [w.companyX])).rows[0].id;
+  // In one transaction: other test files running meanwhile wait for the lock instead of inserting messages while
+  // the trigger is off (which made their trigger tests fail now and then).
+  await c.query('begin');
   await c.query('alter table public.messages disable trigger messages_after_insert');
   await c.query(
     `insert into public.messages (conversation_id, company_id, sender_kind, body, created_at)
@@ -36,6 +39,7 @@ beforeAll(async () => {
     [busy, w.companyX],
   );
   await c.query('alter table public.messages enable trigger messages_after_insert');
+  await c.query('commit');
   await c.query('analyze public.conversations; analyze public.messages; analyze public.company_members; analyze public.visitors');
 }, 120_000);
 
@@ -84,4 +88,33 @@ describe('query plans through RLS', () => {
     expect(plan).not.toMatch(/Seq Scan on messages/);
     expect(plan).not.toMatch(/\bSort\b/);
   });
+
+  it('prunes rate-limit hits older than a day through the hit_at index, not a scan of the table', async () => {
+    // A day of hits (two per message on a busy site) and a few older ones; the prune runs on about 1 % of calls.
+    const admin = await db('supabase_admin');
+    try {
+      await admin.query('begin');
+      await admin.query(
+        `insert into public.widget_rate_limit_hits (bucket, hit_at)
+         select 'plan:' || (g % 500), now() - (g % 80000 || ' seconds')::interval from generate_series(1, 200000) g`,
+      );
+      await admin.query(`insert into public.widget_rate_limit_hits (bucket, hit_at) select 'plan:old', now() - interval '25 hours' from generate_series(1, 200)`);
+      await admin.query('analyze public.widget_rate_limit_hits');
+      await admin.query(`load 'auto_explain'`);
+      await admin.query(`set local auto_explain.log_min_duration = 0; set local auto_explain.log_nested_statements = on; set local auto_explain.log_level = notice`);
+      const notices: string[] = [];
+      const onNotice = (n: { message?: string }) => notices.push(n.message ?? '');
+      admin.on('notice', onNotice);
+      const pruned = () => notices.find((n) => /delete from public\.widget_rate_limit_hits/i.test(n));
+      for (let i = 0; i < 3000 && !pruned(); i++) await admin.query(`select public.widget_rate_limit('plan:probe', 1000000, 60)`);
+      admin.off('notice', onNotice);
+      const plan = pruned();
+      expect(plan).toBeDefined();
+      expect(plan).toMatch(/Index Scan using widget_rate_limit_hits_hit_at_idx|Bitmap Index Scan on widget_rate_limit_hits_hit_at_idx/);
+      expect(plan).not.toMatch(/Seq Scan on widget_rate_limit_hits/);
+    } finally {
+      await admin.query('rollback');
+      await admin.end();
+    }
+  }, 60_000);
 });
