@@ -102,7 +102,7 @@ describe('transactions and the schema cache', () => {
   });
 
   it('stores and filters awkward values exactly (quotes, backslashes, $1, unicode, NUL, arrays, JSON)', async () => {
-    // The stand-in sends a request's query with its values written as SQL literals: none may change meaning.
+    // Values travel only as bind parameters: none may change meaning, however SQL-like.
     const c = await asUser();
     const titles = [`it's "quoted" \\ back\\slash $1 $$ -- not a comment /* nor this */ ${randomUUID()}`, `ünïcødé 🚀 E'\\x41' ${randomUUID()}`];
     for (const title of titles) {

@@ -27,8 +27,7 @@ export async function read(env: Env, rq: RestRequest, schema: string, name: stri
   const countSql = `select count(*)::int as total from ${from}${countWhere.length ? ` where ${countWhere.join(' and ')}` : ''}`;
 
   return env.tx(rq, schema, true, async (db) => {
-    // With a count (a second query, the 416 check) or a singular answer, more follows; otherwise it ends here.
-    const { rows } = await db.query(sql, params.values, { last: !rq.singular && !rq.prefs.count });
+    const { rows } = await db.query(sql, params.values);
     const n: number = rows[0].n;
     const total = rq.prefs.count ? ((await db.query(countSql, countParams.values)).rows[0].total as number) : null;
     if (total !== null && offset > total) {

@@ -65,7 +65,7 @@ export async function rpc(env: Env, rq: RestRequest, schema: string, name: strin
 
   return env.tx(rq, schema, read, async (db) => {
     if (fn.returnsVoid) {
-      await db.query(`select ${call}`, params.values, { last: true });
+      await db.query(`select ${call}`, params.values);
       return { status: 204, body: null, headers: {} };
     }
     let sql: string;
@@ -87,8 +87,7 @@ export async function rpc(env: Env, rq: RestRequest, schema: string, name: strin
     } else {
       sql = `select to_json(${call})::text as body, 1 as n`;
     }
-    // Only a singular SETOF result is checked after the query (and may still roll back).
-    const { rows } = await db.query(sql, params.values, { last: !(fn.returnsSet && rq.singular) });
+    const { rows } = await db.query(sql, params.values);
     let body: string = rows[0]?.body ?? 'null';
     const n: number = rows[0]?.n ?? 0;
     if (fn.returnsSet && rq.singular) body = singular(body, n);

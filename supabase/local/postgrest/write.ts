@@ -39,8 +39,7 @@ async function mutate(env: Env, rq: RestRequest, schema: string, table: Table, r
     select coalesce(json_agg(_p), '[]'::json)::text as body, count(*)::int as n${built.inserted ? `, (${built.inserted})::int as inserted` : ''}
     from (select ${rep ? projection(root, 't0', params, 0) : 't0.*'} from _mut t0${rep ? orderSql(root, 't0', params) : ''}) _p`;
   return env.tx(rq, schema, false, async (db) => {
-    // A singular answer is checked after the query (and may still roll back); otherwise nothing can fail.
-    const { rows } = await db.query(sql, params.values, { last: !rq.singular });
+    const { rows } = await db.query(sql, params.values);
     const n: number = rows[0].n;
     const body = rq.singular ? singular(rows[0].body, n) : rows[0].body;
     const headers: Record<string, string> = {
