@@ -1,0 +1,127 @@
+// npm run bench:dashboard — the agent dashboard with the 100k-conversation data set, in headless Chromium:
+// time from navigation start to the inbox's first page rendered, and to a conversation's messages rendered
+// (after clicking it in the inbox, and on a direct load of its URL). All 100,000 conversations belong to the
+// agent's company (the worst case for its inbox); the one opened is the newest and has 2,000 messages.
+import { chromium, type Page } from '@playwright/test';
+import pg from 'pg';
+import { startDashboard } from '../app/server.ts';
+import { ANON_KEY, SERVICE_ROLE_KEY } from '../supabase/local/config.ts';
+import { percentile, report, round, startStackProcess } from './support.ts';
+
+const ACME = 'c0000000-0000-4000-8000-00000000ac3e';
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 100_000);
+const MESSAGES_PER_CONVERSATION = Number(process.env.BENCH_MESSAGES_PER_CONVERSATION ?? 3);
+const BIG_CONVERSATION_MESSAGES = 2_000;
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+
+async function seed(dbUrl: string): Promise<{ seconds: number; messages: number }> {
+  const t0 = Date.now();
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  // Seeding only: the broadcast triggers would send hundreds of thousands of realtime messages.
+  await db.query('alter table public.messages disable trigger messages_after_insert');
+  await db.query('alter table public.conversations disable trigger conversations_after_insert');
+  await db.query(
+    `insert into auth.users (instance_id, id, aud, role, created_at, updated_at, is_anonymous)
+     select '00000000-0000-0000-0000-000000000000', gen_random_uuid(), 'authenticated', 'authenticated', now(), now(), true from generate_series(1, $1)`,
+    [CONVERSATIONS],
+  );
+  await db.query(
+    `insert into public.visitors (company_id, user_id, name, email)
+     select $1, u.id, 'Visitor ' || row_number() over (), 'visitor' || row_number() over () || '@example.com'
+     from auth.users u where u.is_anonymous and not exists (select 1 from public.visitors v where v.user_id = u.id)`,
+    [ACME],
+  );
+  // Newest first: conversation n had its last message n seconds ago (the seeded demo ones are older still).
+  await db.query(
+    `insert into public.conversations (company_id, visitor_id, status, last_message_at, last_message_preview, unread_count)
+     select $1, v.id, (array['open','open','pending','resolved'])[1 + (n % 4)]::public.conversation_status,
+            now() - (n || ' seconds')::interval, 'Message ${MESSAGES_PER_CONVERSATION}', n % 3
+     from (select id, row_number() over () as n from public.visitors where company_id = $1 and name like 'Visitor %') v`,
+    [ACME],
+  );
+  await db.query(
+    `insert into public.messages (conversation_id, company_id, sender_kind, body, created_at)
+     select c.id, c.company_id, 'visitor', 'Message ' || g, c.last_message_at - ((${MESSAGES_PER_CONVERSATION} - g) || ' seconds')::interval
+     from public.conversations c cross join generate_series(1, $2::int) g
+     where c.company_id = $1 and c.last_message_preview = 'Message ${MESSAGES_PER_CONVERSATION}'`,
+    [ACME, MESSAGES_PER_CONVERSATION],
+  );
+  const { rows } = await db.query(`select id, last_message_at from public.conversations where company_id = $1 and status = 'open' order by last_message_at desc limit 1`, [ACME]);
+  await db.query(
+    `insert into public.messages (conversation_id, company_id, sender_kind, body, created_at)
+     select $1, $2, case when g % 2 = 0 then 'agent' else 'visitor' end::public.message_sender_kind, 'Long thread ' || g,
+            $3::timestamptz - ((${BIG_CONVERSATION_MESSAGES} - g) || ' seconds')::interval - interval '1 hour'
+     from generate_series(1, ${BIG_CONVERSATION_MESSAGES}) g`,
+    [rows[0].id, ACME, rows[0].last_message_at],
+  );
+  await db.query('alter table public.messages enable trigger messages_after_insert');
+  await db.query('alter table public.conversations enable trigger conversations_after_insert');
+  await db.query('vacuum analyze public.conversations');
+  await db.query('vacuum analyze public.messages');
+  const count = await db.query('select count(*)::int as n from public.messages');
+  await db.end();
+  return { seconds: round((Date.now() - t0) / 1000, 1), messages: count.rows[0].n };
+}
+
+/** performance.now() in the page: milliseconds since its navigation started. */
+const sinceNavigation = (page: Page) => page.evaluate(() => performance.now());
+
+async function main() {
+  const stack = await startStackProcess();
+  const data = await seed(stack.dbUrl);
+  const dashboard = await startDashboard({ port: 0, supabaseUrl: stack.apiUrl, anonKey: ANON_KEY, serviceRoleKey: SERVICE_ROLE_KEY });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const context = await browser.newContext({ baseURL: dashboard.url });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('Email').fill('agent@acme.test');
+  await page.getByLabel('Password').fill('porchlight-agent');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/inbox$/);
+
+  const firstRow = page.locator('[data-testid="conversation-list"] li').first();
+  const inbox: number[] = [];
+  const afterClick: number[] = [];
+  const direct: number[] = [];
+  let conversationUrl = '';
+  for (let run = -1; run < RUNS; run++) {
+    // run -1 warms the server, the browser cache and Postgres.
+    await page.goto('/inbox', { waitUntil: 'commit' });
+    await firstRow.waitFor();
+    const inboxMs = await sinceNavigation(page);
+    const t0 = Date.now();
+    await firstRow.locator('a').first().click();
+    await page.locator('[data-testid="message"]', { hasText: `Long thread ${BIG_CONVERSATION_MESSAGES}` }).waitFor();
+    const clickMs = Date.now() - t0;
+    conversationUrl = page.url();
+    await page.goto(conversationUrl, { waitUntil: 'commit' });
+    await page.locator('[data-testid="message"]', { hasText: `Long thread ${BIG_CONVERSATION_MESSAGES}` }).waitFor();
+    const directMs = await sinceNavigation(page);
+    if (run >= 0) {
+      inbox.push(inboxMs);
+      afterClick.push(clickMs);
+      direct.push(directMs);
+    }
+  }
+  const rendered = await page.locator('[data-testid="message"]').count();
+  await browser.close();
+  await dashboard.stop();
+  await stack.stop();
+
+  const stats = (xs: number[]) => ({ p50: round(percentile(xs, 50)), p95: round(percentile(xs, 95)), n: xs.length });
+  const figures = { inboxFirstPage: stats(inbox), conversationAfterClick: stats(afterClick), conversationDirectLoad: stats(direct) };
+  report(
+    'dashboard',
+    { data: { conversations: CONVERSATIONS, messages: data.messages, seedSeconds: data.seconds, openedConversationMessages: BIG_CONVERSATION_MESSAGES, messagesRendered: rendered }, runs: RUNS, ...figures },
+    [
+      ['data set', `${CONVERSATIONS} conv / ${data.messages} msgs`, `one company (the agent's); seeded in ${data.seconds} s`],
+      ['inbox first page rendered p50/p95 (ms)', `${figures.inboxFirstPage.p50} / ${figures.inboxFirstPage.p95}`, 'navigation start → first conversation row'],
+      ['conversation after click p50/p95 (ms)', `${figures.conversationAfterClick.p50} / ${figures.conversationAfterClick.p95}`, `click → newest of ${BIG_CONVERSATION_MESSAGES} messages shown (${rendered} rendered)`],
+      ['conversation direct load p50/p95 (ms)', `${figures.conversationDirectLoad.p50} / ${figures.conversationDirectLoad.p95}`, 'navigation start → messages'],
+    ],
+  );
+  process.exit(0);
+}
+
+await main();
