@@ -30,7 +30,9 @@ export async function startStackProcess(extraEnv: Record<string, string> = {}): 
   const dbPort = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'porchlight-bench-'));
   chmodSync(dir, 0o755);
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'supabase/local/main.ts'), 'stack'], {
+  // BENCH_CPU_PROF=1: V8 CPU profile of the stack's Node process (gateway, REST, Auth, Realtime) into .bench/profiles.
+  const prof = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, '.bench/profiles')}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(ROOT, 'supabase/local/main.ts'), 'stack'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -27,9 +27,12 @@ export async function read(env: Env, rq: RestRequest, schema: string, name: stri
   const countSql = `select count(*)::int as total from ${from}${countWhere.length ? ` where ${countWhere.join(' and ')}` : ''}`;
 
   return env.tx(rq, schema, true, async (db) => {
-    const { rows } = await db.query(sql, params.values);
+    // Read-only: both statements go out with the COMMIT, whatever is checked after them.
+    const [{ rows }, counted] = rq.prefs.count
+      ? await Promise.all([db.query(sql, params.values), db.last(countSql, countParams.values)])
+      : [await db.last(sql, params.values), null];
     const n: number = rows[0].n;
-    const total = rq.prefs.count ? ((await db.query(countSql, countParams.values)).rows[0].total as number) : null;
+    const total = counted ? (counted.rows[0].total as number) : null;
     if (total !== null && offset > total) {
       throw new RestError(416, 'PGRST103', 'Requested range not satisfiable', `An offset of ${offset} was requested, but there are only ${total} rows.`, null, {
         'Content-Range': `*/${total}`,

@@ -65,7 +65,7 @@ export async function rpc(env: Env, rq: RestRequest, schema: string, name: strin
 
   return env.tx(rq, schema, read, async (db) => {
     if (fn.returnsVoid) {
-      await db.query(`select ${call}`, params.values);
+      await db.last(`select ${call}`, params.values);
       return { status: 204, body: null, headers: {} };
     }
     let sql: string;
@@ -87,7 +87,8 @@ export async function rpc(env: Env, rq: RestRequest, schema: string, name: strin
     } else {
       sql = `select to_json(${call})::text as body, 1 as n`;
     }
-    const { rows } = await db.query(sql, params.values);
+    // A singular reply of a set can still fail (406) and must then roll a writing call back.
+    const { rows } = fn.returnsSet && rq.singular && !read ? await db.query(sql, params.values) : await db.last(sql, params.values);
     let body: string = rows[0]?.body ?? 'null';
     const n: number = rows[0]?.n ?? 0;
     if (fn.returnsSet && rq.singular) body = singular(body, n);

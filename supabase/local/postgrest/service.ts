@@ -4,7 +4,7 @@ import type { StackConfig } from '../config.ts';
 import { RestError } from './errors.ts';
 import type { Reply, RestRequest } from './http.ts';
 import type { SchemaCache, Table } from './schema.ts';
-import { inTransaction } from './tx.ts';
+import { inTransaction, type TxClient } from './tx.ts';
 
 export interface Env {
   cfg: StackConfig;
@@ -12,7 +12,7 @@ export interface Env {
   cache: SchemaCache;
   /** The table or view, or 404 PGRST205. */
   table(schema: string, name: string): Promise<Table>;
-  tx(rq: RestRequest, schema: string, readOnly: boolean, fn: (db: pg.PoolClient) => Promise<Reply>): Promise<Reply>;
+  tx(rq: RestRequest, schema: string, readOnly: boolean, fn: (db: TxClient) => Promise<Reply>): Promise<Reply>;
 }
 
 export function createEnv(cfg: StackConfig, pool: pg.Pool, cache: SchemaCache): Env {

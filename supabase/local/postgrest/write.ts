@@ -39,7 +39,8 @@ async function mutate(env: Env, rq: RestRequest, schema: string, table: Table, r
     select coalesce(json_agg(_p), '[]'::json)::text as body, count(*)::int as n${built.inserted ? `, (${built.inserted})::int as inserted` : ''}
     from (select ${rep ? projection(root, 't0', params, 0) : 't0.*'} from _mut t0${rep ? orderSql(root, 't0', params) : ''}) _p`;
   return env.tx(rq, schema, false, async (db) => {
-    const { rows } = await db.query(sql, params.values);
+    // A singular reply can still fail (406) and must then roll the write back: only then COMMIT separately.
+    const { rows } = rq.singular ? await db.query(sql, params.values) : await db.last(sql, params.values);
     const n: number = rows[0].n;
     const body = rq.singular ? singular(rows[0].body, n) : rows[0].body;
     const headers: Record<string, string> = {
