@@ -16,8 +16,8 @@ export class PresenceHub {
   private version = 0;
 
   constructor(
-    private supabase: SupabaseClient,
-    private presenceKey: string,
+    readonly supabase: SupabaseClient,
+    readonly presenceKey: string,
   ) {}
 
   getVersion = () => this.version;
@@ -82,6 +82,13 @@ export class PresenceHub {
     };
   }
 
+  /** Leaves every channel (the agent signed in as someone else). */
+  close() {
+    for (const entry of this.entries.values()) void this.supabase.removeChannel(entry.channel);
+    this.entries.clear();
+    this.emit();
+  }
+
   /** Announce this agent on the conversation (the visitor's widget can show "agent online"). */
   track(conversationId: string, meta: Record<string, unknown>) {
     const entry = this.entries.get(conversationId);
@@ -89,4 +96,20 @@ export class PresenceHub {
     entry.tracked = meta;
     if (entry.subscribed) void entry.channel.track(meta);
   }
+}
+
+let shared: PresenceHub | null = null;
+
+/**
+ * The page's one hub. The Supabase browser client is a singleton and hands out one channel object per topic, so
+ * a second hub (the dashboard re-mounted after an error page) would share the first one's channels and remove
+ * them from under it when the first one's watchers are released. Like the company channel, it lives outside React.
+ */
+export function presenceHub(supabase: SupabaseClient, presenceKey: string): PresenceHub {
+  if (shared && (shared.supabase !== supabase || shared.presenceKey !== presenceKey)) {
+    shared.close();
+    shared = null;
+  }
+  shared ??= new PresenceHub(supabase, presenceKey);
+  return shared;
 }

@@ -1,14 +1,14 @@
 // The signed-in shell: navigation, company switcher, one Realtime subscription to the company's events
 // (which revalidates the data on screen), alerts, and the unread count in the tab title.
 import type { MetaFunction } from '@remix-run/node';
-import { Form, NavLink, Outlet, isRouteErrorResponse, useLoaderData, useRevalidator, useRouteError } from '@remix-run/react';
+import { Form, isRouteErrorResponse, NavLink, Outlet, useLoaderData, useRevalidator, useRouteError } from '@remix-run/react';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { type CompanyEvent, DashboardContext, type DashboardContextValue } from '../lib/dashboard-context.tsx';
-import { PresenceContext } from '../lib/presence-context.tsx';
-import { PresenceHub } from '../lib/presence.client.ts';
 import { watchCompany } from '../lib/company-events.client.ts';
-import { browserSupabase } from '../lib/realtime.client.ts';
 import type { dashboardLoader } from '../lib/dashboard.server.ts';
+import { type CompanyEvent, DashboardContext, type DashboardContextValue } from '../lib/dashboard-context.tsx';
+import { type PresenceHub, presenceHub } from '../lib/presence.client.ts';
+import { PresenceContext } from '../lib/presence-context.tsx';
+import { browserSupabase } from '../lib/realtime.client.ts';
 import { useRecover } from '../lib/use-recover.ts';
 
 export { dashboardLoader as loader } from '../lib/dashboard.server.ts';
@@ -58,7 +58,7 @@ export default function DashboardLayout() {
   useEffect(() => {
     const client = browserSupabase(data.env.supabaseUrl, data.env.anonKey);
     setSupabase(client);
-    setPresence(new PresenceHub(client, data.user.id));
+    setPresence(presenceHub(client, data.user.id));
   }, [data.env.supabaseUrl, data.env.anonKey, data.user.id]);
 
   // Company events → revalidate (debounced). Re-joining after a drop also revalidates: nothing is lost

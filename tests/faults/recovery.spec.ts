@@ -287,6 +287,8 @@ async function conversationSurvives(browser: Browser, fault: string, during: (se
     // The agent's live view (broadcasts + catch-up) has them all, and so does the dashboard.
     await expect.poll(() => a.ordered().map((m) => m.id), CONVERGE).toEqual(ids);
     await expect.poll(() => dashboardIds(dashboard), CONVERGE).toEqual(ids);
+    // Presence came back too: the dashboard sees the visitor's open page again.
+    await expect(dashboard.getByTestId('presence-label')).toHaveText('Online', CONVERGE);
 
     recordFaults(`recovery-${tag}`, {
       faults: [fault],
