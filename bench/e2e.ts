@@ -13,6 +13,9 @@
 // (default 5) unreported, so what is measured is the steady state (pool connections open, database backends'
 // caches and the JIT warm: at 500 conversations the first 2-3 s after a quiet period run cold, for the baseline
 // too), then BENCH_SECONDS (default 20) measured. Exchanges started in the measured window are reported.
+// Each plain level runs BENCH_REPEATS times (default 3), ours and the baseline alternated with both connected,
+// each repeat with a new schedule (the same for both); percentiles are over all the repeats' samples, and each
+// run's p99 is listed too (this shared machine's minute-to-minute noise shows there).
 // Each simulated visitor talks from its own loopback address (127.x.y.z), as real visitors come from their own
 // addresses, so the per-address limits apply per visitor as they would in production.
 //
@@ -44,6 +47,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 /** Load at the same rate before the measured window (pools filled, backends' caches and JIT warm), not reported. */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const FLOOD_AT = Number(process.env.BENCH_FLOOD_CONVERSATIONS ?? 100); // 0: no flood scenario
+/** Runs per plain level, alternating ours and the baseline; percentiles are over all their samples. */
+const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
 const FLOOD_CONCURRENCY = 4;
 /** How long an exchange may take before its message counts as lost. */
 const LOST_AFTER_MS = 10_000;
@@ -98,6 +103,37 @@ interface LoadResult {
   sendErrors: Record<string, number>;
   flood?: { concurrency: number; sent: number; created201: number; limited429: number; other: number; perSecond: number };
   cpuMsPerExchange: Record<string, number>;
+  /** Runs combined into this result, and each one's p99 (the spread between runs). */
+  runs?: number;
+  p99ByRun?: { toAgent: number[]; toVisitor: number[] };
+  /** The latencies themselves (not written to the report). */
+  samples?: { toAgent: number[]; toVisitor: number[] };
+}
+
+/** Several runs of one level as one result: percentiles over all their samples, counts summed, CPU averaged per exchange. */
+function combine(results: LoadResult[]): LoadResult {
+  if (results.length === 1) return { ...results[0]!, samples: undefined };
+  const toAgent = results.flatMap((r) => r.samples!.toAgent);
+  const toVisitor = results.flatMap((r) => r.samples!.toVisitor);
+  const exchanges = results.reduce((s, r) => s + r.exchanges, 0);
+  const sendErrors: Record<string, number> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.sendErrors)) sendErrors[k] = (sendErrors[k] ?? 0) + v;
+  const cpuMsPerExchange: Record<string, number> = {};
+  for (const k of Object.keys(results[0]!.cpuMsPerExchange)) {
+    cpuMsPerExchange[k] = round(results.reduce((s, r) => s + (r.cpuMsPerExchange[k] ?? 0) * r.exchanges, 0) / Math.max(1, exchanges));
+  }
+  return {
+    ...results[0]!,
+    exchanges,
+    toAgent: stats(toAgent),
+    toVisitor: stats(toVisitor),
+    lost: results.reduce((s, r) => s + r.lost, 0),
+    sendErrors,
+    cpuMsPerExchange,
+    runs: results.length,
+    p99ByRun: { toAgent: results.map((r) => r.toAgent.p99), toVisitor: results.map((r) => r.toVisitor.p99) },
+    samples: undefined,
+  };
 }
 
 function arrival(map: Map<string, (t: number) => void>, id: string): Promise<number | null> {
@@ -208,6 +244,7 @@ async function runLoad(t: Target, opts: { seed: number; flood: boolean; cpu: () 
     sendErrors,
     ...(opts.flood ? { flood: { concurrency: FLOOD_CONCURRENCY, ...floodCounts, perSecond: round(floodCounts.sent / (WARMUP_SECONDS + SECONDS)) } } : {}),
     cpuMsPerExchange,
+    samples: { toAgent, toVisitor },
   };
 }
 
@@ -341,7 +378,13 @@ function sendOurs(apiUrl: string, v: OurVisitor, id: string, body: string): Prom
   ).then((r) => r.status);
 }
 
-async function ours(apiUrl: string, n: number, runs: { seed: number; flood: boolean }[], cpu: () => Record<string, number>) {
+/** A system under test, connected: `run` one load on it, `close` when done. */
+interface Session {
+  run(run: { seed: number; flood: boolean }, cpu: () => Record<string, number>): Promise<LoadResult>;
+  close(): Promise<void>;
+}
+
+async function ours(apiUrl: string, n: number, withFlooder: boolean): Promise<Session> {
   const agent = sb(apiUrl);
   const signIn = await agent.auth.signInWithPassword({ email: 'agent@acme.test', password: 'porchlight-agent' });
   if (signIn.error) throw signIn.error;
@@ -361,7 +404,7 @@ async function ours(apiUrl: string, n: number, runs: { seed: number; flood: bool
       )),
     );
   }
-  const flooder = runs.some((r) => r.flood) ? await openOurVisitor(apiUrl, n + 1, null) : null;
+  const flooder = withFlooder ? await openOurVisitor(apiUrl, n + 1, null) : null;
   const target: Target = {
     n,
     toAgent,
@@ -373,17 +416,19 @@ async function ours(apiUrl: string, n: number, runs: { seed: number; flood: bool
     },
     flood: (id) => sendOurs(apiUrl, flooder!, id, 'flood'),
   };
-  const results: LoadResult[] = [];
-  for (const run of runs) results.push(await runLoad(target, { ...run, cpu }));
-  await Promise.all(visitors.map((v) => v.client.removeAllChannels()));
-  for (const v of [...visitors, ...(flooder ? [flooder] : [])]) v.http.destroy();
-  await agent.removeAllChannels();
-  return results;
+  return {
+    run: (run, cpu) => runLoad(target, { ...run, cpu }),
+    async close() {
+      await Promise.all(visitors.map((v) => v.client.removeAllChannels()));
+      for (const v of [...visitors, ...(flooder ? [flooder] : [])]) v.http.destroy();
+      await agent.removeAllChannels();
+    },
+  };
 }
 
 // ---------------------------------------------------------------- the baseline
 
-async function baseline(port: number, n: number, runs: { seed: number; flood: boolean }[], cpu: () => Record<string, number>) {
+async function baseline(port: number, n: number, withFlooder: boolean): Promise<Session> {
   const url = `http://127.0.0.1:${port}`;
   const connect = (auth: Record<string, string>, i?: number) =>
     new Promise<Socket>((resolve, reject) => {
@@ -409,7 +454,7 @@ async function baseline(port: number, n: number, runs: { seed: number; flood: bo
     );
   }
   const flooderRoom = randomUUID();
-  const flooder = runs.some((r) => r.flood) ? await connect({ role: 'visitor', room: flooderRoom }, n + 1) : null;
+  const flooder = withFlooder ? await connect({ role: 'visitor', room: flooderRoom }, n + 1) : null;
   const emit = (s: Socket, m: Record<string, string>) => new Promise<number>((resolve) => s.emit('message', m, () => resolve(201)));
   const target: Target = {
     n,
@@ -419,12 +464,14 @@ async function baseline(port: number, n: number, runs: { seed: number; flood: bo
     reply: async (i, id) => void (await emit(agent, { id, conversationId: visitors[i]!.conversationId, body: 'reply' })),
     flood: (id) => emit(flooder!, { id, conversationId: flooderRoom, body: 'flood' }),
   };
-  const results: LoadResult[] = [];
-  for (const run of runs) results.push(await runLoad(target, { ...run, cpu }));
-  for (const v of visitors) v.s.disconnect();
-  flooder?.disconnect();
-  agent.disconnect();
-  return results;
+  return {
+    run: (run, cpu) => runLoad(target, { ...run, cpu }),
+    async close() {
+      for (const v of visitors) v.s.disconnect();
+      flooder?.disconnect();
+      agent.disconnect();
+    },
+  };
 }
 
 // ---------------------------------------------------------------- the widget in a browser
@@ -472,8 +519,15 @@ async function main() {
   const cpu = cpuMeter(stack.pid, base.pid!);
   // Warm up both (Deno workers start on first use; JIT, pools, prepared plans).
   const warm = { seed: 0, flood: false };
-  await ours(stack.apiUrl, 5, [warm], cpu).catch((err) => console.error('warm-up (ours):', err));
-  await baseline(basePort, 5, [warm], cpu).catch((err) => console.error('warm-up (baseline):', err));
+  for (const open of [() => ours(stack.apiUrl, 5, false), () => baseline(basePort, 5, false)]) {
+    try {
+      const session = await open();
+      await session.run(warm, cpu);
+      await session.close();
+    } catch (err) {
+      console.error('warm-up:', err);
+    }
+  }
 
   const levels: Record<string, unknown> = {};
   const rows: [string, string | number, string][] = [];
@@ -484,8 +538,27 @@ async function main() {
   const schedule = LEVELS.map((n) => ({ n, runs: [{ seed: n, flood: false }] }));
   if (FLOOD_AT > 0) schedule.push({ n: FLOOD_AT, runs: [{ seed: FLOOD_AT + 7, flood: true }] });
   for (const { n, runs } of schedule) {
-    const o = await ours(stack.apiUrl, n, runs, cpu);
-    const b = await baseline(basePort, n, runs, cpu);
+    // Both systems connected at once, their runs alternated (ours, baseline, ours, ...): a slow minute on this
+    // shared machine falls on both. Plain levels run REPEATS times (a new schedule each time, the same for both)
+    // and report percentiles of all their samples together; the flood runs once (its visitor stays limited).
+    const flood = runs.some((r) => r.flood);
+    const oursSession = await ours(stack.apiUrl, n, flood);
+    const baseSession = await baseline(basePort, n, flood);
+    const o: LoadResult[] = [];
+    const b: LoadResult[] = [];
+    for (const run of runs) {
+      const oRuns: LoadResult[] = [];
+      const bRuns: LoadResult[] = [];
+      for (let k = 0; k < (run.flood ? 1 : REPEATS); k++) {
+        const r = { seed: run.seed + 1_000 * k, flood: run.flood };
+        oRuns.push(await oursSession.run(r, cpu));
+        bRuns.push(await baseSession.run(r, cpu));
+      }
+      o.push(combine(oRuns));
+      b.push(combine(bRuns));
+    }
+    await oursSession.close();
+    await baseSession.close();
     runs.forEach((run, k) => {
       const oo = o[k]!;
       const bb = b[k]!;
@@ -500,7 +573,11 @@ async function main() {
       };
       levels[run.flood ? `${n}+flood` : String(n)] = entry;
       const errors = (r: LoadResult) => `lost ${r.lost}${Object.keys(r.sendErrors).length ? `, send errors ${JSON.stringify(r.sendErrors)}` : ''}`;
-      rows.push([`${label}: offered (msg/s)`, oo.offeredMessagesPerSecond, `${oo.exchanges} exchanges in ${SECONDS} s (baseline ${bb.exchanges}); ours ${errors(oo)}; baseline ${errors(bb)}`]);
+      const runsNote = oo.runs ? `${oo.runs} runs of ${SECONDS} s, alternated with the baseline's` : `${SECONDS} s`;
+      rows.push([`${label}: offered (msg/s)`, oo.offeredMessagesPerSecond, `${oo.exchanges} exchanges in ${runsNote} (baseline ${bb.exchanges}); ours ${errors(oo)}; baseline ${errors(bb)}`]);
+      if (oo.p99ByRun && bb.p99ByRun) {
+        rows.push([`${label}: p99 of each run, ours`, `${oo.p99ByRun.toAgent.join(', ')} | ${oo.p99ByRun.toVisitor.join(', ')}`, `→ agent | → visitor; baseline ${bb.p99ByRun.toAgent.join(', ')} | ${bb.p99ByRun.toVisitor.join(', ')}`]);
+      }
       rows.push([`${label}: visitor→agent p50/p95/p99`, fmt(oo.toAgent), `baseline ${fmt(bb.toAgent)}; ratio p50 ${entry.p50RatioToAgent}, p99 ${entry.p99RatioToAgent}`]);
       rows.push([`${label}: agent→visitor p50/p95/p99`, fmt(oo.toVisitor), `baseline ${fmt(bb.toVisitor)}; ratio p50 ${entry.p50RatioToVisitor}, p99 ${entry.p99RatioToVisitor}`]);
       if (oo.flood && bb.flood) {
