@@ -338,6 +338,26 @@ test('a conversation survives Postgres being killed (immediate shutdown, crash r
   });
 });
 
+test('a conversation survives a Postgres backend being killed (SIGKILL: the server ends every session and recovers by itself)', async ({ browser }) => {
+  await conversationSurvives(browser, 'postgres backend killed', async (sendMessages, world) => {
+    // What the OOM killer does to a database: one backend dies with SIGKILL, so the postmaster ends every other
+    // session (the Realtime service's LISTEN session and the pools' included) and runs crash recovery, and
+    // nothing restarts it from outside. The victim: the stand-in's oldest session.
+    const admin = new pg.Client({ connectionString: world.stack.cfg.adminDbUrl });
+    await admin.connect();
+    const { rows } = await admin.query<{ pid: number }>(`select pid from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid() order by backend_start limit 1`);
+    await admin.end().catch(() => undefined);
+    expect(rows).toHaveLength(1);
+    const killedAt = new Date();
+    process.kill(rows[0]!.pid, 'SIGKILL');
+    await sendMessages(2);
+    // The server ended every session that was open at the kill (crash recovery), and serves again.
+    const openSince = () => sql<{ n: number }>(world.stack, `select count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and backend_start < $1`, [killedAt]);
+    await expect.poll(() => openSince().then((r) => r[0]!.n, () => -1), CONVERGE).toBe(0);
+    await sendMessages(1);
+  });
+});
+
 test('a conversation survives the visitor’s browser going offline for 30 s while both sides keep sending', async ({ browser }) => {
   await conversationSurvives(browser, 'visitor offline 30 s', async (sendMessages, _world, visitor) => {
     await visitor.context().setOffline(true);
