@@ -3,7 +3,7 @@
 // Budget (issue 4): each under 10 ms at p95 on this machine. Plans are printed.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { percentile, report, round, startStackProcess } from './support.ts';
+import { insertAnonymousUsers, percentile, report, round, startStackProcess, withoutBroadcasts } from './support.ts';
 
 const COMPANIES = 10;
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 100_000);
@@ -27,36 +27,29 @@ async function main() {
     `insert into public.company_members (company_id, user_id, role, display_name) select c, a, 'agent', 'Agent' from unnest($1::uuid[], $2::uuid[]) t(c, a)`,
     [companies, agents],
   );
-  // Seeding only: the broadcast trigger would send a million realtime messages.
-  await db.query('alter table public.messages disable trigger messages_after_insert');
-  await db.query('alter table public.conversations disable trigger conversations_after_insert');
-  await db.query(
-    `insert into auth.users (instance_id, id, aud, role, created_at, updated_at, is_anonymous)
-     select '00000000-0000-0000-0000-000000000000', gen_random_uuid(), 'authenticated', 'authenticated', now(), now(), true from generate_series(1, $1)`,
-    [CONVERSATIONS],
-  );
-  await db.query(
-    `insert into public.visitors (company_id, user_id, name, email)
-     select ($1::uuid[])[1 + (row_number() over () - 1) % $2], u.id, 'Visitor ' || row_number() over (), null
-     from auth.users u where u.is_anonymous and u.email is null and not exists (select 1 from public.visitors v where v.user_id = u.id)`,
-    [companies, COMPANIES],
-  );
-  await db.query(
-    `insert into public.conversations (company_id, visitor_id, status, last_message_at, last_message_preview, unread_count)
-     select v.company_id, v.id, (array['open','open','pending','resolved'])[1 + (row_number() over ()) % 4]::public.conversation_status,
-            now() - ((row_number() over ()) || ' seconds')::interval, 'Preview', (row_number() over ()) % 3
-     from public.visitors v where v.company_id = any($1::uuid[])`,
-    [companies],
-  );
-  await db.query(
-    `insert into public.messages (conversation_id, company_id, sender_kind, body, created_at)
-     select c.id, c.company_id, 'visitor', 'Message ' || g, c.last_message_at - (g || ' seconds')::interval
-     from (select id, company_id, last_message_at, row_number() over () as n from public.conversations where company_id = any($1::uuid[])) c
-     cross join generate_series(1, $2::int) g`,
-    [companies, Math.round(MESSAGES / CONVERSATIONS)],
-  );
-  await db.query('alter table public.messages enable trigger messages_after_insert');
-  await db.query('alter table public.conversations enable trigger conversations_after_insert');
+  await withoutBroadcasts(db, async () => {
+    await insertAnonymousUsers(db, CONVERSATIONS);
+    await db.query(
+      `insert into public.visitors (company_id, user_id, name, email)
+       select ($1::uuid[])[1 + (row_number() over () - 1) % $2], u.id, 'Visitor ' || row_number() over (), null
+       from auth.users u where u.is_anonymous and u.email is null and not exists (select 1 from public.visitors v where v.user_id = u.id)`,
+      [companies, COMPANIES],
+    );
+    await db.query(
+      `insert into public.conversations (company_id, visitor_id, status, last_message_at, last_message_preview, unread_count)
+       select v.company_id, v.id, (array['open','open','pending','resolved'])[1 + (row_number() over ()) % 4]::public.conversation_status,
+              now() - ((row_number() over ()) || ' seconds')::interval, 'Preview', (row_number() over ()) % 3
+       from public.visitors v where v.company_id = any($1::uuid[])`,
+      [companies],
+    );
+    await db.query(
+      `insert into public.messages (conversation_id, company_id, sender_kind, body, created_at)
+       select c.id, c.company_id, 'visitor', 'Message ' || g, c.last_message_at - (g || ' seconds')::interval
+       from (select id, company_id, last_message_at, row_number() over () as n from public.conversations where company_id = any($1::uuid[])) c
+       cross join generate_series(1, $2::int) g`,
+      [companies, Math.round(MESSAGES / CONVERSATIONS)],
+    );
+  });
   await db.query('vacuum analyze public.conversations');
   await db.query('vacuum analyze public.messages');
   await db.query('analyze public.company_members; analyze public.visitors');
@@ -71,13 +64,13 @@ async function main() {
   )).rows[0];
   const busy = (await db.query(`select id from public.conversations where company_id = $1 order by last_message_at desc limit 1`, [company])).rows[0].id;
   // One long conversation (2,000 messages), so "latest 50" really pages.
-  await db.query('alter table public.messages disable trigger messages_after_insert');
-  await db.query(
-    `insert into public.messages (conversation_id, company_id, sender_kind, body, created_at)
-     select $1, $2, 'visitor', 'Long ' || g, now() - (g || ' seconds')::interval from generate_series(1, 2000) g`,
-    [busy, company],
+  await withoutBroadcasts(db, () =>
+    db.query(
+      `insert into public.messages (conversation_id, company_id, sender_kind, body, created_at)
+       select $1, $2, 'visitor', 'Long ' || g, now() - (g || ' seconds')::interval from generate_series(1, 2000) g`,
+      [busy, company],
+    ),
   );
-  await db.query('alter table public.messages enable trigger messages_after_insert');
   await db.query('analyze public.messages');
 
   const queries: Record<string, { sql: string; params: unknown[] }> = {

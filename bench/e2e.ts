@@ -33,13 +33,12 @@ import http from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
-import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import WebSocket from 'ws';
 import { ANON_KEY, ROOT } from '../supabase/local/config.ts';
 import { startDemoServer } from '../demo/server.ts';
 import { DIST, buildWidget } from '../widget/build.ts';
-import { freePort, percentile, report, round, startStackProcess } from './support.ts';
+import { freePort, httpPost, percentile, report, round, sb, startStackProcess, subscribed } from './support.ts';
 
 const LEVELS = (process.env.BENCH_CONVERSATIONS ?? '1,100,500').split(',').map(Number);
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 5000);
@@ -308,14 +307,6 @@ function cpuMeter(stackPid: number, baselinePid: number) {
 
 // ---------------------------------------------------------------- ours
 
-function sb(apiUrl: string, key = ANON_KEY): SupabaseClient {
-  return createClient(apiUrl, key, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } });
-}
-
-function subscribed(ch: RealtimeChannel) {
-  return new Promise<void>((resolve, reject) => ch.subscribe((s, e) => (s === 'SUBSCRIBED' ? resolve() : s === 'CHANNEL_ERROR' || s === 'TIMED_OUT' ? reject(e ?? new Error(s)) : undefined)));
-}
-
 /**
  * A POST from a given local address over its own keep-alive connection (what one visitor's browser does). As a
  * browser does, a request that finds its idle connection just closed by the server is sent again on a new one
@@ -323,25 +314,11 @@ function subscribed(ch: RealtimeChannel) {
  */
 async function post(agent: http.Agent, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
   try {
-    return await postOnce(agent, url, headers, body);
+    return await httpPost(agent, url, headers, body);
   } catch (err) {
-    if ((err as { reused?: boolean }).reused) return postOnce(agent, url, headers, body);
+    if ((err as { reused?: boolean }).reused) return httpPost(agent, url, headers, body);
     throw err;
   }
-}
-
-function postOnce(agent: http.Agent, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      res.on('error', reject);
-    });
-    req.on('error', (err) => reject(Object.assign(err, { reused: req.reusedSocket })));
-    req.end(body);
-  });
 }
 
 interface OurVisitor {

@@ -15,12 +15,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
-import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import WebSocket from 'ws';
-import { ANON_KEY, ROOT, SERVICE_ROLE_KEY } from '../supabase/local/config.ts';
-import { freePort, percentile, report, round, startStackProcess } from './support.ts';
+import { ROOT, SERVICE_ROLE_KEY } from '../supabase/local/config.ts';
+import { freePort, httpPost, percentile, report, round, sb, startStackProcess, subscribed } from './support.ts';
 
 const N = Number(process.env.BENCH_HOPS_SAMPLES ?? 200);
 const WARMUP = 20;
@@ -33,25 +31,8 @@ const shared = new http.Agent({ keepAlive: true });
 /** Each simulated visitor sends from its own loopback address (per-address limits apply per visitor, as in bench:e2e). */
 const agentFor = (i: number) => new http.Agent({ keepAlive: true, localAddress: `127.0.9.${i + 2}` } as http.AgentOptions);
 
-function post(url: string, headers: Record<string, string>, body: string, agent = shared): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function sb(apiUrl: string, key = ANON_KEY): SupabaseClient {
-  return createClient(apiUrl, key, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } });
-}
-
-function subscribed(ch: RealtimeChannel) {
-  return new Promise<void>((resolve, reject) => ch.subscribe((s, e) => (s === 'SUBSCRIBED' ? resolve() : s === 'CHANNEL_ERROR' || s === 'TIMED_OUT' ? reject(e ?? new Error(s)) : undefined)));
+function post(url: string, headers: Record<string, string>, body: string, agent = shared) {
+  return httpPost(agent, url, headers, body);
 }
 
 /** id → resolver, for "the socket received this id". */

@@ -1,10 +1,14 @@
 // Shared bench helpers: a local stack in its own process (so its memory can be measured), free ports, stats.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, chmodSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT } from '../supabase/local/config.ts';
+import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
+import type pg from 'pg';
+import WebSocket from 'ws';
+import { ANON_KEY, ROOT } from '../supabase/local/config.ts';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -95,4 +99,53 @@ export function report(name: string, data: Record<string, unknown>, rows: [strin
   console.log(`${'metric'.padEnd(w0)}  ${'value'.padStart(w1)}  budget / note`);
   for (const [k, v, note] of rows) console.log(`${k.padEnd(w0)}  ${String(v).padStart(w1)}  ${note}`);
   console.log(`(written to .bench/${name}.json)`);
+}
+
+/** A supabase-js client for a simulated user (no session storage, Realtime over the ws package). */
+export function sb(apiUrl: string, key = ANON_KEY): SupabaseClient {
+  return createClient(apiUrl, key, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } });
+}
+
+/** Resolves once the channel is joined; rejects on an error or a timeout. */
+export function subscribed(ch: RealtimeChannel): Promise<void> {
+  return new Promise<void>((resolve, reject) => ch.subscribe((s, e) => (s === 'SUBSCRIBED' ? resolve() : s === 'CHANNEL_ERROR' || s === 'TIMED_OUT' ? reject(e ?? new Error(s)) : undefined)));
+}
+
+/**
+ * One POST over the given agent (a simulated visitor's keep-alive connection). A failure says whether it was on a
+ * reused connection (`reused`), so a caller may retry as a browser does.
+ */
+export function httpPost(agent: http.Agent, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', (err) => reject(Object.assign(err, { reused: req.reusedSocket })));
+    req.end(body);
+  });
+}
+
+/** Bulk seeding with the broadcast triggers off (they would send a realtime message per row), on again after. */
+export async function withoutBroadcasts<T>(db: pg.Client, fn: () => Promise<T>): Promise<T> {
+  await db.query('alter table public.messages disable trigger messages_after_insert');
+  await db.query('alter table public.conversations disable trigger conversations_after_insert');
+  try {
+    return await fn();
+  } finally {
+    await db.query('alter table public.messages enable trigger messages_after_insert');
+    await db.query('alter table public.conversations enable trigger conversations_after_insert');
+  }
+}
+
+/** n anonymous auth users: the seeded visitors' accounts. */
+export async function insertAnonymousUsers(db: pg.Client, n: number): Promise<void> {
+  await db.query(
+    `insert into auth.users (instance_id, id, aud, role, created_at, updated_at, is_anonymous)
+     select '00000000-0000-0000-0000-000000000000', gen_random_uuid(), 'authenticated', 'authenticated', now(), now(), true from generate_series(1, $1)`,
+    [n],
+  );
 }

@@ -73,7 +73,7 @@ export async function inTransaction(
     ),
   ]);
   const tx: TxClient = {
-    query: (sql, values) => send(sql, values),
+    query: send,
     async last(sql, values) {
       const result = send(sql, values);
       const commit = send('commit');
@@ -101,8 +101,8 @@ export async function inTransaction(
     }
     return reply;
   } catch (err) {
-    await Promise.all(sent);
-    // A transaction still open (or aborted) is rolled back; a pipelined COMMIT has already ended it.
+    // A transaction still open (or aborted) is rolled back, queued behind what was sent; a pipelined COMMIT has
+    // already ended it.
     if (!ended) await db.query('rollback').catch(() => (broken = true));
     throw err;
   } finally {
