@@ -1,6 +1,8 @@
 // npm run bench:e2e — message latency end to end, ours against the socket-server baseline in the same run:
 //   visitor → widget-messages (Edge Function) → Postgres → Realtime → agent, and agent reply (REST, RLS) →
 //   Postgres → Realtime → visitor; the baseline is a Socket.io relay that stores in Postgres, then emits.
+//   A second relay, the same-work relay (bench/same-work-relay.ts), runs the very SQL ours runs (ownership, rate
+//   limits, idempotency, conversation bookkeeping, RLS) in one process: ours divided by it is what the hops cost.
 //
 // Load model (the same for ours and the baseline, with the same random schedule): N conversations are opened
 // first (every visitor signed in, its conversation started, its socket subscribed; the agent subscribed to the
@@ -26,7 +28,6 @@
 // Levels: BENCH_CONVERSATIONS (default 1,100,500). Reports p50/p95/p99/n per direction, the offered rate, lost
 // messages, CPU per exchange by process kind, and our p99 divided by the baseline's (noise cancels).
 // Also the widget's weight (gzip) and time to launcher visible / panel interactive in headless Chromium.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -35,10 +36,10 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { ANON_KEY, ROOT } from '../supabase/local/config.ts';
+import { ANON_KEY } from '../supabase/local/config.ts';
 import { startDemoServer } from '../demo/server.ts';
 import { DIST, buildWidget } from '../widget/build.ts';
-import { freePort, httpPost, percentile, report, round, sb, startStackProcess, subscribed } from './support.ts';
+import { httpPost, percentile, report, round, sb, startRelay, startStackProcess, subscribed } from './support.ts';
 
 const LEVELS = (process.env.BENCH_CONVERSATIONS ?? '1,100,500').split(',').map(Number);
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 5000);
@@ -52,8 +53,9 @@ const FLOOD_CONCURRENCY = 4;
 /** How long an exchange may take before its message counts as lost. */
 const LOST_AFTER_MS = 10_000;
 const ORIGIN_PORT = 3001; // an origin the seeded widget allows
-const ORIGIN = `http://127.0.0.1:${ORIGIN_PORT}`;
-const COMPANY = 'c0000000-0000-4000-8000-00000000ac3e';
+/** Ours talks as Acme; the same-work relay as Globex, so neither sees the other's company broadcasts. */
+const ACME = { key: 'pk_demo_acme', origin: `http://127.0.0.1:${ORIGIN_PORT}`, company: 'c0000000-0000-4000-8000-00000000ac3e' };
+const GLOBEX = { key: 'pk_demo_globex', origin: 'http://127.0.0.1:3002' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Stats = { p50: number; p95: number; p99: number; n: number };
@@ -285,9 +287,9 @@ function cpuOf(pid: number): { name: string; ms: number; exitedChildrenMs: numbe
 }
 
 /** CPU milliseconds so far: the stack's processes by kind (gateway = its Node, functions = Deno, postgres), the baseline server, this load generator. */
-function cpuMeter(stackPid: number, baselinePid: number) {
+function cpuMeter(stackPid: number, baselinePid: number, sameWorkPid: number) {
   return () => {
-    const out: Record<string, number> = { gateway: 0, functions: 0, postgres: 0, baselineServer: 0, clients: 0 };
+    const out: Record<string, number> = { gateway: 0, functions: 0, postgres: 0, baselineServer: 0, sameWorkServer: 0, clients: 0 };
     for (const pid of descendants(stackPid)) {
       const c = cpuOf(pid);
       if (!c) continue;
@@ -299,6 +301,7 @@ function cpuMeter(stackPid: number, baselinePid: number) {
       else if (c.name.startsWith('postgres')) out.postgres! += c.ms + c.exitedChildrenMs;
     }
     out.baselineServer = cpuOf(baselinePid)?.ms ?? 0;
+    out.sameWorkServer = cpuOf(sameWorkPid)?.ms ?? 0;
     const self = process.cpuUsage();
     out.clients = (self.user + self.system) / 1000;
     return out;
@@ -328,13 +331,13 @@ interface OurVisitor {
   client: SupabaseClient;
 }
 
-async function openOurVisitor(apiUrl: string, i: number, onMessage: ((id: string) => void) | null): Promise<OurVisitor> {
+async function openOurVisitor(apiUrl: string, i: number, onMessage: ((id: string) => void) | null, widget: { key: string; origin: string } = ACME): Promise<OurVisitor> {
   const client = sb(apiUrl);
   const s = await client.auth.signInAnonymously();
   if (s.error) throw s.error;
   const token = s.data.session!.access_token;
   const agent = new http.Agent({ keepAlive: true, maxSockets: FLOOD_CONCURRENCY, localAddress: visitorAddress(i) } as http.AgentOptions);
-  const res = await post(agent, `${apiUrl}/functions/v1/widget-session?key=pk_demo_acme`, { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Origin: ORIGIN }, JSON.stringify({ name: `Bench ${i}` }));
+  const res = await post(agent, `${apiUrl}/functions/v1/widget-session?key=${widget.key}`, { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Origin: widget.origin }, JSON.stringify({ name: `Bench ${i}` }));
   if (res.status !== 200 && res.status !== 201) throw new Error(`widget-session: ${res.status} ${res.text}`);
   const conversationId = JSON.parse(res.text).conversation.id as string;
   if (onMessage) {
@@ -349,8 +352,8 @@ async function openOurVisitor(apiUrl: string, i: number, onMessage: ((id: string
 function sendOurs(apiUrl: string, v: OurVisitor, id: string, body: string): Promise<number> {
   return post(
     v.http,
-    `${apiUrl}/functions/v1/widget-messages?key=pk_demo_acme`,
-    { Authorization: `Bearer ${v.token}`, 'Content-Type': 'application/json', Origin: ORIGIN },
+    `${apiUrl}/functions/v1/widget-messages?key=${ACME.key}`,
+    { Authorization: `Bearer ${v.token}`, 'Content-Type': 'application/json', Origin: ACME.origin },
     JSON.stringify({ conversationId: v.conversationId, id, body }),
   ).then((r) => r.status);
 }
@@ -369,7 +372,7 @@ async function ours(apiUrl: string, n: number, withFlooder: boolean): Promise<Se
   await agent.realtime.setAuth(signIn.data.session!.access_token);
   const toAgent = new Map<string, (t: number) => void>();
   const toVisitor = new Map<string, (t: number) => void>();
-  const companyChannel = agent.channel(`company:${COMPANY}`, { config: { private: true } });
+  const companyChannel = agent.channel(`company:${ACME.company}`, { config: { private: true } });
   companyChannel.on('broadcast', { event: 'message.created' }, ({ payload }) => toAgent.get((payload as { id: string }).id)?.(performance.now()));
   await subscribed(companyChannel);
 
@@ -403,16 +406,19 @@ async function ours(apiUrl: string, n: number, withFlooder: boolean): Promise<Se
   };
 }
 
-// ---------------------------------------------------------------- the baseline
+// ---------------------------------------------------------------- the baselines
+
+/** A Socket.io client of a relay; visitor i connects from its own address. */
+function connectRelay(port: number, auth: Record<string, string>, i?: number): Promise<Socket> {
+  return new Promise<Socket>((resolve, reject) => {
+    const s: Socket = ioClient(`http://127.0.0.1:${port}`, { auth, transports: ['websocket'], ...(i === undefined ? {} : { localAddress: visitorAddress(i) }) } as never);
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', reject);
+  });
+}
 
 async function baseline(port: number, n: number, withFlooder: boolean): Promise<Session> {
-  const url = `http://127.0.0.1:${port}`;
-  const connect = (auth: Record<string, string>, i?: number) =>
-    new Promise<Socket>((resolve, reject) => {
-      const s: Socket = ioClient(url, { auth, transports: ['websocket'], ...(i === undefined ? {} : { localAddress: visitorAddress(i) }) } as never);
-      s.once('connect', () => resolve(s));
-      s.once('connect_error', reject);
-    });
+  const connect = (auth: Record<string, string>, i?: number) => connectRelay(port, auth, i);
   const toAgent = new Map<string, (t: number) => void>();
   const toVisitor = new Map<string, (t: number) => void>();
   const agent = await connect({ role: 'agent', room: 'acme' });
@@ -446,6 +452,49 @@ async function baseline(port: number, n: number, withFlooder: boolean): Promise<
     async close() {
       for (const v of visitors) v.s.disconnect();
       flooder?.disconnect();
+      agent.disconnect();
+    },
+  };
+}
+
+/**
+ * The same-work relay (bench/same-work-relay.ts): visitors and their conversations are made by our
+ * widget-session function (setup, not timed), then talk to the relay with their Supabase token; the agent too.
+ */
+async function sameWork(port: number, apiUrl: string, n: number, withFlooder: boolean): Promise<Session> {
+  const signIn = await sb(apiUrl).auth.signInWithPassword({ email: 'agent@globex.test', password: 'porchlight-agent' });
+  if (signIn.error) throw signIn.error;
+  const toAgent = new Map<string, (t: number) => void>();
+  const toVisitor = new Map<string, (t: number) => void>();
+  const agent = await connectRelay(port, { token: signIn.data.session!.access_token });
+  agent.on('message', (m: { id: string }) => toAgent.get(m.id)?.(performance.now()));
+  const open = async (i: number) => {
+    const v = await openOurVisitor(apiUrl, i, null, GLOBEX);
+    v.http.destroy();
+    const s = await connectRelay(port, { token: v.token, conversationId: v.conversationId }, i);
+    s.on('message', (m: { id: string }) => toVisitor.get(m.id)?.(performance.now()));
+    return { s, conversationId: v.conversationId };
+  };
+  const visitors: { s: Socket; conversationId: string }[] = [];
+  for (let i = 0; i < n; i += 25) visitors.push(...(await Promise.all(Array.from({ length: Math.min(25, n - i) }, (_, k) => open(i + k)))));
+  const flooder = withFlooder ? await open(n + 1) : null;
+  const emit = (s: Socket, m: Record<string, string>) => new Promise<number>((resolve) => s.emit('message', m, (status: number) => resolve(status)));
+  const target: Target = {
+    n,
+    toAgent,
+    toVisitor,
+    send: (i, id) => emit(visitors[i]!.s, { id, conversationId: visitors[i]!.conversationId, body: 'visitor message' }),
+    async reply(i, id) {
+      const status = await emit(agent, { id, conversationId: visitors[i]!.conversationId, body: 'reply' });
+      if (status !== 201) throw new Error(`reply: ${status}`);
+    },
+    flood: (id) => emit(flooder!.s, { id, conversationId: flooder!.conversationId, body: 'flood' }),
+  };
+  return {
+    run: (run, cpu) => runLoad(target, { ...run, cpu }),
+    async close() {
+      for (const v of visitors) v.s.disconnect();
+      flooder?.s.disconnect();
       agent.disconnect();
     },
   };
@@ -490,13 +539,12 @@ const cpuText = (c: Record<string, number>, keys: string[]) => keys.map((k) => `
 
 async function main() {
   const stack = await startStackProcess();
-  const basePort = await freePort();
-  const base: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/baseline-server.ts'), String(basePort), stack.dbUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve) => base.stdout!.on('data', (d) => String(d).includes('BASELINE_READY') && resolve()));
-  const cpu = cpuMeter(stack.pid, base.pid!);
-  // Warm up both (Deno workers start on first use; JIT, pools, prepared plans).
+  const { port: basePort, child: base } = await startRelay('baseline-server.ts', stack.dbUrl);
+  const { port: sameWorkPort, child: same } = await startRelay('same-work-relay.ts', stack.dbUrl);
+  const cpu = cpuMeter(stack.pid, base.pid!, same.pid!);
+  // Warm up all three (Deno workers start on first use; JIT, pools, prepared plans).
   const warm = { seed: 0, flood: false };
-  for (const open of [() => ours(stack.apiUrl, 5, false), () => baseline(basePort, 5, false)]) {
+  for (const open of [() => ours(stack.apiUrl, 5, false), () => baseline(basePort, 5, false), () => sameWork(sameWorkPort, stack.apiUrl, 5, false)]) {
     try {
       const session = await open();
       await session.run(warm, cpu);
@@ -510,6 +558,7 @@ async function main() {
   const rows: [string, string | number, string][] = [];
   const ourCpu = ['gateway', 'functions', 'postgres', 'clients'];
   const baseCpu = ['baselineServer', 'postgres', 'clients'];
+  const sameCpu = ['sameWorkServer', 'postgres', 'clients'];
   // The flood runs after every plain level: the rows it leaves (a flood stores ~100,000 baseline messages and
   // ~10,000 rate-limit hits) bring autovacuum and checkpoints into whatever is measured next.
   const schedule = LEVELS.map((n) => ({ n, runs: [{ seed: n, flood: false }] }));
@@ -521,32 +570,42 @@ async function main() {
     const flood = runs.some((r) => r.flood);
     const oursSession = await ours(stack.apiUrl, n, flood);
     const baseSession = await baseline(basePort, n, flood);
+    const sameSession = await sameWork(sameWorkPort, stack.apiUrl, n, flood);
     const o: LoadResult[] = [];
     const b: LoadResult[] = [];
+    const w: LoadResult[] = [];
     for (const run of runs) {
       const oRuns: LoadResult[] = [];
       const bRuns: LoadResult[] = [];
+      const wRuns: LoadResult[] = [];
       for (let k = 0; k < (run.flood ? 1 : REPEATS); k++) {
         const r = { seed: run.seed + 1_000 * k, flood: run.flood };
         oRuns.push(await oursSession.run(r, cpu));
         bRuns.push(await baseSession.run(r, cpu));
+        wRuns.push(await sameSession.run(r, cpu));
       }
       o.push(combine(oRuns));
       b.push(combine(bRuns));
+      w.push(combine(wRuns));
     }
     await oursSession.close();
     await baseSession.close();
+    await sameSession.close();
     runs.forEach((run, k) => {
       const oo = o[k]!;
       const bb = b[k]!;
+      const ww = w[k]!;
       const label = run.flood ? `${n} conv + flood` : `${n} conv`;
       const entry = {
         ours: oo,
         baseline: bb,
+        sameWorkRelay: ww,
         p99RatioToAgent: ratio(oo.toAgent.p99, bb.toAgent.p99),
         p99RatioToVisitor: ratio(oo.toVisitor.p99, bb.toVisitor.p99),
         p50RatioToAgent: ratio(oo.toAgent.p50, bb.toAgent.p50),
         p50RatioToVisitor: ratio(oo.toVisitor.p50, bb.toVisitor.p50),
+        sameWorkP99RatioToAgent: ratio(oo.toAgent.p99, ww.toAgent.p99),
+        sameWorkP99RatioToVisitor: ratio(oo.toVisitor.p99, ww.toVisitor.p99),
       };
       levels[run.flood ? `${n}+flood` : String(n)] = entry;
       const errors = (r: LoadResult) => `lost ${r.lost}${Object.keys(r.sendErrors).length ? `, send errors ${JSON.stringify(r.sendErrors)}` : ''}`;
@@ -557,10 +616,11 @@ async function main() {
       }
       rows.push([`${label}: visitor→agent p50/p95/p99`, fmt(oo.toAgent), `baseline ${fmt(bb.toAgent)}; ratio p50 ${entry.p50RatioToAgent}, p99 ${entry.p99RatioToAgent}`]);
       rows.push([`${label}: agent→visitor p50/p95/p99`, fmt(oo.toVisitor), `baseline ${fmt(bb.toVisitor)}; ratio p50 ${entry.p50RatioToVisitor}, p99 ${entry.p99RatioToVisitor}`]);
+      rows.push([`${label}: same-work relay →agent | →visitor`, `${fmt(ww.toAgent)} | ${fmt(ww.toVisitor)}`, `ours / it, p99: ${entry.sameWorkP99RatioToAgent} | ${entry.sameWorkP99RatioToVisitor}; ${errors(ww)}${ww.p99ByRun ? `; p99 of each run ${ww.p99ByRun.toAgent.join(', ')} | ${ww.p99ByRun.toVisitor.join(', ')}` : ''}`]);
       if (oo.flood && bb.flood) {
-        rows.push([`${label}: flooder 201 / 429 / other`, `${oo.flood.created201} / ${oo.flood.limited429} / ${oo.flood.other}`, `${WARMUP_SECONDS + SECONDS} s from its first request, ${oo.flood.perSecond} req/s, ${FLOOD_CONCURRENCY} in flight; baseline stored all ${bb.flood.created201} (${bb.flood.perSecond}/s, no limit)`]);
+        rows.push([`${label}: flooder 201 / 429 / other`, `${oo.flood.created201} / ${oo.flood.limited429} / ${oo.flood.other}`, `${WARMUP_SECONDS + SECONDS} s from its first request, ${oo.flood.perSecond} req/s, ${FLOOD_CONCURRENCY} in flight; baseline stored all ${bb.flood.created201} (${bb.flood.perSecond}/s, no limit); same-work relay ${ww.flood?.created201} / ${ww.flood?.limited429} / ${ww.flood?.other} (${ww.flood?.perSecond}/s)`]);
       }
-      rows.push([`${label}: CPU ms / exchange`, round(ourCpu.reduce((s, k) => s + (oo.cpuMsPerExchange[k] ?? 0), 0)), `ours: ${cpuText(oo.cpuMsPerExchange, ourCpu)}; baseline: ${cpuText(bb.cpuMsPerExchange, baseCpu)}`]);
+      rows.push([`${label}: CPU ms / exchange`, round(ourCpu.reduce((s, k) => s + (oo.cpuMsPerExchange[k] ?? 0), 0)), `ours: ${cpuText(oo.cpuMsPerExchange, ourCpu)}; baseline: ${cpuText(bb.cpuMsPerExchange, baseCpu)}; same-work relay: ${cpuText(ww.cpuMsPerExchange, sameCpu)}`]);
     });
   }
   // BENCH_WIDGET=0 skips the widget's weight and browser timings (quicker runs while working on latency).
@@ -579,6 +639,7 @@ async function main() {
   console.log(`\nload: ${load.model}; mean gap ${INTERVAL_MS} ms, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per level; latencies in ms`);
   report('e2e', { load, levels, widget, budgets: { p99MsAt500: 100, ratioToBaseline: 2 } }, rows);
   base.kill('SIGTERM');
+  same.kill('SIGTERM');
   await stack.stop();
   process.exit(0);
 }

@@ -11,14 +11,14 @@
 //   reply → visitor        agent's REST insert until the visitor's socket has it
 //   broadcast only         realtime.send() committed on a plain connection until the agent's socket has it
 //   baseline → agent       Socket.io emit until the agent's socket has it (stored in Postgres in between)
-import { type ChildProcess, spawn } from 'node:child_process';
+//   same-work → agent      the same-work relay (bench/same-work-relay.ts): emit, widget_send_message, agent's socket
+//   same-work reply        its agent's emit, the RLS insert, until the visitor's socket has it
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import path from 'node:path';
 import pg from 'pg';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { ROOT, SERVICE_ROLE_KEY } from '../supabase/local/config.ts';
-import { freePort, httpPost, percentile, report, round, sb, startStackProcess, subscribed } from './support.ts';
+import { SERVICE_ROLE_KEY } from '../supabase/local/config.ts';
+import { httpPost, percentile, report, round, sb, startRelay, startStackProcess, subscribed } from './support.ts';
 
 const N = Number(process.env.BENCH_HOPS_SAMPLES ?? 200);
 const WARMUP = 20;
@@ -98,20 +98,38 @@ async function main() {
     p_ip_messages_per_minute: 1_000_000,
   });
 
-  // The baseline server, as bench:e2e runs it.
-  const basePort = await freePort();
-  const base: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/baseline-server.ts'), String(basePort), stack.dbUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve) => base.stdout!.on('data', (d) => String(d).includes('BASELINE_READY') && resolve()));
-  const connect = (auth: Record<string, string>) =>
+  // The two relays, as bench:e2e runs them.
+  const connect = (port: number, auth: Record<string, string>) =>
     new Promise<Socket>((resolve, reject) => {
-      const s: Socket = ioClient(`http://127.0.0.1:${basePort}`, { auth, transports: ['websocket'] });
+      const s: Socket = ioClient(`http://127.0.0.1:${port}`, { auth, transports: ['websocket'] });
       s.once('connect', () => resolve(s));
       s.once('connect_error', reject);
     });
+  const { port: basePort, child: base } = await startRelay('baseline-server.ts', stack.dbUrl);
   const baseArrivals = arrivals();
-  const baseAgent = await connect({ role: 'agent', room: 'acme' });
+  const baseAgent = await connect(basePort, { role: 'agent', room: 'acme' });
   baseAgent.on('message', (m: { id: string }) => baseArrivals.arrived(m.id));
-  const baseVisitor = await connect({ role: 'visitor', room: 'hops' });
+  const baseVisitor = await connect(basePort, { role: 'visitor', room: 'hops' });
+  // The same-work relay talks as Globex (its own company topic), with Globex visitors made by widget-session.
+  const { port: samePort, child: same } = await startRelay('same-work-relay.ts', stack.dbUrl);
+  const globexAgent = await sb(api).auth.signInWithPassword({ email: 'agent@globex.test', password: 'porchlight-agent' });
+  if (globexAgent.error) throw globexAgent.error;
+  const sameArrivals = arrivals();
+  const sameAgent = await connect(samePort, { token: globexAgent.data.session!.access_token });
+  sameAgent.on('message', (m: { id: string }) => sameArrivals.arrived(m.id));
+  const sameVisitors: { s: Socket; conversationId: string }[] = [];
+  for (let i = 0; i < VISITORS; i++) {
+    const s = await sb(api).auth.signInAnonymously();
+    if (s.error) throw s.error;
+    const token = s.data.session!.access_token;
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Origin: 'http://127.0.0.1:3002' };
+    const res = await post(`${api}/functions/v1/widget-session?key=pk_demo_globex`, headers, JSON.stringify({ name: `Hops ${i}` }), agentFor(i));
+    if (res.status !== 200 && res.status !== 201) throw new Error(`widget-session: ${res.status} ${res.text}`);
+    const conversationId = JSON.parse(res.text).conversation.id as string;
+    const socket = await connect(samePort, { token, conversationId });
+    socket.on('message', (m: { id: string }) => sameArrivals.arrived(m.id));
+    sameVisitors.push({ s: socket, conversationId });
+  }
 
   const agentId = signIn.data.user!.id;
   const steps: [string, (i: number) => Promise<number>][] = [
@@ -177,6 +195,21 @@ async function main() {
       baseVisitor.emit('message', { id, conversationId: 'hops', body: 'hops' });
       return (await got) - t0;
     }],
+    ['same-work → agent', async (i) => {
+      const v = sameVisitors[i % VISITORS]!;
+      const id = randomUUID();
+      const got = sameArrivals.expect(id);
+      const t0 = performance.now();
+      v.s.emit('message', { id, conversationId: v.conversationId, body: 'hops' });
+      return (await got) - t0;
+    }],
+    ['same-work reply', async () => {
+      const id = randomUUID();
+      const got = sameArrivals.expect(id);
+      const t0 = performance.now();
+      sameAgent.emit('message', { id, conversationId: sameVisitors[0]!.conversationId, body: 'hops' });
+      return (await got) - t0;
+    }],
   ];
 
   const results: Record<string, { p50: number; p95: number; n: number }> = {};
@@ -193,6 +226,9 @@ async function main() {
   baseAgent.disconnect();
   baseVisitor.disconnect();
   base.kill('SIGTERM');
+  for (const v of sameVisitors) v.s.disconnect();
+  sameAgent.disconnect();
+  same.kill('SIGTERM');
   await agent.removeAllChannels();
   await db.end();
   await stack.stop();

@@ -74,6 +74,17 @@ export async function startStackProcess(extraEnv: Record<string, string> = {}): 
   };
 }
 
+/** Starts a Socket.io relay of bench/ (baseline-server.ts, same-work-relay.ts) on a port against the stack's Postgres. */
+export async function startRelay(file: string, dbUrl: string): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', file), String(port), dbUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => String(d).includes('BASELINE_READY') && resolve());
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
+  });
+  return { port, child };
+}
+
 /** Resident memory of a process in bytes (Linux). */
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
