@@ -2,7 +2,7 @@
 // startDashboard with the local stack's URL and keys; on hosted Supabase set the SUPABASE_* variables and
 // run `npm run build:app && npx remix-serve build/index.js` instead.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -36,9 +36,9 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { ANON_KEY } from '../supabase/local/config.ts';
 import { startDemoServer } from '../demo/server.ts';
-import { DIST, buildWidget } from '../widget/build.ts';
+import { ANON_KEY } from '../supabase/local/config.ts';
+import { buildWidget, DIST } from '../widget/build.ts';
 import { httpPost, percentile, report, round, sb, startRelay, startStackProcess, subscribed } from './support.ts';
 
 const LEVELS = (process.env.BENCH_CONVERSATIONS ?? '1,100,500').split(',').map(Number);

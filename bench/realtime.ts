@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { JWT_SECRET, ANON_KEY } from '../supabase/local/config.ts';
+import { ANON_KEY, JWT_SECRET } from '../supabase/local/config.ts';
 import { signJwt } from '../supabase/local/jwt.ts';
 import { percentile, report, round, rssBytes, startStackProcess } from './support.ts';
 

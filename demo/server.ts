@@ -1,10 +1,10 @@
 // The demo page (served by `npm start` on port 3001): a customer-like page embedding the widget, plus the
 // built widget files. Builds the widget first when widget/dist is missing.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DIST, buildWidget } from '../widget/build.ts';
+import { buildWidget, DIST } from '../widget/build.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 

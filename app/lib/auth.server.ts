@@ -2,7 +2,7 @@
 // (validated by the auth server, not just decoded), their memberships (read through RLS), and the
 // company they are working in (a cookie, honoured only if they are a member of it).
 import { createCookie, json, redirect } from '@remix-run/node';
-import { type SupabaseClient, type User, isAuthRetryableFetchError } from '@supabase/supabase-js';
+import { isAuthRetryableFetchError, type SupabaseClient, type User } from '@supabase/supabase-js';
 import { createSupabase } from './supabase.server.ts';
 
 export type Role = 'admin' | 'agent';

@@ -1,4 +1,4 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, json } from '@remix-run/node';
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from '@remix-run/node';
 import { z } from 'zod';
 import { errorResponse, requireAgent } from './auth.server.ts';
 import { getConversation, gravatarUrl, insertAgentMessage, listMembers, markRead, updateConversation } from './data.server.ts';

@@ -1,4 +1,4 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, json, redirect } from '@remix-run/node';
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, redirect } from '@remix-run/node';
 import { companyCookie, errorResponse, requireAgent } from './auth.server.ts';
 import { totalUnread } from './data.server.ts';
 import { publicEnv } from './env.server.ts';

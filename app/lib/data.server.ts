@@ -1,7 +1,8 @@
 // Every query the dashboard makes, in one place, through the request's RLS-scoped client.
 // Column names follow supabase/migrations (issue 4).
-import type { SupabaseClient } from '@supabase/supabase-js';
+
 import { createHash } from 'node:crypto';
+import type { SupabaseClient } from '@supabase/supabase-js';
 
 export type ConversationStatus = 'open' | 'pending' | 'resolved';
 export type Platform = 'widget' | 'facebook' | 'instagram';

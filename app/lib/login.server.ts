@@ -1,4 +1,4 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, json, redirect } from '@remix-run/node';
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs, redirect } from '@remix-run/node';
 import { getSessionUser } from './auth.server.ts';
 import { safeRedirect } from './safe-redirect.ts';
 import { createSupabase } from './supabase.server.ts';

@@ -1,14 +1,14 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, json } from '@remix-run/node';
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from '@remix-run/node';
 import { errorResponse, requireAdmin } from './auth.server.ts';
 import { env } from './env.server.ts';
 import { fieldErrors } from './validation.ts';
 import {
-  WIDGET_CONFIG_COLUMNS,
-  type WidgetConfigRow,
   embedCode,
   formToRow,
   previewConfig,
   rowToForm,
+  WIDGET_CONFIG_COLUMNS,
+  type WidgetConfigRow,
   widgetConfigSchema,
   widgetFormToInput,
 } from './widget-config.ts';

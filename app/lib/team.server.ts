@@ -1,4 +1,4 @@
-import { type ActionFunctionArgs, type LoaderFunctionArgs, json } from '@remix-run/node';
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from '@remix-run/node';
 import { errorResponse, requireAdmin } from './auth.server.ts';
 import { listMembers } from './data.server.ts';
 import { createServiceRoleClient } from './supabase.server.ts';

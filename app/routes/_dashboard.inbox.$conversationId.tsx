@@ -1,6 +1,6 @@
 // One conversation: header (avatar, presence, status, assignee, auto-bot), messages with day separators and
 // delivery state, an optimistic idempotent composer, and the visitor's profile.
-import { Link, isRouteErrorResponse, useFetcher, useLoaderData, useLocation, useRouteError } from '@remix-run/react';
+import { isRouteErrorResponse, Link, useFetcher, useLoaderData, useLocation, useRouteError } from '@remix-run/react';
 import { Fragment, useEffect, useRef, useState } from 'react';
 import { Avatar, PlatformBadge } from '../components/Avatar.tsx';
 import type { VisitorRow } from '../lib/data.server.ts';

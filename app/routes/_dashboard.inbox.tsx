@@ -5,8 +5,8 @@ import { Avatar, PlatformBadge } from '../components/Avatar.tsx';
 import { relativeTime } from '../lib/format.ts';
 import { useVisitorsOnline } from '../lib/presence-context.tsx';
 
-export { inboxLoader as loader } from '../lib/inbox.server.ts';
 export { sessionHeaders as headers } from '../lib/headers.ts';
+export { inboxLoader as loader } from '../lib/inbox.server.ts';
 
 type Item = {
   id: string;

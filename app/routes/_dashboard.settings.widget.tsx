@@ -4,8 +4,8 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { useEffect, useRef, useState } from 'react';
 import { POSITIONS, PRECHAT, type WidgetConfigForm, widgetConfigSchema, widgetFormToInput } from '../lib/widget-config.ts';
 
-export { settingsAction as action, settingsLoader as loader } from '../lib/settings.server.ts';
 export { sessionHeaders as headers } from '../lib/headers.ts';
+export { settingsAction as action, settingsLoader as loader } from '../lib/settings.server.ts';
 
 type LoaderData = { widgetKey: string; companyName: string; values: WidgetConfigForm; embed: string };
 type ActionData = { ok?: boolean; message?: string; fieldErrors?: Record<string, string> };

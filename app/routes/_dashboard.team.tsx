@@ -2,8 +2,8 @@
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 
-export { teamAction as action, teamLoader as loader } from '../lib/team.server.ts';
 export { sessionHeaders as headers } from '../lib/headers.ts';
+export { teamAction as action, teamLoader as loader } from '../lib/team.server.ts';
 
 type Member = { user_id: string; role: 'admin' | 'agent'; display_name: string | null };
 type ActionData = { ok?: boolean; intent?: string; message?: string; fieldErrors?: Record<string, string> };

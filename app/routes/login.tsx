@@ -1,8 +1,8 @@
 import type { MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 
-export { action, loader } from '../lib/login.server.ts';
 export { sessionHeaders as headers } from '../lib/headers.ts';
+export { action, loader } from '../lib/login.server.ts';
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Porchlight' }];
 

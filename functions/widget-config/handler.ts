@@ -1,5 +1,5 @@
 // GET widget-config?key=pk_… → the widget's public appearance and pre-chat settings, for allowed origins only.
-import { HttpError, errorResponse, json } from '../_shared/http.ts';
+import { errorResponse, HttpError, json } from '../_shared/http.ts';
 import { corsHeaders, findWidget, originAllowed, requireOrigin } from '../_shared/widget.ts';
 
 export async function handler(req: Request): Promise<Response> {

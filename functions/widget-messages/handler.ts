@@ -1,8 +1,8 @@
 // POST widget-messages?key=pk_… — send a visitor message (client-generated id: a retry never stores twice).
 // GET  widget-messages?key=pk_…&conversationId=…&after=<message id> — catch up after a reconnect.
 // Only for the caller's own conversation.
-import { HttpError, clientIp, errorResponse, json, readJson } from '../_shared/http.ts';
-import { MAX_MESSAGE_LENGTH, historyQuery, issues, sendRequest } from '../_shared/schemas.ts';
+import { clientIp, errorResponse, HttpError, json, readJson } from '../_shared/http.ts';
+import { historyQuery, issues, MAX_MESSAGE_LENGTH, sendRequest } from '../_shared/schemas.ts';
 import { adminClient, corsHeaders, envNumber, findWidget, originAllowed, rateLimited, requireOrigin, requireVisitor, toMessage } from '../_shared/widget.ts';
 
 export async function handler(req: Request): Promise<Response> {

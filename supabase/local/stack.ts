@@ -1,16 +1,16 @@
 // Starts the whole local Supabase: Postgres, then the gateway with auth, rest, realtime and functions.
-import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig, type StackConfig, type StackOptions } from './config.ts';
 import type { StackContext } from './context.ts';
+import { createFunctionsService } from './edge-runtime/index.ts';
 import { createGateway } from './gateway.ts';
-import { startPostgres, type RunningPostgres } from './postgres.ts';
 import { createAuthService } from './gotrue/index.ts';
+import { type RunningPostgres, startPostgres } from './postgres.ts';
 import { createRestService } from './postgrest/index.ts';
 import { createRealtimeService } from './realtime-server/index.ts';
-import { createFunctionsService } from './edge-runtime/index.ts';
 
 export interface RunningStack {
   cfg: StackConfig;

@@ -2,16 +2,16 @@
 // companies), validation (field errors) and the writes they make through RLS.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as companyRoute from '../../app/routes/company.tsx';
 import * as conversationRoute from '../../app/routes/_dashboard.inbox.$conversationId.tsx';
 import * as inboxRoute from '../../app/routes/_dashboard.inbox.tsx';
-import * as dashboardRoute from '../../app/routes/_dashboard.tsx';
 import * as widgetSettingsRoute from '../../app/routes/_dashboard.settings.widget.tsx';
 import * as teamRoute from '../../app/routes/_dashboard.team.tsx';
+import * as dashboardRoute from '../../app/routes/_dashboard.tsx';
+import * as companyRoute from '../../app/routes/company.tsx';
 import * as loginRoute from '../../app/routes/login.tsx';
 import * as logoutRoute from '../../app/routes/logout.tsx';
 import * as previewRoute from '../../app/routes/settings.widget-preview.tsx';
-import { type Fixture, call, cookiesFrom, createCompany, sql, useTestStackEnv } from './helpers.ts';
+import { call, cookiesFrom, createCompany, type Fixture, sql, useTestStackEnv } from './helpers.ts';
 
 let acme: Fixture;
 let globex: Fixture;

@@ -1,8 +1,9 @@
 // Calling the dashboard's loaders and actions directly with Requests, against the real local stack that
 // tests/support/global-setup.ts started; plus fixtures (companies, members, conversations) written as the
 // database superuser, and logins created through the auth admin API.
-import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
+
 import { randomUUID } from 'node:crypto';
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
 import { db, serviceClient, stack, uniqueEmail } from '../support/stack.ts';
 
 export const BASE = 'http://dashboard.test';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dayLabel, initials, relativeTime } from '../../app/lib/format.ts';
 import { safeRedirect } from '../../app/lib/safe-redirect.ts';
 import { addMemberSchema, sendMessageSchema } from '../../app/lib/validation.ts';
-import { embedCode, formToRow, rowToForm, widgetConfigSchema, type WidgetConfigRow } from '../../app/lib/widget-config.ts';
+import { embedCode, formToRow, rowToForm, type WidgetConfigRow, widgetConfigSchema } from '../../app/lib/widget-config.ts';
 
 describe('safeRedirect', () => {
   it('follows same-site relative paths, keeping query and hash', () => {

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '../support/stack.ts';
-import { ACTORS, type Actor, type Outcome, type World, attempt, becomeActor, createWorld } from './fixtures.ts';
+import { ACTORS, type Actor, attempt, becomeActor, createWorld, type Outcome, type World } from './fixtures.ts';
 
 let c: pg.Client;
 let w: World;

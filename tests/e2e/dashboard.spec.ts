@@ -1,6 +1,6 @@
 // The agent dashboard in real Chromium, with a second browser context acting as a visitor on the demo page.
 // Uses the seeded logins (README) and the stack, dashboard and demo page that playwright.config.ts starts.
-import { type Browser, type BrowserContext, type Page, expect, test } from '@playwright/test';
+import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
 
 const DASHBOARD = process.env.PORCHLIGHT_DASHBOARD_URL ?? 'http://127.0.0.1:3000';
 const DEMO = process.env.PORCHLIGHT_DEMO_URL ?? 'http://127.0.0.1:3001';

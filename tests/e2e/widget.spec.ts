@@ -1,7 +1,7 @@
 // The widget on the demo page in real Chromium: a visitor's whole path, with agent replies sent through the
 // API (service role) as the dashboard would store them.
 import { randomUUID } from 'node:crypto';
-import { type Page, expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { createClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';

@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { recordFaults } from './report.ts';
 import { client, db, stack } from '../support/stack.ts';
+import { recordFaults } from './report.ts';
 
 const ORIGIN = 'http://127.0.0.1:3001';
 const KEY = 'pk_demo_acme';

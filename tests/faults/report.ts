@@ -1,6 +1,6 @@
 // The fault suites' report: each test records what it did under .bench/faults/<name>.json, and
 // `npm run test:faults` prints the totals (load held, faults survived, inputs tried, messages lost).
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../supabase/local/config.ts';
 

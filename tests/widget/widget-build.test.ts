@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chooseLocale } from '../../widget/locales/index.ts';
+import { buildWidget } from '../../widget/build.ts';
 import * as de from '../../widget/locales/de.ts';
 import * as en from '../../widget/locales/en.ts';
-import { buildWidget } from '../../widget/build.ts';
+import { chooseLocale } from '../../widget/locales/index.ts';
 import { type ChatMessage, linkify, mergeMessages } from '../../widget/src/text.ts';
 
 let files: { launcher: string; panel: string };

@@ -4,7 +4,7 @@
 import { launcher as de } from '../locales/de.ts';
 import { launcher as en } from '../locales/en.ts';
 import { chooseLocale } from '../locales/index.ts';
-import { type Options, type PanelApi, type PanelHost, type WidgetConfig, storageKey } from './shared.ts';
+import { type Options, type PanelApi, type PanelHost, storageKey, type WidgetConfig } from './shared.ts';
 
 type Handler = (detail?: unknown) => void;
 type Queued = [string, ...unknown[]];

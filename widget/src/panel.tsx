@@ -4,7 +4,7 @@
 // Preact for the UI, @supabase/realtime-js for live replies and presence; never the full supabase-js.
 // Never lost, never doubled: every message has a client-generated id, unsent ones wait in localStorage and
 // are retried under the same id, and the list is merged by id after every reconnect, focus or reload.
-import { RealtimeClient, type RealtimeChannel } from '@supabase/realtime-js';
+import { type RealtimeChannel, RealtimeClient } from '@supabase/realtime-js';
 import { render } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { panel as de } from '../locales/de.ts';

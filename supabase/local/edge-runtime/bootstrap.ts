@@ -4,6 +4,7 @@
 // Usage: deno run bootstrap.ts <entrypoint path>
 // biome-ignore-all lint/suspicious/noExplicitAny: Deno's types are not available to the Node type-checker.
 declare const Deno: any;
+
 export {};
 
 const [entrypoint] = Deno.args as [string];

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import bcrypt from 'bcryptjs';
 import type pg from 'pg';
 import { readBody, type ServiceFactory, type StackContext } from '../context.ts';
-import { verifyJwt, type Claims } from '../jwt.ts';
+import { type Claims, verifyJwt } from '../jwt.ts';
 import { AuthError, sendAuthError, sendAuthJson } from './errors.ts';
 import {
   amrMethod,
@@ -13,8 +13,8 @@ import {
   findUserById,
   insertRefreshToken,
   sessionResponse,
-  userJson,
   type UserRow,
+  userJson,
 } from './users.ts';
 
 const ADMIN_ROLES = new Set(['service_role', 'supabase_admin']);

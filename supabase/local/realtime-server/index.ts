@@ -6,8 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import pg from 'pg';
 import { WebSocket, WebSocketServer } from 'ws';
-import { readBody, sendJson, type ServiceFactory, type StackContext } from '../context.ts';
-import { JwtError, decodeJwt, verifyJwt, type Claims } from '../jwt.ts';
+import { readBody, type ServiceFactory, type StackContext, sendJson } from '../context.ts';
+import { type Claims, decodeJwt, JwtError, verifyJwt } from '../jwt.ts';
 import { checkRead, checkWrite } from './authorization.ts';
 import { decode, encodeText, encodeUserBroadcast, type Incoming, type Vsn } from './frames.ts';
 
