@@ -35,11 +35,11 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { io as ioClient, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { startDemoServer } from '../demo/server.ts';
 import { ANON_KEY } from '../supabase/local/config.ts';
 import { buildWidget, DIST } from '../widget/build.ts';
-import { httpPost, percentile, report, round, sb, startRelay, startStackProcess, subscribed } from './support.ts';
+import { connectRelay, httpPost, percentile, report, round, sb, startRelay, startStackProcess, subscribed } from './support.ts';
 
 const LEVELS = (process.env.BENCH_CONVERSATIONS ?? '1,100,500').split(',').map(Number);
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 5000);
@@ -408,17 +408,8 @@ async function ours(apiUrl: string, n: number, withFlooder: boolean): Promise<Se
 
 // ---------------------------------------------------------------- the baselines
 
-/** A Socket.io client of a relay; visitor i connects from its own address. */
-function connectRelay(port: number, auth: Record<string, string>, i?: number): Promise<Socket> {
-  return new Promise<Socket>((resolve, reject) => {
-    const s: Socket = ioClient(`http://127.0.0.1:${port}`, { auth, transports: ['websocket'], ...(i === undefined ? {} : { localAddress: visitorAddress(i) }) } as never);
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', reject);
-  });
-}
-
 async function baseline(port: number, n: number, withFlooder: boolean): Promise<Session> {
-  const connect = (auth: Record<string, string>, i?: number) => connectRelay(port, auth, i);
+  const connect = (auth: Record<string, string>, i?: number) => connectRelay(port, auth, i === undefined ? undefined : visitorAddress(i));
   const toAgent = new Map<string, (t: number) => void>();
   const toVisitor = new Map<string, (t: number) => void>();
   const agent = await connect({ role: 'agent', room: 'acme' });
@@ -471,7 +462,7 @@ async function sameWork(port: number, apiUrl: string, n: number, withFlooder: bo
   const open = async (i: number) => {
     const v = await openOurVisitor(apiUrl, i, null, GLOBEX);
     v.http.destroy();
-    const s = await connectRelay(port, { token: v.token, conversationId: v.conversationId }, i);
+    const s = await connectRelay(port, { token: v.token, conversationId: v.conversationId }, visitorAddress(i));
     s.on('message', (m: { id: string }) => toVisitor.get(m.id)?.(performance.now()));
     return { s, conversationId: v.conversationId };
   };

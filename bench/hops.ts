@@ -16,9 +16,9 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
-import { io as ioClient, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { SERVICE_ROLE_KEY } from '../supabase/local/config.ts';
-import { httpPost, percentile, report, round, sb, startRelay, startStackProcess, subscribed } from './support.ts';
+import { connectRelay, httpPost, percentile, report, round, sb, startRelay, startStackProcess, subscribed } from './support.ts';
 
 const N = Number(process.env.BENCH_HOPS_SAMPLES ?? 200);
 const WARMUP = 20;
@@ -64,26 +64,31 @@ async function main() {
   company.on('broadcast', { event: 'hops.probe' }, ({ payload }) => toAgent.arrived((payload as { id: string }).id));
   await subscribed(company);
 
-  // Visitors with a conversation each; the first one also listens on its conversation topic (agent replies).
-  const toVisitor = arrivals();
-  const visitors: { headers: Record<string, string>; conversationId: string; userId: string; http: http.Agent }[] = [];
-  for (let i = 0; i < VISITORS + 1; i++) {
+  /** An anonymous visitor with a conversation, started through widget-session as the widget does. */
+  async function openVisitor(i: number, widgetKey: string, origin: string) {
     const client = sb(api);
     const s = await client.auth.signInAnonymously();
     if (s.error) throw s.error;
     const token = s.data.session!.access_token;
-    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Origin: ORIGIN };
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Origin: origin };
     const agentHttp = agentFor(i);
-    const res = await post(`${api}/functions/v1/widget-session?key=pk_demo_acme`, headers, JSON.stringify({ name: `Hops ${i}` }), agentHttp);
+    const res = await post(`${api}/functions/v1/widget-session?key=${widgetKey}`, headers, JSON.stringify({ name: `Hops ${i}` }), agentHttp);
     if (res.status !== 200 && res.status !== 201) throw new Error(`widget-session: ${res.status} ${res.text}`);
-    const conversationId = JSON.parse(res.text).conversation.id as string;
+    return { client, token, headers, conversationId: JSON.parse(res.text).conversation.id as string, userId: s.data.user!.id, http: agentHttp };
+  }
+
+  // Visitors with a conversation each; the first one also listens on its conversation topic (agent replies).
+  const toVisitor = arrivals();
+  const visitors: { headers: Record<string, string>; conversationId: string; userId: string; http: http.Agent }[] = [];
+  for (let i = 0; i < VISITORS + 1; i++) {
+    const { client, token, headers, conversationId, userId, http: agentHttp } = await openVisitor(i, 'pk_demo_acme', ORIGIN);
     if (i === 0) {
       await client.realtime.setAuth(token);
       const ch = client.channel(`conversation:${conversationId}`, { config: { private: true } });
       ch.on('broadcast', { event: 'message.created' }, ({ payload }) => toVisitor.arrived((payload as { id: string }).id));
       await subscribed(ch);
     }
-    visitors.push({ headers, conversationId, userId: s.data.user!.id, http: agentHttp });
+    visitors.push({ headers, conversationId, userId, http: agentHttp });
   }
   const direct = visitors[VISITORS]!; // for the RPC and SQL rows: its own rate-limit buckets, limits raised
   const serviceHeaders = { apikey: SERVICE_ROLE_KEY, Authorization: `Bearer ${SERVICE_ROLE_KEY}`, 'Content-Type': 'application/json' };
@@ -99,34 +104,23 @@ async function main() {
   });
 
   // The two relays, as bench:e2e runs them.
-  const connect = (port: number, auth: Record<string, string>) =>
-    new Promise<Socket>((resolve, reject) => {
-      const s: Socket = ioClient(`http://127.0.0.1:${port}`, { auth, transports: ['websocket'] });
-      s.once('connect', () => resolve(s));
-      s.once('connect_error', reject);
-    });
   const { port: basePort, child: base } = await startRelay('baseline-server.ts', stack.dbUrl);
   const baseArrivals = arrivals();
-  const baseAgent = await connect(basePort, { role: 'agent', room: 'acme' });
+  const baseAgent = await connectRelay(basePort, { role: 'agent', room: 'acme' });
   baseAgent.on('message', (m: { id: string }) => baseArrivals.arrived(m.id));
-  const baseVisitor = await connect(basePort, { role: 'visitor', room: 'hops' });
+  const baseVisitor = await connectRelay(basePort, { role: 'visitor', room: 'hops' });
   // The same-work relay talks as Globex (its own company topic), with Globex visitors made by widget-session.
   const { port: samePort, child: same } = await startRelay('same-work-relay.ts', stack.dbUrl);
   const globexAgent = await sb(api).auth.signInWithPassword({ email: 'agent@globex.test', password: 'porchlight-agent' });
   if (globexAgent.error) throw globexAgent.error;
   const sameArrivals = arrivals();
-  const sameAgent = await connect(samePort, { token: globexAgent.data.session!.access_token });
+  const sameAgent = await connectRelay(samePort, { token: globexAgent.data.session!.access_token });
   sameAgent.on('message', (m: { id: string }) => sameArrivals.arrived(m.id));
   const sameVisitors: { s: Socket; conversationId: string }[] = [];
   for (let i = 0; i < VISITORS; i++) {
-    const s = await sb(api).auth.signInAnonymously();
-    if (s.error) throw s.error;
-    const token = s.data.session!.access_token;
-    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Origin: 'http://127.0.0.1:3002' };
-    const res = await post(`${api}/functions/v1/widget-session?key=pk_demo_globex`, headers, JSON.stringify({ name: `Hops ${i}` }), agentFor(i));
-    if (res.status !== 200 && res.status !== 201) throw new Error(`widget-session: ${res.status} ${res.text}`);
-    const conversationId = JSON.parse(res.text).conversation.id as string;
-    const socket = await connect(samePort, { token, conversationId });
+    const { token, conversationId, http: unused } = await openVisitor(i, 'pk_demo_globex', 'http://127.0.0.1:3002');
+    unused.destroy(); // it talks to the relay from here on
+    const socket = await connectRelay(samePort, { token, conversationId });
     socket.on('message', (m: { id: string }) => sameArrivals.arrived(m.id));
     sameVisitors.push({ s: socket, conversationId });
   }

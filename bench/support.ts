@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import type pg from 'pg';
+import { io as ioClient, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { ANON_KEY, ROOT } from '../supabase/local/config.ts';
 
@@ -83,6 +84,15 @@ export async function startRelay(file: string, dbUrl: string): Promise<{ port: n
     child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)));
   });
   return { port, child };
+}
+
+/** A Socket.io client of one of those relays, connected (from `localAddress` when given: one visitor's own address). */
+export function connectRelay(port: number, auth: Record<string, string>, localAddress?: string): Promise<Socket> {
+  return new Promise<Socket>((resolve, reject) => {
+    const s: Socket = ioClient(`http://127.0.0.1:${port}`, { auth, transports: ['websocket'], ...(localAddress ? { localAddress } : {}) } as never);
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', reject);
+  });
 }
 
 /** Resident memory of a process in bytes (Linux). */
