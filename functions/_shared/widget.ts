@@ -3,6 +3,7 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { HttpError } from './http.ts';
 import { widgetKey as widgetKeySchema } from './schemas.ts';
+import { utcMicros } from './time.ts';
 
 declare const Deno: { env: { get(name: string): string | undefined } };
 
@@ -138,6 +139,6 @@ export function toMessage(row: Record<string, unknown>) {
     senderKind: row.sender_kind,
     authorName: row.author_name ?? null,
     body: row.body,
-    createdAt: new Date(String(row.created_at)).toISOString(),
+    createdAt: utcMicros(String(row.created_at)),
   };
 }

@@ -6,7 +6,7 @@ import { buildWidget } from '../../widget/build.ts';
 import * as de from '../../widget/locales/de.ts';
 import * as en from '../../widget/locales/en.ts';
 import { chooseLocale } from '../../widget/locales/index.ts';
-import { type ChatMessage, linkify, mergeMessages } from '../../widget/src/text.ts';
+import { type ChatMessage, fromRow, linkify, mergeMessages } from '../../widget/src/text.ts';
 
 let files: { launcher: string; panel: string };
 beforeAll(async () => {
@@ -56,6 +56,18 @@ describe('message text', () => {
       ['a', 'sent'],
       ['b', 'sent'],
     ]);
+  });
+
+  it('orders two messages stored within the same millisecond as the database does (microseconds, then id)', () => {
+    // Rows as Realtime broadcasts them. The later one has the smaller id, so a millisecond clock would put it first.
+    const row = (id: string, created_at: string) => ({ id, conversation_id: 'c', sender_kind: 'visitor', author_name: null, body: id, created_at });
+    const first = fromRow(row('8fcef0bd-0000-4000-8000-000000000000', '2026-11-25T08:55:01.123456+00:00'));
+    const second = fromRow(row('83196a72-0000-4000-8000-000000000000', '2026-11-25T09:55:01.123789+01:00'));
+    expect(first.createdAt).toBe('2026-11-25T08:55:01.123456Z');
+    expect(mergeMessages([], [second, first]).map((m) => m.body)).toEqual([first.body, second.body]);
+    // Same microsecond: the id decides, compared as the database compares uuids.
+    const tie = fromRow(row('8fcef0bd-0000-4000-8000-000000000001', '2026-11-25T08:55:01.123456Z'));
+    expect(mergeMessages([], [tie, first]).map((m) => m.body)).toEqual([first.body, tie.body]);
   });
 });
 

@@ -7,6 +7,7 @@
 import { type RealtimeChannel, RealtimeClient } from '@supabase/realtime-js';
 import { render } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { utcMicros } from '../../functions/_shared/time.ts';
 import { panel as de } from '../locales/de.ts';
 import { panel as en } from '../locales/en.ts';
 import { HttpError, WidgetClient } from './client.ts';
@@ -397,7 +398,7 @@ class PanelState {
   }
 
   async send(body: string, prechat?: { name: string; email: string; phone: string }) {
-    const item: Outgoing = { id: crypto.randomUUID(), body, createdAt: new Date().toISOString() };
+    const item: Outgoing = { id: crypto.randomUUID(), body, createdAt: utcMicros(new Date().toISOString()) };
     this.setOutbox([...this.outbox(), item]);
     this.messages = mergeMessages(this.messages, [this.optimistic(item)]);
     this.rerender();

@@ -1,5 +1,7 @@
 // Message text → parts: plain text, and http(s) links. Rendering builds text nodes and <a> elements from
 // these parts; nothing from a message is ever parsed as HTML.
+import { utcMicros } from '../../functions/_shared/time.ts';
+
 export type Part = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
 
 const URL_RE = /\bhttps?:\/\/[^\s<>"']+/gi;
@@ -39,14 +41,14 @@ export interface ChatMessage {
   state?: 'sending' | 'failed';
 }
 
-/** Merges messages by id (server copies win over optimistic ones) and orders them by time. */
+/** Merges messages by id (server copies win over optimistic ones) and orders them as the database does: time, then id. */
 export function mergeMessages(current: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
   const byId = new Map(current.map((m) => [m.id, m]));
   for (const m of incoming) {
     const prev = byId.get(m.id);
     byId.set(m.id, prev && !m.state ? { ...m } : prev && m.state ? prev : m);
   }
-  return [...byId.values()].sort((a, b) => (a.createdAt === b.createdAt ? a.id.localeCompare(b.id) : a.createdAt < b.createdAt ? -1 : 1));
+  return [...byId.values()].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
 }
 
 /** A realtime payload (snake_case row) → ChatMessage. */
@@ -57,6 +59,6 @@ export function fromRow(row: Record<string, unknown>): ChatMessage {
     senderKind: row.sender_kind as ChatMessage['senderKind'],
     authorName: (row.author_name as string | null) ?? null,
     body: String(row.body ?? ''),
-    createdAt: new Date(String(row.created_at)).toISOString(),
+    createdAt: utcMicros(String(row.created_at)),
   };
 }
