@@ -83,8 +83,11 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   }
   const newPool = () => {
     const pool = new pg.Pool({ connectionString: cfg.adminDbUrl, max: 20, idleTimeoutMillis: 10_000 });
-    // A restarting Postgres must not crash the stack; queries fail and the pool reconnects.
+    // A restarting Postgres must not crash the stack; queries fail and the pool reconnects. The pool's own
+    // listener covers idle clients only: a client lost while checked out (its backend killed between two of a
+    // request's statements) emits 'error' with nobody listening, which would throw. Its queries fail anyway.
     pool.on('error', (err) => log('postgres', `pool: ${err.message}`));
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return pool;
   };
   const ctx: StackContext = { cfg, pool: newPool(), log };

@@ -1,5 +1,6 @@
 // Realtime keeps working across a Postgres restart: database broadcasts resume and private joins are authorized
-// again. Uses its own stack (the shared one must not be restarted under other tests).
+// again; a REST request whose session dies answers 503 and the stack serves on. Uses its own stack (the shared one
+// must not be restarted under other tests).
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,6 +17,9 @@ let stack: RunningStack;
 let dir: string;
 
 beforeAll(async () => {
+  // Durable commits: what was committed must outlive a crash (the fast test setting `synchronous_commit=off`
+  // would lose the last commits, by design).
+  delete process.env.PORCHLIGHT_PG_FAST;
   dir = await mkdtemp(path.join(os.tmpdir(), 'porchlight-restart-'));
   await chmod(dir, 0o755);
   stack = await startStack({ apiPort: await freePort(), dbPort: await freePort(), dataDir: path.join(dir, 'db'), quiet: true });
@@ -30,8 +34,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function sql(text: string, params: unknown[] = []) {
-  const db = new pg.Client({ connectionString: stack.cfg.dbUrl });
+async function sql(text: string, params: unknown[] = [], connectionString = stack.cfg.dbUrl) {
+  const db = new pg.Client({ connectionString });
   await db.connect();
   try {
     return await db.query(text, params);
@@ -75,3 +79,34 @@ it('delivers database broadcasts and authorizes new private joins after Postgres
   await expect(subscribed(second)).resolves.toBeUndefined();
   await client.removeAllChannels();
 }, 60_000);
+
+it('answers 503 PGRST000 when the session under a REST request is SIGKILLed, and serves again after crash recovery', async () => {
+  await sql(`create function public.restart_test_fast() returns int language sql as 'select 1';
+             create function public.restart_test_slow() returns int language sql as 'select 1 from pg_sleep(30)';
+             notify pgrst, 'reload schema'`);
+  const rest = (fn: string) =>
+    fetch(`${stack.cfg.apiUrl}/rest/v1/rpc/${fn}`, {
+      method: 'POST',
+      headers: { apikey: stack.cfg.serviceRoleKey, Authorization: `Bearer ${stack.cfg.serviceRoleKey}`, 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+  await expect.poll(async () => (await rest('restart_test_fast').catch(() => null))?.status ?? 0, { timeout: 10_000 }).toBe(200);
+  // Another slow call; its pooled session is killed while the call is checked out and running (what an OOM kill
+  // does). The stack runs in this process, so an unhandled 'error' from that client would fail this file.
+  const pending = rest('restart_test_slow');
+  let pid = 0;
+  await expect
+    .poll(async () => {
+      const { rows } = await sql(`select pid from pg_stat_activity where query like '%restart_test_slow%' and state = 'active' and pid <> pg_backend_pid()`, [], stack.cfg.adminDbUrl);
+      pid = rows[0]?.pid ?? 0;
+      return pid;
+    }, { timeout: 10_000 })
+    .toBeGreaterThan(0);
+  process.kill(pid, 'SIGKILL');
+  const res = await pending;
+  expect(res.status).toBe(503);
+  expect((await res.json()).code).toBe('PGRST000');
+  // The postmaster ends every session and recovers by itself; the pool reconnects.
+  await expect.poll(async () => (await sql('select 1 as one').catch(() => null))?.rows[0]?.one ?? 0, { timeout: 30_000, interval: 250 }).toBe(1);
+  await expect.poll(async () => (await rest('restart_test_fast').catch(() => null))?.status ?? 0, { timeout: 15_000, interval: 250 }).toBe(200);
+}, 90_000);
