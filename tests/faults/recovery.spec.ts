@@ -219,6 +219,12 @@ async function dashboardOn(browser: Browser, world: World, conversationId: strin
   const context = await browser.newContext({ baseURL: world.dashboard.url });
   const page = await context.newPage();
   if (process.env.FAULTS_DEBUG) page.on('console', (m) => console.log('[dashboard]', m.text()));
+  // Kept for the failure report (see dashboardConverges): a rare run has seen the dashboard stay on its first load.
+  const log: string[] = [];
+  dashboardLogs.set(page, log);
+  page.on('console', (m) => log.push(`${new Date().toISOString()} ${m.type()} ${m.text()}`));
+  page.on('pageerror', (e) => log.push(`${new Date().toISOString()} pageerror ${e.message}`));
+  page.on('requestfailed', (r) => log.push(`${new Date().toISOString()} requestfailed ${r.url()} ${r.failure()?.errorText ?? ''}`));
   await page.goto('/login');
   await page.getByLabel('Email').fill(AGENT.email);
   await page.getByLabel('Password').fill(AGENT.password);
@@ -227,6 +233,24 @@ async function dashboardOn(browser: Browser, world: World, conversationId: strin
   await page.goto(`/inbox/${conversationId}`);
   await expect(page.getByTestId('conversation')).toBeVisible();
   return page;
+}
+
+const dashboardLogs = new WeakMap<Page, string[]>();
+
+/** The dashboard's messages converge on `ids`; if not, its live-status dot and browser log are printed first. */
+async function dashboardConverges(page: Page, ids: string[]) {
+  try {
+    await expect.poll(() => dashboardIds(page), CONVERGE).toEqual(ids);
+  } catch (err) {
+    const status = await page.locator('.live').getAttribute('class', { timeout: 2000 }).catch(() => 'none');
+    // React marks the elements it owns: none marked means the page never hydrated (static server HTML).
+    const hydrated = await page
+      .evaluate(() => Object.keys(document.querySelector('[data-testid="messages"]') ?? {}).some((k) => k.startsWith('__reactFiber')))
+      .catch(() => 'unknown');
+    console.error(`[dashboard] did not converge; live-status ${status}; hydrated ${hydrated}`);
+    for (const line of (dashboardLogs.get(page) ?? []).slice(-80)) console.error(`[dashboard] ${line}`);
+    throw err;
+  }
 }
 
 const widgetIds = (page: Page) =>
@@ -286,7 +310,7 @@ async function conversationSurvives(browser: Browser, fault: string, during: (se
     await expect.poll(() => widgetIds(visitor.page), CONVERGE).toEqual(ids.map((id) => `${id}:sent`));
     // The agent's live view (broadcasts + catch-up) has them all, and so does the dashboard.
     await expect.poll(() => a.ordered().map((m) => m.id), CONVERGE).toEqual(ids);
-    await expect.poll(() => dashboardIds(dashboard), CONVERGE).toEqual(ids);
+    await dashboardConverges(dashboard, ids);
     // Presence came back too: the dashboard sees the visitor's open page again.
     await expect(dashboard.getByTestId('presence-label')).toHaveText('Online', CONVERGE);
 
