@@ -15,6 +15,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { type RunningDashboard, startDashboard } from '../../app/server.ts';
 import { startDemoServer } from '../../demo/server.ts';
+import { utcMicros } from '../../functions/_shared/time.ts';
 import { type RunningStack, startStack } from '../../supabase/local/stack.ts';
 import { freePort } from '../support/global-setup.ts';
 import { recordFaults } from './report.ts';
@@ -129,7 +130,8 @@ class Agent {
   }
 
   private add(rows: Row[]) {
-    for (const r of rows) this.view.set(r.id, { id: r.id, sender_kind: r.sender_kind, body: r.body, created_at: new Date(r.created_at).toISOString() });
+    // Microseconds, as the database orders: a visitor's and the agent's message often start in the same millisecond.
+    for (const r of rows) this.view.set(r.id, { id: r.id, sender_kind: r.sender_kind, body: r.body, created_at: utcMicros(r.created_at) });
   }
 
   /** Reads the whole conversation (retried until the API answers). */
