@@ -7,14 +7,16 @@ import type { CompanyEvent } from './dashboard-context.tsx';
 
 export interface CompanyListener {
   onEvent(e: CompanyEvent): void;
-  /** `caughtUp` is false when events may have been missed (a re-join, or a listener attaching late). */
-  onStatus(status: 'live' | 'offline', caughtUp: boolean): void;
+  /**
+   * 'live' on every join, the first one included: events sent between the server render and the join, or while
+   * a re-join was under way, were missed, so a listener re-reads its data then.
+   */
+  onStatus(status: 'live' | 'offline'): void;
 }
 
 interface Hub {
   listeners: Set<CompanyListener>;
   live: boolean;
-  joinedBefore: boolean;
   remove(): void;
 }
 
@@ -30,9 +32,9 @@ export function watchCompany(supabase: SupabaseClient, companyId: string, listen
   }
   let hub = hubs.get(companyId);
   if (hub) {
-    if (hub.live) listener.onStatus('live', false);
+    if (hub.live) listener.onStatus('live');
   } else {
-    const created: Hub = { listeners: new Set(), live: false, joinedBefore: false, remove: () => undefined };
+    const created: Hub = { listeners: new Set(), live: false, remove: () => undefined };
     const channel = supabase
       .channel(`company:${companyId}`, { config: { private: true } })
       .on('broadcast', { event: '*' }, (msg) => {
@@ -42,11 +44,10 @@ export function watchCompany(supabase: SupabaseClient, companyId: string, listen
       .subscribe((status) => {
         if (status === 'SUBSCRIBED') {
           created.live = true;
-          for (const l of created.listeners) l.onStatus('live', !created.joinedBefore);
-          created.joinedBefore = true;
+          for (const l of created.listeners) l.onStatus('live');
         } else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') {
           created.live = false;
-          for (const l of created.listeners) l.onStatus('offline', false);
+          for (const l of created.listeners) l.onStatus('offline');
         }
       });
     created.remove = () => void supabase.removeChannel(channel);

@@ -61,8 +61,8 @@ export default function DashboardLayout() {
     setPresence(presenceHub(client, data.user.id));
   }, [data.env.supabaseUrl, data.env.anonKey, data.user.id]);
 
-  // Company events → revalidate (debounced). Re-joining after a drop also revalidates: nothing is lost
-  // while offline because the data always comes from the database.
+  // Company events → revalidate (debounced). Every join revalidates too, the first one included: what happened
+  // between the server render and the join, or while offline, is read from the database.
   useEffect(() => {
     if (!supabase) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -79,9 +79,9 @@ export default function DashboardLayout() {
         }
         refresh();
       },
-      onStatus(status, caughtUp) {
+      onStatus(status) {
         setLive(status);
-        if (status === 'live' && !caughtUp) refresh();
+        if (status === 'live') refresh();
       },
     });
     return () => {

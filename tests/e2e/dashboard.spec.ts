@@ -80,6 +80,49 @@ test('a visitor’s conversation appears live, the reply reaches the widget, pre
   await agent.context.close();
 });
 
+test('a message stored after the inbox rendered but before its live updates joined still shows once they join', async ({ browser }) => {
+  const visitorName = `Early ${Date.now().toString(36)}`;
+  const visitor = await visitorStartsChat(browser, visitorName, 'Is anyone there?');
+
+  // The dashboard's real websocket to the stack, with its company-channel join held back at the network: a slow
+  // join (a busy server, a reconnect) leaves the same gap between the server-rendered inbox and live updates.
+  const context = await browser.newContext({ baseURL: DASHBOARD });
+  let holding = true;
+  const held: (() => void)[] = [];
+  await context.routeWebSocket(/\/realtime\/v1\/websocket/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((frame) => {
+      if (holding && typeof frame === 'string' && frame.includes('"phx_join"') && frame.includes('realtime:company:')) held.push(() => server.send(frame));
+      else server.send(frame);
+    });
+    server.onMessage((frame) => ws.send(frame));
+  });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(ACME_AGENT.email);
+  await page.getByLabel('Password').fill(ACME_AGENT.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/inbox$/);
+  const item = row(page, visitorName);
+  await expect(item.getByTestId('preview')).toHaveText('Is anyone there?');
+  await expect.poll(() => held.length).toBeGreaterThan(0);
+
+  // Stored while the join is held: no live event can reach this page.
+  const box = visitor.page.getByLabel('Type your message');
+  await box.fill('Hello? Still there?');
+  await box.press('Enter');
+  await expect(visitor.page.locator('[data-message-id][data-state="sent"]', { hasText: 'Hello? Still there?' })).toBeVisible();
+  await expect(item.getByTestId('preview')).toHaveText('Is anyone there?');
+
+  // Joining re-reads the inbox.
+  holding = false;
+  for (const send of held.splice(0)) send();
+  await expect(item.getByTestId('preview')).toHaveText('Hello? Still there?');
+  await expect(item.getByTestId('unread-badge')).toHaveText('2');
+  await visitor.context.close();
+  await context.close();
+});
+
 test('changing the widget colour in settings changes the demo widget after reload', async ({ browser }) => {
   const admin = await signIn(browser, ACME_ADMIN);
   await admin.page.goto('/settings/widget');

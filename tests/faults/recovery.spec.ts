@@ -227,6 +227,17 @@ async function dashboardOn(browser: Browser, world: World, conversationId: strin
   page.on('console', (m) => log.push(`${new Date().toISOString()} ${m.type()} ${m.text()}`));
   page.on('pageerror', (e) => log.push(`${new Date().toISOString()} pageerror ${e.message}`));
   page.on('requestfailed', (r) => log.push(`${new Date().toISOString()} requestfailed ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('websocket', (ws) => {
+    const at = () => new Date().toISOString();
+    log.push(`${at()} websocket open ${ws.url().replace(/apikey=[^&]+/, 'apikey=…')}`);
+    const frame = (dir: string) => (f: { payload: string | Buffer }) => {
+      const text = typeof f.payload === 'string' ? f.payload : `binary ${f.payload.toString('latin1').replace(/[^\x20-\x7e]/g, '.')}`;
+      if (!text.includes('heartbeat') && !text.includes('"phoenix"')) log.push(`${at()} ws ${dir} ${text.slice(0, 200)}`);
+    };
+    ws.on('framesent', frame('>'));
+    ws.on('framereceived', frame('<'));
+    ws.on('close', () => log.push(`${at()} websocket closed`));
+  });
   await page.goto('/login');
   await page.getByLabel('Email').fill(AGENT.email);
   await page.getByLabel('Password').fill(AGENT.password);
@@ -250,7 +261,7 @@ async function dashboardConverges(page: Page, ids: string[]) {
       .evaluate(() => Object.keys(document.querySelector('[data-testid="messages"]') ?? {}).some((k) => k.startsWith('__reactFiber')))
       .catch(() => 'unknown');
     console.error(`[dashboard] did not converge; live-status ${status}; hydrated ${hydrated}`);
-    for (const line of (dashboardLogs.get(page) ?? []).slice(-80)) console.error(`[dashboard] ${line}`);
+    for (const line of (dashboardLogs.get(page) ?? []).slice(-150)) console.error(`[dashboard] ${line}`);
     throw err;
   }
 }
