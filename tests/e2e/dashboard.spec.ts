@@ -123,6 +123,51 @@ test('a message stored after the inbox rendered but before its live updates join
   await context.close();
 });
 
+test('when Realtime ends the dashboard’s live channel, the dashboard opens it again and catches up', async ({ browser }) => {
+  const visitorName = `Closed ${Date.now().toString(36)}`;
+  const visitor = await visitorStartsChat(browser, visitorName, 'First question');
+
+  // The dashboard's real websocket, watched at the network so the test can speak to the server on it.
+  const context = await browser.newContext({ baseURL: DASHBOARD });
+  const companyJoins: { joinRef: string; topic: string; server: { send(frame: string): void } }[] = [];
+  await context.routeWebSocket(/\/realtime\/v1\/websocket/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((frame) => {
+      if (typeof frame === 'string' && frame.includes('"phx_join"') && frame.includes('realtime:company:')) {
+        const [joinRef, , topic] = JSON.parse(frame) as [string, string, string];
+        companyJoins.push({ joinRef, topic, server });
+      }
+      server.send(frame);
+    });
+    server.onMessage((frame) => ws.send(frame));
+  });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(ACME_AGENT.email);
+  await page.getByLabel('Password').fill(ACME_AGENT.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/inbox$/);
+  await expect(page.locator('.live')).toHaveClass(/live-live/);
+  const item = row(page, visitorName);
+  await expect(item.getByTestId('preview')).toHaveText('First question');
+
+  // A token the server rejects, sent on the company channel: Realtime ends that channel (system error, phx_close),
+  // as it does when a refreshed token cannot be checked because the database is unreachable.
+  const joined = companyJoins.at(-1)!;
+  joined.server.send(JSON.stringify([joined.joinRef, 'test-1', joined.topic, 'access_token', { access_token: 'not.a.token' }]));
+  await expect(page.locator('.live')).toHaveClass(/live-offline/);
+
+  // A new join; then live updates arrive again.
+  await expect.poll(() => companyJoins.at(-1)!.joinRef).not.toBe(joined.joinRef);
+  await expect(page.locator('.live')).toHaveClass(/live-live/);
+  const box = visitor.page.getByLabel('Type your message');
+  await box.fill('Second question');
+  await box.press('Enter');
+  await expect(item.getByTestId('preview')).toHaveText('Second question');
+  await visitor.context.close();
+  await context.close();
+});
+
 test('changing the widget colour in settings changes the demo widget after reload', async ({ browser }) => {
   const admin = await signIn(browser, ACME_ADMIN);
   await admin.page.goto('/settings/widget');
