@@ -11,8 +11,13 @@ const GLOBEX_AGENT = { email: 'agent@globex.test', password: 'porchlight-agent' 
 
 test.describe.configure({ mode: 'serial' });
 
-async function signIn(browser: Browser, who: { email: string; password: string }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: DASHBOARD });
+/** Signs in through the login form, in a new context or in `context` (one whose network a test routes). */
+async function signIn(
+  browser: Browser,
+  who: { email: string; password: string },
+  context?: BrowserContext,
+): Promise<{ context: BrowserContext; page: Page }> {
+  context ??= await browser.newContext({ baseURL: DASHBOARD });
   const page = await context.newPage();
   await page.goto('/inbox');
   await expect(page).toHaveURL(/\/login\?redirectTo=%2Finbox/);
@@ -97,12 +102,7 @@ test('a message stored after the inbox rendered but before its live updates join
     });
     server.onMessage((frame) => ws.send(frame));
   });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(ACME_AGENT.email);
-  await page.getByLabel('Password').fill(ACME_AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/inbox$/);
+  const { page } = await signIn(browser, ACME_AGENT, context);
   const item = row(page, visitorName);
   await expect(item.getByTestId('preview')).toHaveText('Is anyone there?');
   await expect.poll(() => held.length).toBeGreaterThan(0);
@@ -141,12 +141,7 @@ test('when Realtime ends the dashboard’s live channel, the dashboard opens it 
     });
     server.onMessage((frame) => ws.send(frame));
   });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(ACME_AGENT.email);
-  await page.getByLabel('Password').fill(ACME_AGENT.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/inbox$/);
+  const { page } = await signIn(browser, ACME_AGENT, context);
   await expect(page.locator('.live')).toHaveClass(/live-live/);
   const item = row(page, visitorName);
   await expect(item.getByTestId('preview')).toHaveText('First question');
