@@ -318,3 +318,42 @@ test("an idle visitor's session is refreshed before it expires, and live replies
   await agentReply(conversationId, 'Yes, still here.');
   await expect(bubbles(page).filter({ hasText: 'Yes, still here.' })).toBeVisible();
 });
+
+test('when Realtime ends the widget’s channel, the widget joins again and replies keep arriving live', async ({ page }) => {
+  // The widget's real websocket, watched at the network so the test can speak to the server on it. A join counts
+  // once the server has answered it "ok": from then on the channel is live.
+  const joined: { joinRef: string; topic: string; server: { send(frame: string): void } }[] = [];
+  await page.routeWebSocket(/\/realtime\/v1\/websocket/, (ws) => {
+    const server = ws.connectToServer();
+    const asked = new Map<string, string>(); // join ref → topic
+    ws.onMessage((frame) => {
+      if (typeof frame === 'string' && frame.includes('"phx_join"') && frame.includes('realtime:conversation:')) {
+        const [joinRef, , topic] = JSON.parse(frame) as [string, string, string];
+        asked.set(joinRef, topic);
+      }
+      server.send(frame);
+    });
+    server.onMessage((frame) => {
+      if (typeof frame === 'string' && frame.includes('"phx_reply"') && frame.includes('"ok"')) {
+        const [joinRef, ref, topic, , payload] = JSON.parse(frame) as [string, string, string, string, { status: string }];
+        if (joinRef === ref && asked.get(joinRef) === topic && payload.status === 'ok') joined.push({ joinRef, topic, server });
+      }
+      ws.send(frame);
+    });
+  });
+  const conversationId = await startChat(page, 'Ines', 'Anyone around?');
+  // The first catch-up can bring a reply before the channel is live, so wait for the join first.
+  await expect.poll(() => joined.length).toBeGreaterThan(0);
+  await agentReply(conversationId, 'Hi Ines!');
+  await expect(bubbles(page).filter({ hasText: 'Hi Ines!' })).toBeVisible();
+
+  // A token the server rejects, sent on the widget's channel: Realtime ends it (system error, phx_close), as it
+  // does when a refreshed token cannot be checked because the database is unreachable.
+  const first = joined.at(-1)!;
+  first.server.send(JSON.stringify([first.joinRef, 'test-1', first.topic, 'access_token', { access_token: 'not.a.token' }]));
+  await expect.poll(() => joined.at(-1)!.joinRef).not.toBe(first.joinRef);
+
+  // No focus change or reload: the reply arrives over the new channel.
+  await agentReply(conversationId, 'Still here.');
+  await expect(bubbles(page).filter({ hasText: 'Still here.' })).toBeVisible();
+});

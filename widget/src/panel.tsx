@@ -383,7 +383,9 @@ class PanelState {
     }
     // No token argument: a manual token would stop realtime-js from asking `accessToken` for fresh ones.
     await this.realtime.setAuth();
-    if (this.channel) await this.realtime.removeChannel(this.channel);
+    const old = this.channel;
+    this.channel = null; // our own removal below must not look like Realtime ending the channel
+    if (old) await this.realtime.removeChannel(old);
     const channel = this.realtime.channel(`conversation:${this.conversationId}`, {
       config: { private: true, presence: { key: this.visitorId ?? session.user.id } },
     });
@@ -392,6 +394,9 @@ class PanelState {
       if (status === 'SUBSCRIBED') {
         void channel.track({ kind: 'visitor', visitor_id: this.visitorId, online_at: new Date().toISOString() });
         this.resync();
+      } else if (status === 'CLOSED' && this.channel === channel) {
+        // Realtime ended the channel (e.g. a refreshed token could not be checked): join a new one.
+        setTimeout(() => this.channel === channel && void this.connect(), 1000);
       }
     });
     this.channel = channel;
