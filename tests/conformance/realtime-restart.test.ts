@@ -80,6 +80,45 @@ it('delivers database broadcasts and authorizes new private joins after Postgres
   await client.removeAllChannels();
 }, 60_000);
 
+it('while Postgres is down, a private join is refused and a refreshed token ends a private channel, both with "Realtime was unable to connect to the project database"', async () => {
+  // Real Realtime's words for both (realtime_channel.ex); the stand-in used to leave the join unanswered (the client
+  // waited for its 10 s timeout) and to end a refreshed channel with "You no longer have permission".
+  const reason = 'Realtime was unable to connect to the project database';
+  const now = Math.floor(Date.now() / 1000);
+  const token = await signJwt(stack.cfg.jwtSecret, { sub: randomUUID(), role: 'authenticated', exp: now + 600, iat: now });
+  const client = createClient(stack.cfg.apiUrl, stack.cfg.anonKey, { realtime: { transport: WebSocket as never }, auth: { persistSession: false } });
+  await client.realtime.setAuth(token);
+  const joined = client.channel(`restart:${randomUUID()}`, { config: { private: true } });
+  const system: { status?: string; message?: string }[] = [];
+  let closed = false;
+  joined.on('system', {}, (p) => system.push(p as never));
+  await new Promise<void>((resolve, reject) =>
+    joined.subscribe((s, err) => {
+      if (s === 'SUBSCRIBED') resolve();
+      else if (s === 'CLOSED') closed = true;
+      else reject(err ?? new Error(s));
+    }),
+  );
+
+  await stack.restartPostgres({
+    whileDown: async () => {
+      const refused = client.channel(`restart:${randomUUID()}`, { config: { private: true } });
+      const started = Date.now();
+      const error = await new Promise<Error | string>((resolve) => refused.subscribe((s, err) => s !== 'SUBSCRIBED' && resolve(err ?? s)));
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toBe(reason);
+      // Answered, not timed out (realtime-js waits 10 s for a reply).
+      expect(Date.now() - started).toBeLessThan(5000);
+      await client.removeChannel(refused);
+
+      await client.realtime.setAuth(await signJwt(stack.cfg.jwtSecret, { sub: randomUUID(), role: 'authenticated', exp: now + 900, iat: now + 1 }));
+      await expect.poll(() => system.find((m) => m.status === 'error')?.message, { timeout: 5000 }).toBe(reason);
+      await expect.poll(() => closed, { timeout: 5000 }).toBe(true);
+    },
+  });
+  await client.removeAllChannels();
+}, 60_000);
+
 it('answers 503 PGRST000 when the session under a REST request is SIGKILLed, and serves again after crash recovery', async () => {
   await sql(`create function public.restart_test_fast() returns int language sql as 'select 1';
              create function public.restart_test_slow() returns int language sql as 'select 1 from pg_sleep(30)';

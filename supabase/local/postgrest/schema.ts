@@ -184,6 +184,14 @@ export class SchemaCache {
     return this.roles.has(role);
   }
 
+  /**
+   * A reload nobody waits for. If it fails (the database went away again, or the stack is stopping), the cache
+   * stays as it was: the next request that misses reloads it.
+   */
+  private reloadInBackground() {
+    this.reload(true).catch(() => undefined);
+  }
+
   /** Reloads on `NOTIFY pgrst, 'reload schema'` (as PostgREST does), reconnecting after the database restarts. */
   watch(): () => void {
     let client: pg.PoolClient | null = null;
@@ -205,11 +213,11 @@ export class SchemaCache {
           c.on('error', lost);
           c.on('end', lost);
           c.on('notification', (n) => {
-            if (n.channel === 'pgrst' && (!n.payload || n.payload === 'reload schema')) void this.reload(true);
+            if (n.channel === 'pgrst' && (!n.payload || n.payload === 'reload schema')) this.reloadInBackground();
           });
           await c.query('listen pgrst');
           // Whatever changed while we were not listening.
-          void this.reload(true);
+          this.reloadInBackground();
         })
         .catch(() => {
           if (!closed) timer = setTimeout(connect, 1000);

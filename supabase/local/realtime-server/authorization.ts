@@ -17,9 +17,31 @@ export interface ReadGrant {
   presence: boolean;
 }
 
+/**
+ * Postgres could not be reached (refused, shut down, starting up) or the session died: Realtime answers this
+ * with "Realtime was unable to connect to the project database", not as a denial.
+ */
+export class DatabaseUnreachable extends Error {
+  constructor(cause: unknown) {
+    super('Realtime was unable to connect to the project database', { cause });
+  }
+}
+
+/** A client-side error (no server severity: refused, reset, ended) or a server code of class 08 or 57P. */
+function isUnreachable(err: unknown): boolean {
+  const e = err as { severity?: string; code?: string } | null;
+  return !e?.severity || /^(08|57P)/.test(e.code ?? '');
+}
+
 /** Which extensions the user may read on a topic: probe rows inserted as superuser, then selected as the user. */
 export async function checkRead(pool: pg.Pool, claims: Claims, subTopic: string, presence: boolean): Promise<ReadGrant> {
-  const db = await pool.connect();
+  let db: pg.PoolClient;
+  try {
+    db = await pool.connect();
+  } catch (err) {
+    throw new DatabaseUnreachable(err);
+  }
+  let broken = false;
   try {
     await db.query('begin');
     const broadcastId = randomUUID();
@@ -32,12 +54,16 @@ export async function checkRead(pool: pg.Pool, claims: Claims, subTopic: string,
     const { rows } = await db.query<{ id: string }>('select id from realtime.messages where id = any($1::uuid[])', [[broadcastId, ...(presence ? [presenceId] : [])]]);
     const seen = new Set(rows.map((r) => r.id));
     return { broadcast: seen.has(broadcastId), presence: presence && seen.has(presenceId) };
-  } catch {
+  } catch (err) {
+    if (isUnreachable(err)) {
+      broken = true;
+      throw new DatabaseUnreachable(err);
+    }
     // A policy that raises counts as "no permission", as in Realtime.
     return { broadcast: false, presence: false };
   } finally {
-    await db.query('rollback').catch(() => undefined);
-    db.release();
+    if (!broken) await db.query('rollback').catch(() => (broken = true));
+    db.release(broken);
   }
 }
 

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { WebSocket, WebSocketServer } from 'ws';
 import { readBody, type ServiceFactory, type StackContext, sendJson } from '../context.ts';
 import { type Claims, decodeJwt, JwtError, verifyJwt } from '../jwt.ts';
-import { checkRead, checkWrite } from './authorization.ts';
+import { checkRead, checkWrite, DatabaseUnreachable, type ReadGrant } from './authorization.ts';
 import { decode, encodeText, encodeUserBroadcast, type Incoming, type Vsn } from './frames.ts';
 
 const IDLE_MS = Number(process.env.PORCHLIGHT_REALTIME_IDLE_MS ?? 60_000);
@@ -167,7 +167,12 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
     const presenceEnabled = bool(config.presence?.enabled);
     let read = { broadcast: true, presence: true };
     if (isPrivate && claims.role !== 'service_role') {
-      read = await checkRead(pool, claims, sub, true);
+      try {
+        read = await checkRead(pool, claims, sub, true);
+      } catch (err) {
+        if (err instanceof DatabaseUnreachable) return fail(err.message);
+        throw err;
+      }
       if (!read.broadcast && !read.presence) return fail(`Unauthorized: You do not have permissions to read from this Channel topic: ${sub}`);
     }
     // A second join of the same topic on this socket closes the first.
@@ -342,7 +347,13 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
       return stopChannel(ch, { close: true, reason: tokenError(err, token).replace(/^InvalidJWTToken: /, '') });
     }
     if (ch.isPrivate && claims.role !== 'service_role') {
-      const read = await checkRead(pool, claims, ch.sub, true);
+      let read: ReadGrant;
+      try {
+        read = await checkRead(pool, claims, ch.sub, true);
+      } catch (err) {
+        if (err instanceof DatabaseUnreachable) return stopChannel(ch, { close: true, reason: err.message });
+        throw err;
+      }
       if (!read.broadcast && !read.presence) {
         return stopChannel(ch, { close: true, reason: `You no longer have permission to read from this Channel topic: ${ch.sub}` });
       }
