@@ -1,9 +1,9 @@
 // The widget settings form ⇄ widget_configs row. One zod schema, used by the form (browser-side hints and
 // the live preview) and by the action (the real check).
 import { z } from 'zod';
+import { POSITIONS, PRECHAT, type WidgetConfigRow } from '../../functions/_shared/widget-row.ts';
 
-export const POSITIONS = ['bottom-right', 'bottom-left', 'top-right', 'top-left'] as const;
-export const PRECHAT = ['off', 'optional', 'required'] as const;
+export { POSITIONS, PRECHAT, type WidgetConfigRow };
 
 const color = z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #2563eb.').transform((s) => s.toLowerCase());
 
@@ -70,24 +70,6 @@ export function widgetFormToInput(form: FormData) {
       .map(String)
       .filter((s) => s.trim() !== ''),
   };
-}
-
-export interface WidgetConfigRow {
-  company_id: string;
-  widget_key: string;
-  enabled: boolean;
-  title: string;
-  greeting: string;
-  launcher_label: string;
-  primary_color: string;
-  accent_color: string;
-  position: (typeof POSITIONS)[number];
-  auto_open_after_seconds: number | null;
-  locale: string;
-  prechat_name: (typeof PRECHAT)[number];
-  prechat_email: (typeof PRECHAT)[number];
-  prechat_phone: (typeof PRECHAT)[number];
-  allowed_origins: string[];
 }
 
 export const WIDGET_CONFIG_COLUMNS =

@@ -4,25 +4,12 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { HttpError } from './http.ts';
 import { widgetKey as widgetKeySchema } from './schemas.ts';
 import { utcMicros } from './time.ts';
+import type { WidgetConfigRow } from './widget-row.ts';
 
 declare const Deno: { env: { get(name: string): string | undefined } };
 
-export interface Widget {
-  company_id: string;
-  widget_key: string;
-  enabled: boolean;
-  title: string;
-  greeting: string;
-  launcher_label: string;
-  primary_color: string;
-  accent_color: string;
-  position: string;
-  auto_open_after_seconds: number | null;
-  locale: string;
-  prechat_name: 'off' | 'optional' | 'required';
-  prechat_email: 'off' | 'optional' | 'required';
-  prechat_phone: 'off' | 'optional' | 'required';
-  allowed_origins: string[];
+/** The widget's row with its company's name and switch, as findWidget reads it. */
+export interface Widget extends WidgetConfigRow {
   companies: { name: string; enabled: boolean } | null;
 }
 
