@@ -107,8 +107,34 @@ interface LoadResult {
   /** Runs combined into this result, and each one's p99 (the spread between runs). */
   runs?: number;
   p99ByRun?: { toAgent: number[]; toVisitor: number[] };
+  /**
+   * The second of the measured window (from its start) whose visitor → agent messages took longest, how long the
+   * slowest took and how many took over 100 ms then: a tail from one stall looks different from a steady one.
+   */
+  slowestSecond?: SlowestSecond;
+  slowestSecondByRun?: SlowestSecond[];
   /** The latencies themselves (not written to the report). */
   samples?: { toAgent: number[]; toVisitor: number[] };
+}
+
+interface SlowestSecond {
+  second: number;
+  maxMs: number;
+  over100: number;
+}
+
+function slowestSecond(samples: { sentAt: number; ms: number }[]): SlowestSecond {
+  const bySecond = new Map<number, SlowestSecond>();
+  let worst: SlowestSecond = { second: 0, maxMs: 0, over100: 0 };
+  for (const { sentAt, ms } of samples) {
+    const second = Math.max(0, Math.floor(sentAt / 1000));
+    const b = bySecond.get(second) ?? { second, maxMs: 0, over100: 0 };
+    b.maxMs = Math.max(b.maxMs, round(ms));
+    if (ms > 100) b.over100 += 1;
+    bySecond.set(second, b);
+    if (b.maxMs > worst.maxMs) worst = b;
+  }
+  return { ...worst };
 }
 
 /** Several runs of one level as one result: percentiles over all their samples, counts summed, CPU averaged per exchange. */
@@ -133,6 +159,8 @@ function combine(results: LoadResult[]): LoadResult {
     cpuMsPerExchange,
     runs: results.length,
     p99ByRun: { toAgent: results.map((r) => r.toAgent.p99), toVisitor: results.map((r) => r.toVisitor.p99) },
+    slowestSecond: undefined,
+    slowestSecondByRun: results.map((r) => r.slowestSecond!),
     samples: undefined,
   };
 }
@@ -154,11 +182,13 @@ function arrival(map: Map<string, (t: number) => void>, id: string): Promise<num
 interface ExchangeLog {
   toAgent: number[];
   toVisitor: number[];
+  /** visitor → agent latencies with when they were sent (ms from the start of the measured window) */
+  sent: { sentAt: number; ms: number }[];
   sendErrors: Record<string, number>;
   lost: number;
   exchanges: number;
 }
-const newRecord = (): ExchangeLog => ({ toAgent: [], toVisitor: [], sendErrors: {}, lost: 0, exchanges: 0 });
+const newRecord = (): ExchangeLog => ({ toAgent: [], toVisitor: [], sent: [], sendErrors: {}, lost: 0, exchanges: 0 });
 
 async function runLoad(t: Target, opts: { seed: number; flood: boolean; cpu: () => Record<string, number> }): Promise<LoadResult> {
   const warmup = newRecord(); // exchanges started during the warm-up: run, not reported
@@ -182,6 +212,7 @@ async function runLoad(t: Target, opts: { seed: number; flood: boolean; cpu: () 
       return;
     }
     r.toAgent.push(at - t0);
+    r.sent.push({ sentAt: t0 - measureFrom, ms: at - t0 });
     const replyId = randomUUID();
     const replied = arrival(t.toVisitor, replyId);
     const r0 = performance.now();
@@ -245,6 +276,7 @@ async function runLoad(t: Target, opts: { seed: number; flood: boolean; cpu: () 
     sendErrors,
     ...(opts.flood ? { flood: { concurrency: FLOOD_CONCURRENCY, ...floodCounts, perSecond: round(floodCounts.sent / (WARMUP_SECONDS + SECONDS)) } } : {}),
     cpuMsPerExchange,
+    slowestSecond: slowestSecond(rec.sent),
     samples: { toAgent, toVisitor },
   };
 }
@@ -604,6 +636,10 @@ async function main() {
       rows.push([`${label}: offered (msg/s)`, oo.offeredMessagesPerSecond, `${oo.exchanges} exchanges in ${runsNote} (baseline ${bb.exchanges}); ours ${errors(oo)}; baseline ${errors(bb)}`]);
       if (oo.p99ByRun && bb.p99ByRun) {
         rows.push([`${label}: p99 of each run, ours`, `${oo.p99ByRun.toAgent.join(', ')} | ${oo.p99ByRun.toVisitor.join(', ')}`, `→ agent | → visitor; baseline ${bb.p99ByRun.toAgent.join(', ')} | ${bb.p99ByRun.toVisitor.join(', ')}`]);
+      }
+      if (oo.slowestSecondByRun && bb.slowestSecondByRun) {
+        const show = (list: SlowestSecond[]) => list.map((x) => `${x.maxMs} at ${x.second} s (${x.over100} > 100 ms)`).join(', ');
+        rows.push([`${label}: slowest second of each run, ours`, show(oo.slowestSecondByRun), `visitor → agent, max; baseline ${show(bb.slowestSecondByRun)}`]);
       }
       rows.push([`${label}: visitor→agent p50/p95/p99`, fmt(oo.toAgent), `baseline ${fmt(bb.toAgent)}; ratio p50 ${entry.p50RatioToAgent}, p99 ${entry.p99RatioToAgent}`]);
       rows.push([`${label}: agent→visitor p50/p95/p99`, fmt(oo.toVisitor), `baseline ${fmt(bb.toVisitor)}; ratio p50 ${entry.p50RatioToVisitor}, p99 ${entry.p99RatioToVisitor}`]);
