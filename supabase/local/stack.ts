@@ -82,7 +82,11 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     throw err;
   }
   const newPool = () => {
-    const pool = new pg.Pool({ connectionString: cfg.adminDbUrl, max: 20, idleTimeoutMillis: 10_000 });
+    // Connections stay open once opened (min = max), as a pooler in front of Postgres keeps its server
+    // connections. Closing them after 10 s idle meant the next burst opened new backends (fork, password
+    // exchange, empty catalog and plan caches), and on a 2-core machine that stalled every request for ~0.5 s:
+    // bench:e2e at 500 conversations showed it as one slow second per run after a lull.
+    const pool = new pg.Pool({ connectionString: cfg.adminDbUrl, max: 20, min: 20 });
     // A restarting Postgres must not crash the stack; queries fail and the pool reconnects. The pool's own
     // listener covers idle clients only: a client lost while checked out (its backend killed between two of a
     // request's statements) emits 'error' with nobody listening, which would throw. Its queries fail anyway.
