@@ -417,7 +417,8 @@ async function ours(apiUrl: string, n: number, withFlooder: boolean): Promise<Se
   await agent.realtime.setAuth(signIn.data.session!.access_token);
   const toAgent = new Map<string, (t: number) => void>();
   const toVisitor = new Map<string, (t: number) => void>();
-  const companyChannel = agent.channel(`company:${ACME.company}`, { config: { private: true } });
+  const topic = (await agent.from('companies').select('realtime_topic').eq('id', ACME.company).single()).data!.realtime_topic as string;
+  const companyChannel = agent.channel(topic, { config: { private: true } });
   companyChannel.on('broadcast', { event: 'message.created' }, ({ payload }) => toAgent.get((payload as { id: string }).id)?.(performance.now()));
   await subscribed(companyChannel);
 

@@ -59,7 +59,8 @@ async function main() {
   if (signIn.error) throw signIn.error;
   await agent.realtime.setAuth(signIn.data.session!.access_token);
   const toAgent = arrivals();
-  const company = agent.channel(`company:${COMPANY}`, { config: { private: true } });
+  const topic = (await agent.from('companies').select('realtime_topic').eq('id', COMPANY).single()).data!.realtime_topic as string;
+  const company = agent.channel(topic, { config: { private: true } });
   company.on('broadcast', { event: 'message.created' }, ({ payload }) => toAgent.arrived((payload as { id: string }).id));
   company.on('broadcast', { event: 'hops.probe' }, ({ payload }) => toAgent.arrived((payload as { id: string }).id));
   await subscribed(company);
@@ -179,7 +180,7 @@ async function main() {
       const id = randomUUID();
       const got = toAgent.expect(id);
       const t0 = performance.now();
-      await db.query(`select realtime.send(jsonb_build_object('id', $1::text), 'hops.probe', $2, true)`, [id, `company:${COMPANY}`]);
+      await db.query(`select realtime.send(jsonb_build_object('id', $1::text), 'hops.probe', $2, true)`, [id, topic]);
       return (await got) - t0;
     }],
     ['baseline → agent', async () => {

@@ -12,6 +12,8 @@ export interface Membership {
   companyName: string;
   role: Role;
   displayName: string;
+  /** The company's private Realtime topic (company:<id>:<key>); it moves when a member is removed. */
+  realtimeTopic: string;
 }
 
 export interface AgentContext {
@@ -51,9 +53,10 @@ export async function loadMemberships(supabase: SupabaseClient, userId: string):
   if (error) throw new Error(`could not read memberships: ${error.message}`);
   if (!rows?.length) return [];
   const ids = rows.map((r) => r.company_id as string);
-  const { data: companies, error: companiesError } = await supabase.from('companies').select('id, name').in('id', ids);
+  const { data: companies, error: companiesError } = await supabase.from('companies').select('id, name, realtime_topic').in('id', ids);
   if (companiesError) throw new Error(`could not read companies: ${companiesError.message}`);
   const names = new Map((companies ?? []).map((c) => [c.id as string, c.name as string]));
+  const topics = new Map((companies ?? []).map((c) => [c.id as string, c.realtime_topic as string]));
   return rows
     .filter((r) => names.has(r.company_id as string))
     .map((r) => ({
@@ -61,6 +64,7 @@ export async function loadMemberships(supabase: SupabaseClient, userId: string):
       companyName: names.get(r.company_id as string) ?? '',
       role: r.role as Role,
       displayName: (r.display_name as string | null) ?? '',
+      realtimeTopic: topics.get(r.company_id as string) ?? '',
     }))
     .sort((a, b) => a.companyName.localeCompare(b.companyName));
 }

@@ -22,7 +22,3 @@ export function useVisitorsOnline(conversationIds: string[]): Set<string> {
   useSyncExternalStore(hub?.onChange ?? noop, hub?.getVersion ?? (() => 0), () => 0);
   return new Set(hub ? conversationIds.filter((id) => hub.isVisitorOnline(id)) : []);
 }
-
-export function usePresenceHub() {
-  return useContext(PresenceContext);
-}

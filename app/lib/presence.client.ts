@@ -1,12 +1,13 @@
 // Presence on the private `conversation:<id>` channels: is the visitor's page open? One shared channel per
-// conversation (ref-counted), so the inbox and the open conversation never join the same topic twice.
+// conversation (ref-counted), so the inbox and the open conversation never join the same topic twice. Agents only
+// read here: only the conversation's visitor may track presence on it (realtime policies), so whoever is present
+// is the visitor.
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 
 interface Entry {
   channel: RealtimeChannel;
   refs: number;
   visitorOnline: boolean;
-  tracked?: Record<string, unknown>;
   subscribed: boolean;
 }
 
@@ -47,7 +48,7 @@ export class PresenceHub {
       entry = created;
       channel.on('presence', { event: 'sync' }, () => {
         const state = channel.presenceState<{ kind?: string }>();
-        const online = Object.values(state).some((metas) => metas.some((m) => m.kind === 'visitor'));
+        const online = Object.keys(state).length > 0;
         if (online !== created.visitorOnline) {
           created.visitorOnline = online;
           this.emit();
@@ -56,7 +57,6 @@ export class PresenceHub {
       channel.subscribe((status) => {
         if (status === 'SUBSCRIBED') {
           created.subscribed = true;
-          if (created.tracked) void channel.track(created.tracked);
         } else if (status === 'CLOSED' || status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') {
           created.subscribed = false;
           if (created.visitorOnline) {
@@ -89,13 +89,6 @@ export class PresenceHub {
     this.emit();
   }
 
-  /** Announce this agent on the conversation (the visitor's widget can show "agent online"). */
-  track(conversationId: string, meta: Record<string, unknown>) {
-    const entry = this.entries.get(conversationId);
-    if (!entry) return;
-    entry.tracked = meta;
-    if (entry.subscribed) void entry.channel.track(meta);
-  }
 }
 
 let shared: PresenceHub | null = null;

@@ -5,7 +5,7 @@ import { Fragment, useEffect, useRef, useState } from 'react';
 import { Avatar, PlatformBadge } from '../components/Avatar.tsx';
 import type { VisitorRow } from '../lib/data.server.ts';
 import { clockTime, dayKey, dayLabel, relativeTime, visitorDisplayName } from '../lib/format.ts';
-import { usePresenceHub, useVisitorsOnline } from '../lib/presence-context.tsx';
+import { useVisitorsOnline } from '../lib/presence-context.tsx';
 import { useRecover } from '../lib/use-recover.ts';
 import { MESSAGE_MAX_LENGTH } from '../lib/validation.ts';
 
@@ -75,7 +75,6 @@ export default function ConversationView() {
   const data = useLoaderData<LoaderData>();
   const { conversation, visitor, messages, members, earlier, me } = data;
   const location = useLocation();
-  const hub = usePresenceHub();
   const online = useVisitorsOnline([conversation.id]).has(conversation.id);
   const [outbox, setOutbox] = useState<Outgoing[]>([]);
   const [draft, setDraft] = useState('');
@@ -85,11 +84,6 @@ export default function ConversationView() {
   const assignFetcher = useFetcher();
   const botFetcher = useFetcher();
   const name = visitorDisplayName(visitor);
-
-  // The agent is "here" for the visitor while this view is open.
-  useEffect(() => {
-    hub?.track(conversation.id, { kind: 'agent', agent_id: me.id, name: me.name, online_at: new Date().toISOString() });
-  }, [hub, conversation.id, me.id, me.name]);
 
   // Sent messages leave the outbox once the loader has them (the database is the truth).
   const stored = new Set(messages.map((m) => m.id));

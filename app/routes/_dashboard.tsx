@@ -22,7 +22,7 @@ export { sessionHeaders as headers } from '../lib/headers.ts';
 type LoaderData = {
   env: { supabaseUrl: string; anonKey: string };
   user: { id: string; email: string };
-  current: { companyId: string; companyName: string; role: 'admin' | 'agent'; displayName: string };
+  current: { companyId: string; companyName: string; role: 'admin' | 'agent'; displayName: string; realtimeTopic: string };
   memberships: { companyId: string; companyName: string; role: 'admin' | 'agent' }[];
   unread: number;
 };
@@ -70,25 +70,24 @@ export default function DashboardLayout() {
       clearTimeout(timer);
       timer = setTimeout(() => revalidateRef.current(), 120);
     };
-    const stop = watchCompany(supabase, data.current.companyId, {
+    // Company events are signals (ids, kinds, times); what was said is read through the loaders (RLS).
+    const stop = watchCompany(supabase, data.current.realtimeTopic, {
       onEvent(e) {
         for (const l of listeners.current) l(e);
-        if (e.event === 'message.created') {
-          const m = e.payload;
-          if (m.sender_kind === 'visitor' && document.hidden) notify(String(m.body ?? 'New message'));
-        }
+        if (e.event === 'message.created' && e.payload.sender_kind === 'visitor' && document.hidden) notify('New message from a visitor');
+        // company.topic_changed: a member was removed and the topic moved; the loader reads the new one.
         refresh();
       },
       onStatus(status) {
-        setLive(status);
-        if (status === 'live') refresh();
+        setLive(status === 'denied' ? 'offline' : status);
+        if (status !== 'offline') refresh();
       },
     });
     return () => {
       clearTimeout(timer);
       stop();
     };
-  }, [supabase, data.current.companyId]);
+  }, [supabase, data.current.realtimeTopic]);
 
   // Other tabs read and reply too: catch up when this tab becomes visible again.
   useEffect(() => {

@@ -81,20 +81,27 @@ describe('message triggers', () => {
       w.users.visitorA,
     ]);
     const conv = await broadcastsSince(since, `conversation:${w.convA}`);
-    const comp = await broadcastsSince(since, `company:${w.companyX}`);
+    const comp = await broadcastsSince(since, `company:${w.companyX}:%`);
     expect(conv.map((b) => [b.event, b.payload.id])).toEqual([['message.created', id]]);
     expect(comp.map((b) => [b.event, b.payload.id])).toEqual([['message.created', id]]);
-    const created = comp.find((b) => b.payload.id === id)!;
-    expect(created.payload).toMatchObject({ conversation_id: w.convA, sender_kind: 'visitor', body: 'ping', company_id: w.companyX });
+    // The visitor's topic: the message as the widget shows it (no author id, no company).
+    expect(conv[0]!.payload).toMatchObject({ id, conversation_id: w.convA, sender_kind: 'visitor', body: 'ping' });
+    expect(Object.keys(conv[0]!.payload).sort()).toEqual(['author_name', 'body', 'conversation_id', 'created_at', 'id', 'sender_kind']);
+    // The company topic: a signal only; what was said is read through REST (RLS at the time of reading).
+    expect(comp[0]!.payload).toEqual({ id, conversation_id: w.convA, sender_kind: 'visitor', created_at: expect.any(String) });
+    expect(comp[0]!.topic).toBe((await c.query('select realtime_topic from public.companies where id = $1', [w.companyX])).rows[0].realtime_topic);
   });
 
   it('broadcasts conversation.updated to the conversation and company topics when the conversation itself changes', async () => {
     const since = await dbNow();
     await c.query(`update public.conversations set status = 'pending' where id = $1`, [w.convA]);
     const conv = await broadcastsSince(since, `conversation:${w.convA}`);
-    const comp = await broadcastsSince(since, `company:${w.companyX}`);
+    const comp = await broadcastsSince(since, `company:${w.companyX}:%`);
     expect(conv.map((b) => [b.event, b.payload.id, b.payload.status])).toEqual([['conversation.updated', w.convA, 'pending']]);
     expect(comp.map((b) => [b.event, b.payload.id, b.payload.status])).toEqual([['conversation.updated', w.convA, 'pending']]);
+    // No message text on either topic (the preview is the newest message's text).
+    expect(Object.keys(comp[0]!.payload)).not.toContain('last_message_preview');
+    expect(Object.keys(conv[0]!.payload).sort()).toEqual(['agent_last_read_message_id', 'id', 'status', 'updated_at']);
     await c.query(`update public.conversations set status = 'open' where id = $1`, [w.convA]);
   });
 

@@ -235,17 +235,34 @@ describe('realtime topic authorization (Realtime\'s own check: probe rows read a
     }
     return out as Access;
   }
-  const all = { readBroadcast: true, readPresence: true, writeBroadcast: true, writePresence: true };
   const none = { readBroadcast: false, readPresence: false, writeBroadcast: false, writePresence: false };
+  // No client may send a broadcast anywhere: server events come only from the database.
+  const visitorOfConv = { readBroadcast: true, readPresence: true, writeBroadcast: false, writePresence: true };
+  const presenceWatcher = { readBroadcast: false, readPresence: true, writeBroadcast: false, writePresence: false };
+  const member = { readBroadcast: true, readPresence: true, writeBroadcast: false, writePresence: true };
   //                                   anon   visitorA visitorB agentX adminX agentY (service bypasses RLS)
   const EXPECTED_TOPICS: Record<string, Record<Exclude<Actor, 'service'>, Access>> = {
-    conversationA: { anon: none, visitorA: all, visitorB: none, agentX: all, adminX: all, agentY: none },
-    companyX: { anon: none, visitorA: none, visitorB: none, agentX: all, adminX: all, agentY: none },
-    companyY: { anon: none, visitorA: none, visitorB: none, agentX: none, adminX: none, agentY: all },
+    conversationA: { anon: none, visitorA: visitorOfConv, visitorB: none, agentX: presenceWatcher, adminX: presenceWatcher, agentY: none },
+    companyX: { anon: none, visitorA: none, visitorB: none, agentX: member, adminX: member, agentY: none },
+    companyY: { anon: none, visitorA: none, visitorB: none, agentX: none, adminX: none, agentY: member },
+    companyXWithoutKey: { anon: none, visitorA: none, visitorB: none, agentX: none, adminX: none, agentY: none },
+    companyXStaleKey: { anon: none, visitorA: none, visitorB: none, agentX: none, adminX: none, agentY: none },
     malformed: { anon: none, visitorA: none, visitorB: none, agentX: none, adminX: none, agentY: none },
   };
-  const topicOf = (name: string) =>
-    ({ conversationA: `conversation:${w.convA}`, companyX: `company:${w.companyX}`, companyY: `company:${w.companyY}`, malformed: 'company:not-a-uuid' })[name]!;
+  let topics: Record<string, string> = {};
+  beforeAll(async () => {
+    const { rows } = await c.query('select id, realtime_topic from public.companies where id = any($1::uuid[])', [[w.companyX, w.companyY]]);
+    const topicOfCompany = new Map(rows.map((r) => [r.id as string, r.realtime_topic as string]));
+    topics = {
+      conversationA: `conversation:${w.convA}`,
+      companyX: topicOfCompany.get(w.companyX)!,
+      companyY: topicOfCompany.get(w.companyY)!,
+      companyXWithoutKey: `company:${w.companyX}`,
+      companyXStaleKey: `company:${w.companyX}:${randomUUID()}`,
+      malformed: 'company:not-a-uuid',
+    };
+  });
+  const topicOf = (name: string) => topics[name]!;
 
   for (const name of Object.keys(EXPECTED_TOPICS)) {
     it(`${name}: join (read) and send (write) for broadcast and presence by each actor`, async () => {

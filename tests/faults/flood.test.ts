@@ -71,10 +71,10 @@ beforeAll(async () => {
   admin = await db();
   const { error } = await agent.auth.signInWithPassword({ email: 'agent@acme.test', password: 'porchlight-agent' });
   expect(error).toBeNull();
-  const { data: company } = await agent.from('companies').select('id').eq('name', 'Acme').single();
+  const { data: company } = await agent.from('companies').select('realtime_topic').eq('name', 'Acme').single();
   await new Promise<void>((resolve, reject) =>
     agent
-      .channel(`company:${company!.id}`, { config: { private: true } })
+      .channel(company!.realtime_topic, { config: { private: true } })
       .on('broadcast', { event: 'message.created' }, ({ payload }) => seen.add(String((payload as { id: string }).id)))
       .subscribe((status, err) => (status === 'SUBSCRIBED' ? resolve() : status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' ? reject(err ?? new Error(status)) : undefined)),
   );

@@ -77,7 +77,7 @@ async function sql<T extends pg.QueryResultRow = Row>(stack: RunningStack, text:
 }
 
 /**
- * The agent: the official supabase-js signed in as an Acme agent, subscribed to the private `company:<id>`
+ * The agent: the official supabase-js signed in as an Acme agent, subscribed to the company's private topic
  * channel like the dashboard, catching up from the database on every (re-)subscribe. Sends in order under
  * client-generated ids and retries each until the API confirms it (a retry of a stored id is a duplicate key,
  * i.e. already sent).
@@ -93,7 +93,7 @@ class Agent {
   private constructor(
     readonly client: SupabaseClient,
     readonly userId: string,
-    readonly companyId: string,
+    readonly companyTopic: string,
     readonly conversationId: string,
   ) {}
 
@@ -104,9 +104,10 @@ class Agent {
     });
     const { data, error } = await client.auth.signInWithPassword(AGENT);
     expect(error).toBeNull();
-    const conv = await client.from('conversations').select('company_id').eq('id', conversationId).single();
+    const conv = await client.from('conversations').select('companies(realtime_topic)').eq('id', conversationId).single();
     expect(conv.error).toBeNull();
-    const agent = new Agent(client, data.user!.id, conv.data!.company_id, conversationId);
+    const topic = (conv.data as unknown as { companies: { realtime_topic: string } }).companies.realtime_topic;
+    const agent = new Agent(client, data.user!.id, topic, conversationId);
     await agent.subscribe();
     return agent;
   }
@@ -114,10 +115,11 @@ class Agent {
   private subscribe(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.channel = this.client
-        .channel(`company:${this.companyId}`, { config: { private: true } })
+        .channel(this.companyTopic, { config: { private: true } })
         .on('broadcast', { event: 'message.created' }, ({ payload }) => {
-          const row = payload as Row & { conversation_id: string };
-          if (row.conversation_id === this.conversationId) this.add([row]);
+          // The company topic carries a signal (ids, kind, time); the text is read through REST, as the dashboard does.
+          const signal = payload as { id: string; conversation_id: string };
+          if (signal.conversation_id === this.conversationId) void this.fetchOne(signal.id);
         })
         .subscribe((status, err) => {
           if (status === 'SUBSCRIBED') {
@@ -132,6 +134,15 @@ class Agent {
   private add(rows: Row[]) {
     // Microseconds, as the database orders: a visitor's and the agent's message often start in the same millisecond.
     for (const r of rows) this.view.set(r.id, { id: r.id, sender_kind: r.sender_kind, body: r.body, created_at: utcMicros(r.created_at) });
+  }
+
+  /** Reads one message a signal announced (retried until the API answers). */
+  private async fetchOne(id: string): Promise<void> {
+    for (;;) {
+      const { data, error } = await this.client.from('messages').select('id, sender_kind, body, created_at').eq('id', id);
+      if (!error && data) return this.add(data as Row[]);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   /** Reads the whole conversation (retried until the API answers). */
