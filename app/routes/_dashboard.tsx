@@ -140,7 +140,7 @@ export default function DashboardLayout() {
                 Enable alerts
               </button>
             )}
-            <span className={`live live-${live}`} title={live === 'live' ? 'Live updates on' : 'Reconnecting…'} />
+            <span className={`live live-${live}`} data-testid="live-status" data-status={live} title={live === 'live' ? 'Live updates on' : 'Reconnecting…'} />
             {data.memberships.length > 1 ? (
               <Form method="post" action="/company" className="company-switcher">
                 <label className="sr-only" htmlFor="company-select">
