@@ -25,6 +25,9 @@ export class HttpError extends Error {
   }
 }
 
+/** Retry-After in seconds, when given as seconds. */
+const retryAfter = (res: Response) => Number(res.headers.get('retry-after')) || null;
+
 export class WidgetClient {
   private refreshing: Promise<Session> | null = null;
   constructor(readonly o: Options) {}
@@ -52,7 +55,11 @@ export class WidgetClient {
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
-    if (!res.ok) throw new HttpError(res.status, 'auth_failed', 'sign-in failed', null, {});
+    if (!res.ok) {
+      // GoTrue's error body: { code, error_code, msg }; 429 `over_request_rate_limit` caps sign-ins per address.
+      const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+      throw new HttpError(res.status, String(body.error_code ?? 'auth_failed'), String(body.msg ?? 'sign-in failed'), retryAfter(res), body);
+    }
     const s = (await res.json()) as Session;
     this.save(s);
     return s;
@@ -71,7 +78,8 @@ export class WidgetClient {
             // Another tab may have rotated it already: take what it stored.
             const other = this.stored();
             if (other && other.refresh_token !== s.refresh_token) return other;
-            if (err instanceof HttpError && err.status >= 500) throw err;
+            // Only a refused refresh token calls for a new visitor; busy (429), down or offline is retried later.
+            if (!(err instanceof HttpError) || err.status >= 500 || err.status === 429) throw err;
           }
         }
         return await this.auth('/signup', {});
@@ -104,7 +112,7 @@ export class WidgetClient {
     });
     const data = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (!res.ok) {
-      throw new HttpError(res.status, String(data.code ?? 'error'), String(data.message ?? res.statusText), Number(res.headers.get('retry-after')) || null, data);
+      throw new HttpError(res.status, String(data.code ?? 'error'), String(data.message ?? res.statusText), retryAfter(res), data);
     }
     return { status: res.status, data: data as T };
   }

@@ -7,19 +7,17 @@
 import { type RealtimeChannel, RealtimeClient } from '@supabase/realtime-js';
 import { render } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { hasControlCharacters, stripControlCharacters } from '../../functions/_shared/text-rules.ts';
 import { utcMicros } from '../../functions/_shared/time.ts';
 import { panel as de } from '../locales/de.ts';
 import { panel as en } from '../locales/en.ts';
 import { HttpError, WidgetClient } from './client.ts';
+import { afterFailure, nextToSend, type Outgoing, parseOutbox } from './outbox.ts';
 import { type FieldMode, type PanelApi, type PanelHost, storageKey } from './shared.ts';
-import { type ChatMessage, fromRow, linkify, mergeMessages } from './text.ts';
+import { type ChatMessage, linkify, mergeMessages, messageFromBroadcast } from './text.ts';
 
 type Strings = typeof en;
-interface Outgoing {
-  id: string;
-  body: string;
-  createdAt: string;
-}
+type Prechat = { name: string; email: string; phone: string };
 
 const CSS = `
 .p{position:fixed;z-index:2147483001;width:370px;height:min(600px,calc(100vh - 110px));display:flex;flex-direction:column;background:#fff;color:#111;border-radius:14px;box-shadow:0 10px 40px rgba(0,0,0,.25);font:14px/1.45 system-ui,-apple-system,sans-serif;overflow:hidden}
@@ -44,6 +42,8 @@ input,textarea{font:inherit;font-size:15px;padding:8px 10px;border:1px solid #d1
 .row{display:flex;gap:8px;align-items:flex-end}
 .s{background:var(--p,#2563eb);color:#fff;border:0;border-radius:8px;padding:9px 14px}
 .u{padding:24px;text-align:center;color:#444}
+.bub .k{background:none;border:0;color:inherit;text-decoration:underline;padding:0 8px 0 0;font-size:12px}
+.n .k{margin-left:8px}
 @media (max-width:640px){.p{inset:0;width:100%;height:100%;border-radius:0}input,textarea{font-size:16px}}
 `;
 
@@ -221,13 +221,37 @@ function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: PanelSt
           <div key={m.id} class={`bub ${m.senderKind === 'visitor' ? 'v' : 'a'}`} data-message-id={m.id} data-state={m.state ?? 'sent'}>
             {m.senderKind !== 'visitor' && <small>{m.authorName ?? t.agent}</small>}
             <Text text={m.body} />
-            {m.state && <small>{m.state === 'failed' ? t.failed : t.sending}</small>}
+            {m.state === 'sending' && <small>{t.sending}</small>}
+            {m.state === 'failed' && (
+              <>
+                <small>{m.reason === 'invalid_characters' ? t.invalidCharacters : m.reason === 'message_too_long' ? t.tooLong : t.notSent}</small>
+                <button
+                  class="k"
+                  type="button"
+                  onClick={() => {
+                    // The text goes back to the composer (without the characters that cannot be sent).
+                    setDraft((d) => (d ? `${d}\n` : '') + stripControlCharacters(m.body));
+                    state.drop(m.id);
+                  }}
+                >
+                  {t.edit}
+                </button>
+                <button class="k" type="button" onClick={() => state.drop(m.id)}>
+                  {t.drop}
+                </button>
+              </>
+            )}
           </div>
         ))}
       </div>
       {state.notice && (
         <div class="n" role="status">
           {state.notice}
+          {state.canRetry && (
+            <button class="k" type="button" onClick={() => state.retryNow()}>
+              {t.retry}
+            </button>
+          )}
         </div>
       )}
       <form onSubmit={submit} noValidate>
@@ -250,6 +274,8 @@ class PanelState {
   conversationId: string | null;
   visitorId: string | null;
   notice: string | null = null;
+  /** Whether the notice offers a retry button (sign-in refused for now). */
+  canRetry = false;
   identity: { name?: string; email?: string } = {};
   unread = 0;
   rerender: () => void = () => undefined;
@@ -257,6 +283,10 @@ class PanelState {
   private channel: RealtimeChannel | null = null;
   private flushing = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The next backoff after a 5xx or network error; doubles up to a minute, reset by a success. */
+  private backoff = 3000;
+  /** The pre-chat form's answers, kept for a start that is retried later. */
+  private prechat?: Prechat;
   /** Ids of messages read from the history (or the session's answer), i.e. with everything before them. */
   private synced = new Set<string>();
 
@@ -291,11 +321,7 @@ class PanelState {
   }
 
   private outbox(): Outgoing[] {
-    try {
-      return JSON.parse(localStorage.getItem(this.key('outbox')) ?? '[]');
-    } catch {
-      return [];
-    }
+    return parseOutbox(localStorage.getItem(this.key('outbox')));
   }
 
   private setOutbox(items: Outgoing[]) {
@@ -303,11 +329,26 @@ class PanelState {
   }
 
   private optimistic(o: Outgoing): ChatMessage {
-    return { id: o.id, conversationId: this.conversationId ?? '', senderKind: 'visitor', authorName: null, body: o.body, createdAt: o.createdAt, state: 'sending' };
+    return { id: o.id, conversationId: this.conversationId ?? '', senderKind: 'visitor', authorName: null, body: o.body, createdAt: o.createdAt, state: o.refused ? 'failed' : 'sending', reason: o.refused };
   }
 
-  setNotice(n: string | null) {
+  setNotice(n: string | null, canRetry = false) {
     this.notice = n;
+    this.canRetry = canRetry;
+    this.rerender();
+  }
+
+  /** Keeps a message as failed (in the outbox, so across reloads) and stops sending it. */
+  private refuse(id: string, code: string) {
+    this.setOutbox(this.outbox().map((o) => (o.id === id ? { ...o, refused: code } : o)));
+    this.messages = this.messages.map((m) => (m.id === id ? { ...m, state: 'failed', reason: code } : m));
+    this.rerender();
+  }
+
+  /** The visitor dropped (or took back to edit) a failed message. */
+  drop(id: string) {
+    this.setOutbox(this.outbox().filter((o) => o.id !== id));
+    this.messages = this.messages.filter((m) => m.id !== id || !m.state);
     this.rerender();
   }
 
@@ -373,7 +414,13 @@ class PanelState {
     if (!this.conversationId) return;
     await this.catchUp();
     void this.flush();
-    const session = await this.client.session();
+    let session: Awaited<ReturnType<WidgetClient['session']>>;
+    try {
+      session = await this.client.session();
+    } catch (err) {
+      this.failed(err);
+      return;
+    }
     if (!this.realtime) {
       this.client.keepFresh(() => void this.realtime?.setAuth());
       this.realtime = new RealtimeClient(`${this.host.options.supabaseUrl}/realtime/v1`, {
@@ -389,7 +436,12 @@ class PanelState {
     const channel = this.realtime.channel(`conversation:${this.conversationId}`, {
       config: { private: true, presence: { key: this.visitorId ?? session.user.id } },
     });
-    channel.on('broadcast', { event: 'message.created' }, ({ payload }) => this.add([fromRow(payload as Record<string, unknown>)]));
+    const conversationId = this.conversationId;
+    channel.on('broadcast', { event: 'message.created' }, ({ payload }) => {
+      // Only a well-formed row of this conversation, and never in place of a copy already read from the database.
+      const m = messageFromBroadcast(payload, conversationId);
+      if (m && !this.messages.some((x) => x.id === m.id)) this.add([m]);
+    });
     channel.subscribe((status) => {
       if (status === 'SUBSCRIBED') {
         void channel.track({ kind: 'visitor', visitor_id: this.visitorId, online_at: new Date().toISOString() });
@@ -402,25 +454,39 @@ class PanelState {
     this.channel = channel;
   }
 
-  async send(body: string, prechat?: { name: string; email: string; phone: string }) {
+  async send(body: string, prechat?: Prechat) {
+    if (prechat) this.prechat = prechat;
     const item: Outgoing = { id: crypto.randomUUID(), body, createdAt: utcMicros(new Date().toISOString()) };
+    // Text the server would refuse is shown failed at once, never sent.
+    if (hasControlCharacters(body)) item.refused = 'invalid_characters';
     this.setOutbox([...this.outbox(), item]);
     this.messages = mergeMessages(this.messages, [this.optimistic(item)]);
     this.rerender();
-    if (!this.conversationId) await this.start(prechat);
+    if (!this.conversationId) {
+      if (item.refused) return;
+      await this.start(prechat);
+    }
     await this.flush();
   }
 
   /** Starts the conversation (the first queued message goes with it). */
-  private async start(prechat?: { name: string; email: string; phone: string }) {
-    const first = this.outbox()[0];
+  private async start(prechat = this.prechat) {
+    const first = nextToSend(this.outbox());
+    try {
+      // Signed in first: a refused sign-in is not the message's fault.
+      await this.client.session();
+    } catch (err) {
+      this.failed(err);
+      return;
+    }
+    const clean = (v?: string) => (v ? stripControlCharacters(v) : undefined);
     try {
       const { data } = await this.client.startSession({
-        name: prechat?.name || this.identity.name,
-        email: prechat?.email || this.identity.email,
-        phone: prechat?.phone || undefined,
+        name: clean(prechat?.name || this.identity.name),
+        email: clean(prechat?.email || this.identity.email),
+        phone: clean(prechat?.phone),
         firstMessage: first ? { id: first.id, body: first.body } : undefined,
-        page: { url: location.href.slice(0, 2048), title: document.title.slice(0, 300) },
+        page: { url: location.href.slice(0, 2048), title: clean(document.title)?.slice(0, 300) },
         locale: this.host.locale,
       });
       this.conversationId = data.conversation.id;
@@ -432,21 +498,35 @@ class PanelState {
       this.read(data.messages);
       void this.connect();
     } catch (err) {
+      // Refused for good: the first message stays failed (the visitor can edit or drop it); the notice says why.
+      if (first && err instanceof HttpError && afterFailure(err.status) === 'refused') this.refuse(first.id, err.code);
       this.failed(err);
     }
   }
 
   private failed(err: unknown) {
-    if (err instanceof HttpError && err.status === 429) {
+    const what = afterFailure(err instanceof HttpError ? err.status : 0);
+    if (err instanceof HttpError && err.code === 'over_request_rate_limit') {
+      // Hosted Auth caps anonymous sign-ins per address: say so, retry when told, else when the visitor asks.
+      this.setNotice(this.t.signInLimited, true);
+      if (err.retryAfter) this.retryLater(err.retryAfter * 1000);
+    } else if (err instanceof HttpError && what === 'wait') {
       const wait = err.retryAfter ?? 30;
       this.setNotice(this.t.wait(wait));
       this.retryLater(wait * 1000);
-    } else if (err instanceof HttpError && err.status < 500) {
+    } else if (err instanceof HttpError && what === 'refused') {
       this.setNotice(err.code === 'message_too_long' ? this.t.tooLong : String(err.body.message ?? this.t.error));
     } else {
       this.setNotice(navigator.onLine ? this.t.error : this.t.offline);
-      this.retryLater(3000);
+      this.retryLater(this.backoff);
+      this.backoff = Math.min(this.backoff * 2, 60_000);
     }
+  }
+
+  /** The notice's retry button. */
+  retryNow() {
+    this.setNotice(null);
+    this.retryLater(0);
   }
 
   private retryLater(ms: number) {
@@ -454,6 +534,7 @@ class PanelState {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (!this.conversationId) void this.start();
+      else if (!this.channel) void this.connect();
       else void this.flush();
     }, ms);
   }
@@ -463,23 +544,24 @@ class PanelState {
     if (this.flushing || !this.conversationId) return;
     this.flushing = true;
     try {
+      // Signed in first: a refused sign-in is not the message's fault.
+      if (nextToSend(this.outbox())) await this.client.session();
       // Re-read the outbox each time: messages queued while a send is under way go out in this same run.
-      for (let item = this.outbox()[0]; item; item = this.outbox()[0]) {
+      for (let item = nextToSend(this.outbox()); item; item = nextToSend(this.outbox())) {
         try {
           const { data } = await this.client.send(this.conversationId, item.id, item.body);
           this.setOutbox(this.outbox().filter((o) => o.id !== item.id));
           this.add([data.message]);
+          this.backoff = 3000;
           if (this.notice) this.setNotice(null);
         } catch (err) {
-          if (err instanceof HttpError && err.status < 500 && err.status !== 429 && err.status !== 401) {
-            // Refused for good (too long, …): keep it visible as failed, stop retrying it.
-            this.setOutbox(this.outbox().filter((o) => o.id !== item.id));
-            this.messages = this.messages.map((m) => (m.id === item.id ? { ...m, state: 'failed' } : m));
-          }
-          this.failed(err);
-          break;
+          // Refused for good (too long, bad characters, …): shown failed, and the rest still go out in order.
+          if (err instanceof HttpError && afterFailure(err.status) === 'refused') this.refuse(item.id, err.code);
+          else throw err;
         }
       }
+    } catch (err) {
+      this.failed(err);
     } finally {
       this.flushing = false;
     }

@@ -37,8 +37,10 @@ export interface ChatMessage {
   authorName: string | null;
   body: string;
   createdAt: string;
-  /** Local only: an optimistic message not yet confirmed by the server. */
+  /** Local only: an optimistic message not yet confirmed by the server, or one refused for good. */
   state?: 'sending' | 'failed';
+  /** Local only: why a failed message was refused (the server's error code). */
+  reason?: string;
 }
 
 /** Merges messages by id (server copies win over optimistic ones) and orders them as the database does: time, then id. */
@@ -49,6 +51,27 @@ export function mergeMessages(current: ChatMessage[], incoming: ChatMessage[]): 
     byId.set(m.id, prev && !m.state ? { ...m } : prev && m.state ? prev : m);
   }
   return [...byId.values()].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SENDER_KINDS = ['visitor', 'agent', 'bot', 'system'];
+
+/**
+ * A `message.created` broadcast → ChatMessage, or null unless it is a well-formed row of this conversation:
+ * the topic is shared with the conversation's clients, so a payload is checked before it is shown.
+ */
+export function messageFromBroadcast(payload: unknown, conversationId: string): ChatMessage | null {
+  const r = (payload ?? {}) as Record<string, unknown>;
+  const ok =
+    typeof r.id === 'string' &&
+    UUID_RE.test(r.id) &&
+    r.conversation_id === conversationId &&
+    SENDER_KINDS.includes(r.sender_kind as string) &&
+    (r.author_name == null || typeof r.author_name === 'string') &&
+    typeof r.body === 'string' &&
+    typeof r.created_at === 'string' &&
+    !Number.isNaN(Date.parse(r.created_at));
+  return ok ? fromRow(r) : null;
 }
 
 /** A realtime payload (snake_case row) → ChatMessage. */
