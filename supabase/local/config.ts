@@ -37,11 +37,23 @@ export interface AuthConfig {
   minimumPasswordLength: number;
   emailSignup: boolean;
   emailConfirmations: boolean;
+  /** Besides site_url, where Auth may send a user back after an email link (`additional_redirect_urls`). */
+  additionalRedirectUrls: string[];
+  /** Seconds an email link stays valid (`[auth.email] otp_expiry`). */
+  emailOtpExpiry: number;
+  /** `[auth.email.template.<type>]`: subject and absolute path of the HTML body, per mail type (invite, confirmation). */
+  emailTemplates: Record<string, { subject?: string; contentPath?: string }>;
+  /** Anonymous sign-ins per hour per address (`[auth.rate_limit] anonymous_users`, hosted default 30). */
+  anonymousUsersPerHour: number;
+  /** The header whose first value is the caller's address for rate limits (GoTrue's RATE_LIMIT_HEADER). */
+  rateLimitHeader: string;
 }
 
 export interface StackConfig {
   apiPort: number;
   dbPort: number;
+  /** The mail catcher's port (`[inbucket] port`); 0 picks a free one, the real one is set once it listens. */
+  mailPort: number;
   /** Where Postgres keeps its files. */
   dataDir: string;
   /** Public URL of the gateway, e.g. http://127.0.0.1:54321 */
@@ -75,12 +87,25 @@ export interface StackOptions {
   dbPort?: number;
   dataDir?: string;
   quiet?: boolean;
+  /** The mail catcher's port; defaults to `[inbucket] port`, or a free one when apiPort is given (test stacks). */
+  mailPort?: number;
+  /** Overrides `[auth.rate_limit] anonymous_users` (also PORCHLIGHT_AUTH_ANONYMOUS_PER_HOUR): test stacks raise it. */
+  anonymousUsersPerHour?: number;
+}
+
+/** A rate limit setting: a number >= 0, else the stack refuses to start (as the CLI refuses a bad config.toml). */
+function perHour(v: unknown): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`[auth.rate_limit] anonymous_users must be a number >= 0, got ${String(v)}`);
+  return n;
 }
 
 export function loadConfig(opts: StackOptions = {}): StackConfig {
   const toml = readToml();
   const apiPort = opts.apiPort ?? Number(process.env.PORCHLIGHT_API_PORT ?? toml.api?.port ?? 54321);
   const dbPort = opts.dbPort ?? Number(process.env.PORCHLIGHT_DB_PORT ?? toml.db?.port ?? 54322);
+  // Test stacks pass their own apiPort: they must not all fight for the one mail catcher port.
+  const mailPort = opts.mailPort ?? Number(process.env.PORCHLIGHT_MAIL_PORT ?? (opts.apiPort !== undefined ? 0 : (toml.inbucket?.port ?? 54324)));
   const dataDir = opts.dataDir ?? process.env.PORCHLIGHT_DATA_DIR ?? path.join(SUPABASE_DIR, '.local-data');
   const auth = toml.auth ?? {};
   const functions: FunctionConfig[] = Object.entries((toml.functions ?? {}) as Toml).map(([name, f]) => ({
@@ -93,6 +118,7 @@ export function loadConfig(opts: StackOptions = {}): StackConfig {
   return {
     apiPort,
     dbPort,
+    mailPort,
     dataDir,
     apiUrl: `http://127.0.0.1:${apiPort}`,
     dbUrl: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
@@ -115,6 +141,16 @@ export function loadConfig(opts: StackOptions = {}): StackConfig {
       minimumPasswordLength: auth.minimum_password_length ?? 6,
       emailSignup: auth.email?.enable_signup ?? true,
       emailConfirmations: auth.email?.enable_confirmations ?? false,
+      additionalRedirectUrls: auth.additional_redirect_urls ?? [],
+      emailOtpExpiry: auth.email?.otp_expiry ?? 3600,
+      emailTemplates: Object.fromEntries(
+        Object.entries((auth.email?.template ?? {}) as Toml).map(([type, t]) => [
+          type,
+          { subject: t.subject, contentPath: t.content_path ? path.resolve(SUPABASE_DIR, '..', t.content_path) : undefined },
+        ]),
+      ),
+      anonymousUsersPerHour: perHour(opts.anonymousUsersPerHour ?? process.env.PORCHLIGHT_AUTH_ANONYMOUS_PER_HOUR ?? auth.rate_limit?.anonymous_users ?? 30),
+      rateLimitHeader: process.env.PORCHLIGHT_AUTH_RATE_LIMIT_HEADER ?? 'X-Forwarded-For',
     },
     functions,
     quiet: opts.quiet ?? false,

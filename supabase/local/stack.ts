@@ -138,12 +138,12 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   };
 }
 
-interface RunningApi {
+export interface RunningApi {
   stop(): Promise<void>;
 }
 
-/** The gateway and its services on cfg.apiPort. */
-async function startApi(ctx: StackContext): Promise<RunningApi> {
+/** The gateway and its services on cfg.apiPort (tests start a second one on the same Postgres with other settings). */
+export async function startApi(ctx: StackContext): Promise<RunningApi> {
   const { cfg } = ctx;
   const services = {
     auth: await createAuthService(ctx),

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { readBody, type ServiceFactory, type StackContext } from '../context.ts';
 import { type Claims, verifyJwt } from '../jwt.ts';
 import { AuthError, sendAuthError, sendAuthJson } from './errors.ts';
+import { clientAddress, HourlyLimiter } from './rate-limit.ts';
 import {
   amrMethod,
   createSession,
@@ -19,6 +20,8 @@ import {
 
 const ADMIN_ROLES = new Set(['service_role', 'supabase_admin']);
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 type Json = Record<string, any>;
 
@@ -33,6 +36,7 @@ interface Request {
 export const createAuthService: ServiceFactory = (ctx: StackContext) => {
   const { cfg, pool } = ctx;
   const a = cfg.auth;
+  const anonymousSignIns = new HourlyLimiter(a.anonymousUsersPerHour);
 
   async function tx<T>(fn: (db: pg.PoolClient) => Promise<T>): Promise<T> {
     const db = await pool.connect();
@@ -81,13 +85,16 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
   async function currentUser(req: IncomingMessage): Promise<{ user: UserRow; claims: Claims; sessionId: string | null }> {
     const claims = await claimsOf(req);
     if (!claims.sub) throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim');
-    const sessionId = typeof claims.session_id === 'string' ? claims.session_id : null;
+    // GoTrue's order: the user of the sub claim first, then the session of the session_id claim.
+    if (!UUID_RE.test(claims.sub)) throw new AuthError(400, 'bad_jwt', 'invalid claim: sub claim must be a UUID');
+    const user = await findUserById(pool, claims.sub);
+    if (!user) throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
+    const sessionId = typeof claims.session_id === 'string' && claims.session_id && claims.session_id !== NIL_UUID ? claims.session_id : null;
     if (sessionId) {
+      if (!UUID_RE.test(sessionId)) throw new AuthError(403, 'bad_jwt', 'invalid claim: session_id claim must be a UUID');
       const { rowCount } = await pool.query('select 1 from auth.sessions where id = $1', [sessionId]);
       if (!rowCount) throw new AuthError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist');
     }
-    const user = await findUserById(pool, claims.sub);
-    if (!user) throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
     return { user, claims, sessionId };
   }
 
@@ -174,6 +181,9 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
     const data = metadataObject(b.data, 'data');
     if (!email && !phone) {
       if (!a.enableAnonymousSignIns) throw new AuthError(422, 'anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
+      if (!anonymousSignIns.take(clientAddress(req, a.rateLimitHeader))) {
+        throw new AuthError(429, 'over_request_rate_limit', 'Request rate limit reached');
+      }
       const session = await tx(async (db) => {
         const user = await insertUser(db, { userMeta: data, appMeta: {}, anonymous: true, confirmed: false });
         const s = await createSession(cfg, db, user, 'anonymous', req.headers['user-agent']);
