@@ -2,7 +2,7 @@ import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from '@remix-r
 import { z } from 'zod';
 import { errorResponse, requireAgent } from './auth.server.ts';
 import { getConversation, gravatarUrl, insertAgentMessage, listMembers, markRead, updateConversation } from './data.server.ts';
-import { conversationStatusSchema, fieldErrors, formObject, sendMessageSchema } from './validation.ts';
+import { conversationStatusSchema, fieldErrors, readForm, sendMessageSchema } from './validation.ts';
 
 const idSchema = z.string().uuid();
 
@@ -33,7 +33,7 @@ export async function conversationAction({ request, params }: ActionFunctionArgs
   const ctx = await requireAgent(request);
   const id = idSchema.safeParse(params.conversationId);
   if (!id.success) return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
-  const form = formObject(await request.formData());
+  const form = await readForm(request);
   const intent = form.intent;
 
   if (intent === 'send') {
@@ -50,6 +50,11 @@ export async function conversationAction({ request, params }: ActionFunctionArgs
         author_id: ctx.user.id,
         author_name: author,
       });
+      if (result === 'conflict') {
+        return errorResponse(409, 'message_id_conflict', 'This message id is already used by another message; send it with a new id.', ctx.headers, {
+          fieldErrors: { id: 'This message id is already used.' },
+        });
+      }
       return json({ ok: true, id: parsed.data.id, result }, { status: result === 'created' ? 201 : 200, headers: ctx.headers });
     } catch (e) {
       const code = (e as { cause?: { code?: string } }).cause?.code;

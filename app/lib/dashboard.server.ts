@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, json, type LoaderFunctionArgs, redirect } from
 import { companyCookie, errorResponse, requireAgent } from './auth.server.ts';
 import { totalUnread } from './data.server.ts';
 import { publicEnv } from './env.server.ts';
+import { readFormData } from './validation.ts';
 
 export async function dashboardLoader({ request }: LoaderFunctionArgs) {
   const ctx = await requireAgent(request);
@@ -21,7 +22,7 @@ export async function dashboardLoader({ request }: LoaderFunctionArgs) {
 /** Switch the company the agent works in; only companies they belong to. */
 export async function switchCompanyAction({ request }: ActionFunctionArgs) {
   const ctx = await requireAgent(request);
-  const form = await request.formData();
+  const form = await readFormData(request);
   const companyId = String(form.get('companyId') ?? '');
   if (!ctx.memberships.some((m) => m.companyId === companyId)) {
     return errorResponse(403, 'not_a_member', 'You are not a member of that company.', ctx.headers, {

@@ -106,13 +106,27 @@ export function encodeCursor(row: Pick<ConversationRow, 'last_message_at' | 'id'
   return `${row.last_message_at}|${row.id}`;
 }
 
+// The exact shapes encodeCursor writes (PostgREST's timestamptz and a uuid): anything else would reach
+// Postgres as a bad literal (a 500), so a cursor we did not write is ignored and the first page is shown.
+const CURSOR_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isCursorTimestamp(at: string): boolean {
+  const m = CURSOR_TIMESTAMP.exec(at);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  // Reject what Date.parse would roll over (Feb 30) and Postgres would refuse.
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1 && d.getUTCMonth() === month - 1 && d.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
+}
+
 export function decodeCursor(cursor: string | null): { at: string; id: string } | null {
-  if (!cursor) return null;
+  if (!cursor || cursor.length > 100) return null;
   const i = cursor.lastIndexOf('|');
   if (i <= 0) return null;
   const at = cursor.slice(0, i);
   const id = cursor.slice(i + 1);
-  if (Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/i.test(id)) return null;
+  if (!isCursorTimestamp(at) || !UUID.test(id)) return null;
   return { at, id };
 }
 
@@ -236,13 +250,17 @@ export async function markRead(supabase: SupabaseClient, conversationId: string)
 export async function insertAgentMessage(
   supabase: SupabaseClient,
   row: { id: string; conversation_id: string; body: string; author_id: string; author_name: string },
-): Promise<'created' | 'duplicate'> {
+): Promise<'created' | 'duplicate' | 'conflict'> {
   const { error } = await supabase.from('messages').insert({ ...row, sender_kind: 'agent' });
   if (!error) return 'created';
-  // A retry of the same client-generated id: the first attempt already stored it.
   if (error.code === '23505') {
-    const existing = await supabase.from('messages').select('id, conversation_id').eq('id', row.id).maybeSingle();
-    if (existing.data && existing.data.conversation_id === row.conversation_id) return 'duplicate';
+    // A retry of the same client-generated id: the first attempt already stored it.
+    const existing = check(await supabase.from('messages').select('id, conversation_id').eq('id', row.id).maybeSingle(), 'send message') as {
+      conversation_id: string;
+    } | null;
+    if (existing && existing.conversation_id === row.conversation_id) return 'duplicate';
+    // The id belongs to another conversation (perhaps one this agent cannot see): the client must pick a new id.
+    return 'conflict';
   }
   throw new DataError(`send message: ${error.message}`, error);
 }

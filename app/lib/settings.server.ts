@@ -1,7 +1,7 @@
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from '@remix-run/node';
 import { errorResponse, requireAdmin } from './auth.server.ts';
 import { env } from './env.server.ts';
-import { fieldErrors } from './validation.ts';
+import { fieldErrors, readFormData } from './validation.ts';
 import {
   embedCode,
   formToRow,
@@ -41,7 +41,7 @@ export async function settingsLoader({ request }: LoaderFunctionArgs) {
 
 export async function settingsAction({ request }: ActionFunctionArgs) {
   const ctx = await requireAdmin(request);
-  const parsed = widgetConfigSchema.safeParse(widgetFormToInput(await request.formData()));
+  const parsed = widgetConfigSchema.safeParse(widgetFormToInput(await readFormData(request)));
   if (!parsed.success) {
     return errorResponse(422, 'validation_failed', 'Check the highlighted fields.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
   }

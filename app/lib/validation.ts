@@ -1,4 +1,5 @@
-// zod schemas shared by forms (client-side hints) and actions (the real check), plus field-error shaping.
+// zod schemas shared by forms (client-side hints) and actions (the real check), plus field-error shaping
+// and reading a form body safely.
 import { z } from 'zod';
 
 export type FieldErrors = Record<string, string>;
@@ -13,8 +14,29 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
   return out;
 }
 
+// Postgres cannot store NUL in text (a 500 before this check) and no other C0 control (or DEL) belongs in what
+// we show. Multi-line text (a reply, a greeting) may keep tab, line feed and carriage return.
+export const CONTROL_CHARACTERS_MESSAGE = 'Remove the control characters (such as NUL) from this text.';
+const MULTI_LINE_ALLOWED = new Set([0x09, 0x0a, 0x0d]);
+
+/** True when `s` holds a control character (line breaks and tabs allowed when `multiline`). */
+export function hasControlCharacters(s: string, multiline = false): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 || c === 0x7f) && !(multiline && MULTI_LINE_ALLOWED.has(c))) return true;
+  }
+  return false;
+}
+
+/** A string with no control characters: the base of every text field the dashboard accepts. */
+export function plainText(opts: { multiline?: boolean } = {}) {
+  return z.string().refine((s) => !hasControlCharacters(s, opts.multiline), CONTROL_CHARACTERS_MESSAGE);
+}
+
+export const emailSchema = plainText().trim().toLowerCase().email('Enter a valid email address.');
+
 export const loginSchema = z.object({
-  email: z.string().trim().toLowerCase().email('Enter a valid email address.'),
+  email: emailSchema,
   password: z.string().min(1, 'Enter your password.').max(72, 'Passwords are at most 72 characters.'),
   redirectTo: z.string().optional(),
 });
@@ -23,8 +45,7 @@ export const MESSAGE_MAX_LENGTH = 4000;
 
 export const sendMessageSchema = z.object({
   id: z.string().uuid('Message id must be a UUID.'),
-  body: z
-    .string()
+  body: plainText({ multiline: true })
     .transform((s) => s.trim())
     .pipe(z.string().min(1, 'Write a message first.').max(MESSAGE_MAX_LENGTH, `Messages are at most ${MESSAGE_MAX_LENGTH} characters.`)),
 });
@@ -33,9 +54,11 @@ export const conversationStatusSchema = z.enum(['open', 'pending', 'resolved']);
 
 export const roleSchema = z.enum(['admin', 'agent']);
 
+export const displayNameSchema = plainText().trim().min(1, 'Enter a display name.').max(80, 'At most 80 characters.');
+
 export const addMemberSchema = z.object({
-  email: z.string().trim().toLowerCase().email('Enter a valid email address.'),
-  displayName: z.string().trim().min(1, 'Enter a display name.').max(80, 'At most 80 characters.'),
+  email: emailSchema,
+  displayName: displayNameSchema,
   password: z.string().min(8, 'At least 8 characters.').max(72, 'At most 72 characters.'),
   role: roleSchema,
 });
@@ -48,6 +71,31 @@ export const changeRoleSchema = z.object({
 export const removeMemberSchema = z.object({
   userId: z.string().uuid('Unknown member.'),
 });
+
+function jsonError(status: number, code: string, message: string): Response {
+  return new Response(JSON.stringify({ code, message }), { status, headers: { 'Content-Type': 'application/json; charset=utf-8' } });
+}
+
+/**
+ * The request's form body, or a thrown 415/400 `{code, message}`: `request.formData()` throws on a JSON,
+ * text or malformed multipart body, which every action would otherwise turn into a 500.
+ */
+export async function readFormData(request: Request): Promise<FormData> {
+  const type = (request.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') {
+    throw jsonError(415, 'unsupported_media_type', 'Send the form as application/x-www-form-urlencoded or multipart/form-data.');
+  }
+  try {
+    return await request.formData();
+  } catch {
+    throw jsonError(400, 'malformed_form', 'The form body could not be read.');
+  }
+}
+
+/** `readFormData` as a plain object (last value wins), for zod. */
+export async function readForm(request: Request): Promise<Record<string, string>> {
+  return formObject(await readFormData(request));
+}
 
 /** FormData → plain object (last value wins), for zod. */
 export function formObject(form: FormData): Record<string, string> {

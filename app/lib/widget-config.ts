@@ -2,13 +2,13 @@
 // the live preview) and by the action (the real check).
 import { z } from 'zod';
 import { POSITIONS, PRECHAT, type WidgetConfigRow } from '../../functions/_shared/widget-row.ts';
+import { plainText } from './validation.ts';
 
 export { POSITIONS, PRECHAT, type WidgetConfigRow };
 
-const color = z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #2563eb.').transform((s) => s.toLowerCase());
+const color = plainText().trim().regex(/^#[0-9a-fA-F]{6}$/, 'Use a colour like #2563eb.').transform((s) => s.toLowerCase());
 
-export const originSchema = z
-  .string()
+export const originSchema = plainText()
   .trim()
   .min(1, 'Enter an origin.')
   .refine((s) => {
@@ -24,15 +24,15 @@ export const originSchema = z
 export const widgetConfigSchema = z
   .object({
     enabled: z.boolean(),
-    title: z.string().trim().min(1, 'Enter a title.').max(60, 'At most 60 characters.'),
-    greeting: z.string().trim().max(280, 'At most 280 characters.'),
-    launcherLabel: z.string().trim().min(1, 'Enter a launcher label.').max(40, 'At most 40 characters.'),
+    title: plainText().trim().min(1, 'Enter a title.').max(60, 'At most 60 characters.'),
+    greeting: plainText({ multiline: true }).trim().max(280, 'At most 280 characters.'),
+    launcherLabel: plainText().trim().min(1, 'Enter a launcher label.').max(40, 'At most 40 characters.'),
     primaryColor: color,
     accentColor: color,
     position: z.enum(POSITIONS, { message: 'Pick a corner.' }),
     autoOpen: z.enum(['off', 'after']),
     autoOpenAfterSeconds: z.coerce.number({ message: 'Enter a number of seconds.' }).int('Whole seconds only.').min(1, 'At least 1 second.').max(600, 'At most 600 seconds.').nullable(),
-    locale: z.string().trim().regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'Use a language tag like en or pt-BR.'),
+    locale: plainText().trim().regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'Use a language tag like en or pt-BR.'),
     prechatName: z.enum(PRECHAT),
     prechatEmail: z.enum(PRECHAT),
     prechatPhone: z.enum(PRECHAT),

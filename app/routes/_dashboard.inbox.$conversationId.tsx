@@ -6,6 +6,7 @@ import { Avatar, PlatformBadge } from '../components/Avatar.tsx';
 import type { VisitorRow } from '../lib/data.server.ts';
 import { clockTime, dayKey, dayLabel, relativeTime, visitorDisplayName } from '../lib/format.ts';
 import { useVisitorsOnline } from '../lib/presence-context.tsx';
+import { httpUrl } from '../lib/safe-redirect.ts';
 import { useRecover } from '../lib/use-recover.ts';
 import { MESSAGE_MAX_LENGTH } from '../lib/validation.ts';
 
@@ -254,12 +255,13 @@ export default function ConversationView() {
           <dd>{visitor?.first_seen_at ? relativeTime(visitor.first_seen_at) : '—'}</dd>
           <dt>Page</dt>
           <dd>
-            {visitor?.last_page_url ? (
-              <a href={visitor.last_page_url} target="_blank" rel="noreferrer noopener">
+            {/* The visitor chose this URL: a link only when it is http(s), never `javascript:` or `data:`. */}
+            {visitor?.last_page_url && httpUrl(visitor.last_page_url) ? (
+              <a href={httpUrl(visitor.last_page_url)!} target="_blank" rel="noreferrer noopener">
                 {visitor.last_page_title || visitor.last_page_url}
               </a>
             ) : (
-              '—'
+              <span data-testid="page-url-text">{visitor?.last_page_title || visitor?.last_page_url || '—'}</span>
             )}
           </dd>
           <dt>Browser</dt>

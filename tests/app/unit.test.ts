@@ -1,8 +1,16 @@
 // Pure dashboard helpers: redirects after sign-in, the shared zod schemas, display formatting.
 import { describe, expect, it } from 'vitest';
+import { decodeCursor, encodeCursor } from '../../app/lib/data.server.ts';
 import { dayLabel, initials, relativeTime } from '../../app/lib/format.ts';
-import { safeRedirect } from '../../app/lib/safe-redirect.ts';
-import { addMemberSchema, sendMessageSchema } from '../../app/lib/validation.ts';
+import { httpUrl, safeRedirect } from '../../app/lib/safe-redirect.ts';
+import {
+  addMemberSchema,
+  CONTROL_CHARACTERS_MESSAGE,
+  changeRoleSchema,
+  loginSchema,
+  readForm,
+  sendMessageSchema,
+} from '../../app/lib/validation.ts';
 import { embedCode, formToRow, rowToForm, type WidgetConfigRow, widgetConfigSchema } from '../../app/lib/widget-config.ts';
 
 describe('safeRedirect', () => {
@@ -26,6 +34,146 @@ describe('safeRedirect', () => {
   it('falls back for missing values', () => {
     expect(safeRedirect(null)).toBe('/inbox');
     expect(safeRedirect(undefined, '/team')).toBe('/team');
+  });
+});
+
+describe('safeRedirect checks the path it returns, not only the one it was given', () => {
+  // Each input is a harmless-looking single-slash path that URL normalisation turns into `//host`.
+  it.each([
+    ['/.//evil.example'],
+    ['/./evil.example/..//evil.example'],
+    ['/a/..//evil.example'],
+    ['/%2e//evil.example'],
+    ['/%2E%2E//evil.example/x?y#z'],
+    ['/.///evil.example'],
+    ['/inbox/../..//evil.example'],
+  ])('refuses %j (it normalises to a protocol-relative URL)', (to) => {
+    expect(new URL(to, 'http://x.invalid').pathname.startsWith('//')).toBe(true);
+    expect(safeRedirect(to)).toBe('/inbox');
+  });
+
+  it('still normalises harmless dot segments', () => {
+    expect(safeRedirect('/inbox/./123/../456?x=1')).toBe('/inbox/456?x=1');
+  });
+});
+
+describe('httpUrl (visitor page links)', () => {
+  it.each([
+    ['https://shop.example/cart?x=1', 'https://shop.example/cart?x=1'],
+    ['http://shop.example', 'http://shop.example/'],
+    ['javascript:alert(document.cookie)', null],
+    ['JavaScript:alert(1)', null],
+    [' javascript:alert(1)', null],
+    ['data:text/html,<script>alert(1)</script>', null],
+    ['vbscript:msgbox(1)', null],
+    ['/relative/path', null],
+    ['', null],
+    [null, null],
+  ])('%j → %j', (input, expected) => {
+    expect(httpUrl(input)).toBe(expected);
+  });
+});
+
+describe('control characters are refused by every dashboard schema', () => {
+  const C0 = ['\u0000', '\u0001', '\u0007', '\u001b', '\u001f', '\u007f'];
+  const fieldError = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }, field: string) =>
+    r.error?.issues.find((i) => i.path.join('.') === field)?.message;
+
+  it.each(C0)('a reply containing %j', (ch) => {
+    const r = sendMessageSchema.safeParse({ id: crypto.randomUUID(), body: `hello${ch}world` });
+    expect(fieldError(r, 'body')).toBe(CONTROL_CHARACTERS_MESSAGE);
+  });
+
+  it('a reply keeps line breaks and tabs', () => {
+    expect(sendMessageSchema.parse({ id: crypto.randomUUID(), body: 'line 1\r\nline 2\tend' }).body).toBe('line 1\r\nline 2\tend');
+  });
+
+  it.each(C0)('a new member’s display name or email containing %j', (ch) => {
+    const r = addMemberSchema.safeParse({ email: `a${ch}b@example.com`, displayName: `Ann${ch}`, password: 'password-123', role: 'agent' });
+    expect(fieldError(r, 'displayName')).toBe(CONTROL_CHARACTERS_MESSAGE);
+    expect(fieldError(r, 'email')).toBe(CONTROL_CHARACTERS_MESSAGE);
+  });
+
+  it('single-line fields refuse line breaks too', () => {
+    const r = addMemberSchema.safeParse({ email: 'a@example.com', displayName: 'Ann\nLee', password: 'password-123', role: 'agent' });
+    expect(fieldError(r, 'displayName')).toBe(CONTROL_CHARACTERS_MESSAGE);
+  });
+
+  it('a role change with a NUL in the member id or role', () => {
+    const r = changeRoleSchema.safeParse({ userId: `${crypto.randomUUID()}\u0000`, role: 'admin\u0000' });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.path[0]).sort()).toEqual(['role', 'userId']);
+  });
+
+  it('a sign-in email containing NUL', () => {
+    expect(fieldError(loginSchema.safeParse({ email: 'admin@acme.test\u0000', password: 'x' }), 'email')).toBe(CONTROL_CHARACTERS_MESSAGE);
+  });
+
+  it.each(['title', 'greeting', 'launcherLabel', 'locale', 'primaryColor'] as const)('widget setting %s containing NUL', (field) => {
+    const r = widgetConfigSchema.safeParse({ ...rowToForm(row), [field]: `${rowToForm(row)[field]}\u0000` });
+    expect(fieldError(r, field)).toBe(CONTROL_CHARACTERS_MESSAGE);
+  });
+
+  it('a widget allowed origin containing NUL or a tab (which URL parsing would silently drop)', () => {
+    const r = widgetConfigSchema.safeParse({ ...rowToForm(row), allowedOrigins: ['https://ok.example\u0000', 'https://ok.exa\tmple'] });
+    expect(fieldError(r, 'allowedOrigins.0')).toBe(CONTROL_CHARACTERS_MESSAGE);
+    expect(fieldError(r, 'allowedOrigins.1')).toBe(CONTROL_CHARACTERS_MESSAGE);
+  });
+
+  it('the greeting keeps its line breaks', () => {
+    expect(widgetConfigSchema.parse({ ...rowToForm(row), greeting: 'Hi!\nAsk us anything.' }).greeting).toBe('Hi!\nAsk us anything.');
+  });
+});
+
+describe('readForm', () => {
+  const post = (body: string, type: string | null) =>
+    new Request('http://dashboard.test/login', { method: 'POST', body, headers: type ? { 'Content-Type': type } : {} });
+
+  it('reads a urlencoded form', async () => {
+    expect(await readForm(post('email=a%40b.c&password=x', 'application/x-www-form-urlencoded;charset=UTF-8'))).toEqual({ email: 'a@b.c', password: 'x' });
+  });
+
+  it.each([
+    ['{"email":"a@b.c"}', 'application/json', 415, 'unsupported_media_type'],
+    ['email=a', 'text/plain', 415, 'unsupported_media_type'],
+    ['email=a', null, 415, 'unsupported_media_type'],
+    ['--x\r\nnot multipart', 'multipart/form-data; boundary=zzz', 400, 'malformed_form'],
+  ])('throws a JSON %s answer for %j as %j', async (body, type, status, code) => {
+    const thrown = await readForm(post(body, type)).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(thrown).toBeInstanceOf(Response);
+    const res = thrown as Response;
+    expect(res.status).toBe(status);
+    expect(res.headers.get('Content-Type')).toMatch(/^application\/json/);
+    expect((await res.json()).code).toBe(code);
+  });
+});
+
+describe('decodeCursor (inbox ?after=)', () => {
+  const id = '0b6f6a2e-5f4e-4c3b-9a1d-2e3f4a5b6c7d';
+  it('reads back what encodeCursor wrote', () => {
+    const at = '2026-11-24T12:00:00.123456+00:00';
+    expect(decodeCursor(encodeCursor({ last_message_at: at, id }))).toEqual({ at, id });
+  });
+
+  it.each([
+    ['x|y'],
+    ['|'],
+    ['2026-01-01|not-a-uuid'],
+    [`2026-01-01|${id}`],
+    [`1|${id}`],
+    [`2026-02-31T00:00:00Z|${id}`],
+    [`2026-13-01T00:00:00Z|${id}`],
+    [`2026-01-01T25:00:00Z|${id}`],
+    [`2026-01-01T00:00:00Z),id.gt.0|${id}`],
+    [`2026-01-01T00:00:00Z|${'-'.repeat(36)}`],
+    [`2026-01-01T00:00:00Z|${id}x`],
+    [`${'9'.repeat(5000)}|${id}`],
+    [`2026-01-01T00:00:00Z\u0000|${id}`],
+  ])('ignores %j', (cursor) => {
+    expect(decodeCursor(cursor)).toBeNull();
   });
 });
 
