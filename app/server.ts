@@ -1,6 +1,6 @@
 // Serves the built Remix dashboard over Node HTTP (Express + @remix-run/express). `npm start` calls
-// startDashboard with the local stack's URL and keys; on hosted Supabase set the SUPABASE_* variables and
-// run `npm run build:app && npx remix-serve build/index.js` instead.
+// startDashboard with the local stack's URL and keys; on hosted Supabase, app/serve.ts calls it with the
+// SUPABASE_* variables. Either way every request passes the same-origin and framing checks first.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequestHandler } from '@remix-run/express';
 import type { ServerBuild } from '@remix-run/node';
 import express from 'express';
+import { clientAddress, frameHeaders, sameOriginWrites } from './lib/same-origin.server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD_FILE = path.join(ROOT, 'build/index.js');
@@ -22,6 +23,13 @@ export interface DashboardOptions {
   host?: string;
   /** Rebuild when app/ changed since the last build (default true). */
   rebuild?: boolean;
+  /** The dashboard's public origin when a proxy serves it under another one (default: DASHBOARD_ORIGIN, else each request's own). */
+  origin?: string;
+  /**
+   * How many proxies in front of the dashboard append to X-Forwarded-For (default: DASHBOARD_TRUST_PROXY, else 0).
+   * Only then are X-Forwarded-For and X-Forwarded-Proto believed; else the socket's address is the client's.
+   */
+  trustProxy?: number;
 }
 
 export interface RunningDashboard {
@@ -70,9 +78,16 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
 
   const app = express();
   app.disable('x-powered-by');
+  const trustProxy = opts.trustProxy ?? Number(process.env.DASHBOARD_TRUST_PROXY || 0);
+  if (!Number.isInteger(trustProxy) || trustProxy < 0) throw new Error('DASHBOARD_TRUST_PROXY must be a number of proxies (0 or more)');
+  app.set('trust proxy', trustProxy);
+  app.use(frameHeaders);
+  app.use(sameOriginWrites({ origin: opts.origin ?? (process.env.DASHBOARD_ORIGIN || undefined) }));
   app.use('/build', express.static(path.join(ROOT, 'public/build'), { immutable: true, maxAge: '1y' }));
   app.use(express.static(path.join(ROOT, 'public'), { maxAge: '1h', index: false }));
-  let handler = createRequestHandler({ build, mode });
+  // The sign-in throttle needs the client's address, which only the server knows.
+  const getLoadContext = (req: express.Request) => ({ clientAddress: clientAddress(req) });
+  let handler = createRequestHandler({ build, mode, getLoadContext });
   app.all('*', (req, res, next) => handler(req, res, next));
 
   const host = opts.host ?? '127.0.0.1';
@@ -87,7 +102,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
     port,
     async reload() {
       build = await importBuild();
-      handler = createRequestHandler({ build, mode });
+      handler = createRequestHandler({ build, mode, getLoadContext });
       return build;
     },
     stop: () =>

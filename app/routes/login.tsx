@@ -1,8 +1,16 @@
-import type { MetaFunction } from '@remix-run/node';
+import type { HeadersFunction, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
+import { sessionHeaders } from '../lib/headers.ts';
 
-export { sessionHeaders as headers } from '../lib/headers.ts';
 export { action, loader } from '../lib/login.server.ts';
+
+// A throttled sign-in (429) keeps its Retry-After on a document POST too.
+export const headers: HeadersFunction = (args) => {
+  const out = new Headers(sessionHeaders(args));
+  const retryAfter = args.actionHeaders?.get('Retry-After');
+  if (retryAfter) out.set('Retry-After', retryAfter);
+  return out;
+};
 
 export const meta: MetaFunction = () => [{ title: 'Sign in · Porchlight' }];
 

@@ -23,19 +23,30 @@ type Handler = (args: LoaderFunctionArgs & ActionFunctionArgs) => Promise<Respon
 export async function call(
   handler: unknown,
   path: string,
-  opts: { cookie?: string; form?: Record<string, string | string[]>; params?: Record<string, string> } = {},
+  opts: {
+    cookie?: string;
+    form?: Record<string, string | string[]>;
+    /** A raw POST body with its Content-Type (instead of `form`). */
+    raw?: { body: string; type: string };
+    params?: Record<string, string>;
+    /** Remix load context (app/server.ts passes the client's address as `clientAddress`). */
+    context?: Record<string, unknown>;
+  } = {},
 ): Promise<Response> {
   const headers = new Headers();
   if (opts.cookie) headers.set('Cookie', opts.cookie);
-  let body: URLSearchParams | undefined;
+  let body: URLSearchParams | string | undefined;
   if (opts.form) {
     body = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.form)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
     headers.set('Content-Type', 'application/x-www-form-urlencoded');
+  } else if (opts.raw) {
+    body = opts.raw.body;
+    headers.set('Content-Type', opts.raw.type);
   }
-  const request = new Request(BASE + path, { method: opts.form ? 'POST' : 'GET', headers, body });
+  const request = new Request(BASE + path, { method: body !== undefined ? 'POST' : 'GET', headers, body });
   try {
-    const res = await (handler as Handler)({ request, params: opts.params ?? {}, context: {} });
+    const res = await (handler as Handler)({ request, params: opts.params ?? {}, context: opts.context ?? {} });
     return res;
   } catch (thrown) {
     if (thrown instanceof Response) return thrown;
