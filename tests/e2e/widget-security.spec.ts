@@ -1,7 +1,8 @@
 // The widget under attack and bad input, in real Chromium against the real stack: a refused message never
-// wedges the outbox, a refused sign-in says why and recovers. What is stored is read from the database.
+// wedges the outbox, a refused sign-in says why and recovers, a forged broadcast is not shown. What is stored
+// is read from the database.
 import { randomUUID } from 'node:crypto';
-import { expect, type Locator, type Page, test } from '@playwright/test';
+import { expect, type Locator, type Page, test, type WebSocketRoute } from '@playwright/test';
 import pg from 'pg';
 
 const DEMO = () => process.env.PORCHLIGHT_DEMO_URL!;
@@ -49,6 +50,17 @@ async function storedBodies(conversationId: string): Promise<string[]> {
   try {
     const { rows } = await db.query('select body from public.messages where conversation_id = $1 order by created_at, id', [conversationId]);
     return rows.map((r) => r.body);
+  } finally {
+    await db.end();
+  }
+}
+
+/** An agent's reply stored straight in the database (its trigger broadcasts it, as for the dashboard's replies). */
+async function storeAgentReply(conversationId: string, body: string) {
+  const db = new pg.Client({ connectionString: process.env.PORCHLIGHT_DB_URL });
+  await db.connect();
+  try {
+    await db.query(`insert into public.messages (id, conversation_id, sender_kind, author_name, body) values ($1, $2, 'agent', 'Sam (Acme)', $3)`, [randomUUID(), conversationId, body]);
   } finally {
     await db.end();
   }
@@ -135,4 +147,35 @@ test('a sign-in refused for too many from the address says so in the panel, and 
   await expect(page.getByRole('status')).toHaveCount(0);
   const conversationId = await page.evaluate(() => localStorage.getItem('porchlight:pk_demo_acme:conversation')!);
   expect(await storedBodies(conversationId)).toEqual([text]);
+});
+
+test('a forged message.created for another conversation, a malformed one or one rewriting a stored message is not shown', async ({ page }) => {
+  // The database no longer lets clients broadcast on a conversation's topic, so the forgeries are put on the
+  // widget's real Realtime socket here (everything else passes through to the real server unchanged).
+  let socket: WebSocketRoute | undefined;
+  await page.routeWebSocket(/\/realtime\/v1\/websocket/, (ws) => {
+    ws.connectToServer();
+    socket = ws;
+  });
+  const conversationId = await startChat(page, 'Forged', 'Hello, are you there?');
+  await storeAgentReply(conversationId, 'Real reply one');
+  await expect(bubbles(page).filter({ hasText: 'Real reply one' })).toBeVisible(); // the channel is joined
+  const stored = await bubbles(page).filter({ hasText: 'Real reply one' }).getAttribute('data-message-id');
+
+  const row = { id: randomUUID(), conversation_id: conversationId, sender_kind: 'agent', author_name: 'Sam (Acme)', body: '', created_at: new Date().toISOString() };
+  const forgeries = [
+    { ...row, conversation_id: randomUUID(), body: 'Forged: another conversation' },
+    { ...row, sender_kind: 'admin', body: 'Forged: unknown sender kind' },
+    { ...row, id: 'not-a-uuid', body: 'Forged: bad id' },
+    { ...row, created_at: undefined, body: 'Forged: no time' },
+    { ...row, id: stored, body: 'Forged: rewrites a stored reply' },
+  ];
+  for (const payload of forgeries) {
+    socket!.send(JSON.stringify([null, null, `realtime:conversation:${conversationId}`, 'broadcast', { type: 'broadcast', event: 'message.created', payload }]));
+  }
+  // A real reply after the forgeries: once it shows, the widget has handled every frame sent before it.
+  await storeAgentReply(conversationId, 'Real reply two');
+  await expect(bubbles(page).filter({ hasText: 'Real reply two' })).toBeVisible();
+  await expect(bubbles(page).filter({ hasText: 'Forged' })).toHaveCount(0);
+  await expect(bubbles(page)).toHaveText([/are you there/, /Real reply one/, /Real reply two/]);
 });

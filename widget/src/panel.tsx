@@ -49,6 +49,8 @@ input,textarea{font:inherit;font-size:15px;padding:8px 10px;border:1px solid #d1
 
 /** How far before the newest message read from the history a catch-up starts again (see cursor()). */
 const CATCH_UP_OVERLAP_MS = 10_000;
+/** Visitor-supplied text other than messages (name, page title…) is sent without control characters. */
+const clean = (v?: string) => (v ? stripControlCharacters(v) : undefined);
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE_RE = /^[+()\d\s.-]{5,40}$/;
 
@@ -479,7 +481,6 @@ class PanelState {
       this.failed(err);
       return;
     }
-    const clean = (v?: string) => (v ? stripControlCharacters(v) : undefined);
     try {
       const { data } = await this.client.startSession({
         name: clean(prechat?.name || this.identity.name),
@@ -576,7 +577,7 @@ class PanelState {
   async identify(v: { name?: string; email?: string }) {
     this.identity = { ...this.identity, ...v };
     this.rerender();
-    if (this.conversationId) await this.client.startSession({ name: v.name, email: v.email }).catch(() => undefined);
+    if (this.conversationId) await this.client.startSession({ name: clean(v.name), email: clean(v.email) }).catch(() => undefined);
   }
 }
 
