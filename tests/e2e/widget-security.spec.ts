@@ -147,6 +147,11 @@ test('a sign-in refused for too many from the address says so in the panel, and 
   await expect(page.getByRole('status')).toHaveCount(0);
   const conversationId = await page.evaluate(() => localStorage.getItem('porchlight:pk_demo_acme:conversation')!);
   expect(await storedBodies(conversationId)).toEqual([text]);
+  // The retried start still carried the pre-chat form's answers.
+  const db = new pg.Client({ connectionString: process.env.PORCHLIGHT_DB_URL });
+  await db.connect();
+  const { rows } = await db.query('select v.name from public.conversations c join public.visitors v on v.id = c.visitor_id where c.id = $1', [conversationId]).finally(() => db.end());
+  expect(rows).toEqual([{ name: 'Limited' }]);
 });
 
 test('a forged message.created for another conversation, a malformed one or one rewriting a stored message is not shown', async ({ page }) => {
