@@ -14,7 +14,8 @@ async function setRequest(db: pg.PoolClient, claims: Claims, subTopic: string) {
 
 export interface ReadGrant {
   broadcast: boolean;
-  presence: boolean;
+  /** null: not checked (Realtime checks presence read only once presence is enabled, at join or by a track). */
+  presence: boolean | null;
 }
 
 /**
@@ -33,7 +34,10 @@ function isUnreachable(err: unknown): boolean {
   return !e?.severity || /^(08|57P)/.test(e.code ?? '');
 }
 
-/** Which extensions the user may read on a topic: probe rows inserted as superuser, then selected as the user. */
+/**
+ * Which extensions the user may read on a topic: probe rows inserted as superuser, then selected as the user.
+ * Presence is checked only when asked (`presence`), as Realtime does; otherwise it comes back null.
+ */
 export async function checkRead(pool: pg.Pool, claims: Claims, subTopic: string, presence: boolean): Promise<ReadGrant> {
   let db: pg.PoolClient;
   try {
@@ -53,14 +57,14 @@ export async function checkRead(pool: pg.Pool, claims: Claims, subTopic: string,
     await setRequest(db, claims, subTopic);
     const { rows } = await db.query<{ id: string }>('select id from realtime.messages where id = any($1::uuid[])', [[broadcastId, ...(presence ? [presenceId] : [])]]);
     const seen = new Set(rows.map((r) => r.id));
-    return { broadcast: seen.has(broadcastId), presence: presence && seen.has(presenceId) };
+    return { broadcast: seen.has(broadcastId), presence: presence ? seen.has(presenceId) : null };
   } catch (err) {
     if (isUnreachable(err)) {
       broken = true;
       throw new DatabaseUnreachable(err);
     }
     // A policy that raises counts as "no permission", as in Realtime.
-    return { broadcast: false, presence: false };
+    return { broadcast: false, presence: presence ? false : null };
   } finally {
     if (!broken) await db.query('rollback').catch(() => (broken = true));
     db.release(broken);

@@ -32,7 +32,8 @@ interface Channel {
   presenceStateSent: boolean;
   claims: Claims;
   token: string;
-  read: { broadcast: boolean; presence: boolean };
+  /** What the policies let this channel read; presence null until presence is enabled (at join or by a track). */
+  read: ReadGrant;
   write: { broadcast?: boolean; presence?: boolean };
   presence: Presence | null;
   expiry: NodeJS.Timeout | null;
@@ -165,10 +166,12 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
     }
     const isPrivate = bool(config.private);
     const presenceEnabled = bool(config.presence?.enabled);
-    let read = { broadcast: true, presence: true };
+    let read: ReadGrant = { broadcast: true, presence: true };
     if (isPrivate && claims.role !== 'service_role') {
       try {
-        read = await checkRead(pool, claims, sub, true);
+        // Presence read counts only when the join enables presence (realtime_channel.ex): a channel that may read
+        // presence but not broadcast is refused unless it asks for presence.
+        read = await checkRead(pool, claims, sub, presenceEnabled);
       } catch (err) {
         if (err instanceof DatabaseUnreachable) return fail(err.message);
         throw err;
@@ -311,11 +314,21 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
       return reply(sock, msg, 'ok', {});
     }
     if (p.event !== 'track') return reply(sock, msg, 'error', { reason: 'unknown presence event' });
+    // Realtime authorizes a private track before looking at its payload: presence read first if the join did not
+    // check it (presence was off), then presence write. Refused: an error reply without a reason.
+    if (ch.isPrivate && ch.claims.role !== 'service_role' && ch.read.presence === null) {
+      try {
+        ch.read = { ...ch.read, presence: (await checkRead(pool, ch.claims, ch.sub, true)).presence };
+      } catch (err) {
+        if (err instanceof DatabaseUnreachable) return reply(sock, msg, 'error', {});
+        throw err;
+      }
+    }
+    if (!(await mayWrite(ch, 'presence'))) return reply(sock, msg, 'error', {});
     const payload = p.payload;
     if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
       return reply(sock, msg, 'error', { reason: 'Presence track payload must be a map' });
     }
-    if (!(await mayWrite(ch, 'presence'))) return reply(sock, msg, 'error', {});
     if (!ch.presenceEnabled) {
       ch.presenceEnabled = true;
       if (!ch.isPrivate || ch.read.presence) sendPresenceState(ch);
@@ -349,12 +362,17 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
     if (ch.isPrivate && claims.role !== 'service_role') {
       let read: ReadGrant;
       try {
-        read = await checkRead(pool, claims, ch.sub, true);
+        read = await checkRead(pool, claims, ch.sub, ch.presenceEnabled);
       } catch (err) {
         if (err instanceof DatabaseUnreachable) return stopChannel(ch, { close: true, reason: err.message });
         throw err;
       }
+      // As realtime_channel.ex: nothing readable any more is the join's refusal; losing one of two reads closes too.
       if (!read.broadcast && !read.presence) {
+        return stopChannel(ch, { close: true, reason: `You do not have permissions to read from this Channel topic: ${ch.sub}` });
+      }
+      const revoked = (before: boolean | null, now: boolean | null) => before === true && now === false;
+      if (revoked(ch.read.broadcast, read.broadcast) || revoked(ch.read.presence, read.presence)) {
         return stopChannel(ch, { close: true, reason: `You no longer have permission to read from this Channel topic: ${ch.sub}` });
       }
       ch.read = read;
