@@ -41,14 +41,12 @@ export async function conversationAction({ request, params }: ActionFunctionArgs
     if (!parsed.success) {
       return errorResponse(422, 'validation_failed', 'The message could not be sent.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
     }
-    const author = ctx.current.displayName || ctx.user.email || 'Agent';
     try {
       const result = await insertAgentMessage(ctx.supabase, {
         id: parsed.data.id,
         conversation_id: id.data,
         body: parsed.data.body,
         author_id: ctx.user.id,
-        author_name: author,
       });
       if (result === 'conflict') {
         return errorResponse(409, 'message_id_conflict', 'This message id is already used by another message; send it with a new id.', ctx.headers, {

@@ -249,7 +249,8 @@ export async function markRead(supabase: SupabaseClient, conversationId: string)
 
 export async function insertAgentMessage(
   supabase: SupabaseClient,
-  row: { id: string; conversation_id: string; body: string; author_id: string; author_name: string },
+  // No author_name: the database sets it from the author's membership (clients may not choose it).
+  row: { id: string; conversation_id: string; body: string; author_id: string },
 ): Promise<'created' | 'duplicate' | 'conflict'> {
   const { error } = await supabase.from('messages').insert({ ...row, sender_kind: 'agent' });
   if (!error) return 'created';
