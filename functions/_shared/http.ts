@@ -24,22 +24,61 @@ export function errorResponse(err: unknown, cors: Record<string, string>): Respo
   return json({ code: 'internal_error', message: 'Something went wrong on our side. Please try again.' }, 500, cors);
 }
 
-/** Parses a JSON body; anything else is a 400, never a 500. */
-export async function readJson(req: Request, maxBytes = 32_768): Promise<unknown> {
-  const text = await req.text();
-  if (new TextEncoder().encode(text).length > maxBytes) throw new HttpError(413, 'payload_too_large', `The request body is larger than ${maxBytes} bytes.`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'invalid_json', 'The request body is not valid JSON.');
-  }
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, 'payload_too_large', `The request body is larger than ${maxBytes} bytes.`);
 }
 
 /**
- * The visitor's address as the gateway saw it. X-Real-IP is set by the gateway itself (Kong without trusted
- * proxies, and the local stand-in); the first X-Forwarded-For hop is whatever the caller wrote there, so it is
- * only a fallback: a flooder must not pick a fresh address per request to escape the per-address limits.
+ * Parses a JSON body; anything else is a 400, never a 500. The body is read as a stream and abandoned as soon
+ * as it passes `maxBytes` (a declared Content-Length over the cap is refused before reading), so an oversized
+ * or endless body costs at most the cap in memory.
+ */
+export async function readJson(req: Request, maxBytes = 32_768): Promise<unknown> {
+  const declared = Number(req.headers.get('content-length') ?? '');
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await req.body?.cancel().catch(() => {});
+    throw tooLarge(maxBytes);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body?.getReader();
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(maxBytes);
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new HttpError(400, 'invalid_json', 'The request body is not valid JSON (UTF-8).');
+  }
+}
+
+const ADDRESS = /^[0-9A-Fa-f:.]{2,45}$/;
+
+/**
+ * The visitor's address as the platform saw it (docs/decisions/0001-client-address.md). Proxies append the
+ * address of whoever connected to them to X-Forwarded-For, so only the last hop was written by the platform; the
+ * first ones are whatever the caller sent, and a flooder could pick a fresh one per request to escape the
+ * per-address limits. X-Real-IP (set by the gateway itself) is the fallback when no proxy appended anything.
  */
 export function clientIp(req: Request): string {
-  return req.headers.get('x-real-ip')?.trim() || req.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
+  const last = req.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim();
+  if (last && ADDRESS.test(last)) return last;
+  const real = req.headers.get('x-real-ip')?.trim();
+  if (real && ADDRESS.test(real)) return real;
+  return 'unknown';
 }

@@ -24,27 +24,72 @@ export function adminClient(): SupabaseClient {
 
 // Widgets change rarely and every visitor call needs one: keep them for a few seconds per function instance.
 // widget-config reads fresh (`fresh: true`, one query per page view) so saved settings show on the next reload.
+// The database is the truth either way: the widget RPCs check key, switches and origin again in their own
+// transaction, so a widget switched off within the TTL is refused there.
 const WIDGET_TTL_MS = 5_000;
-const widgets = new Map<string, { widget: Widget | null; at: number }>();
+// Both caches are bounded and evict the least recently used entry. Unknown keys are remembered apart from the
+// real widgets, so a flood of random keys neither reaches the database again for the same key within the TTL
+// nor pushes a real widget out of its cache.
+const MAX_WIDGETS = 1_000;
+const MAX_MISSES = 1_000;
 
-const loading = new Map<string, Promise<{ widget: Widget | null; at: number }>>();
+interface Hit {
+  widget: Widget | null;
+  at: number;
+}
+const widgets = new Map<string, Hit>();
+const misses = new Map<string, Hit>();
+const loading = new Map<string, Promise<Hit>>();
 
-async function loadWidget(key: string): Promise<{ widget: Widget | null; at: number }> {
+/** Map insertion order is recency order: re-inserting marks a key as just used; the first key is the oldest. */
+function remember(cache: Map<string, Hit>, key: string, hit: Hit, max: number): void {
+  cache.delete(key);
+  cache.set(key, hit);
+  while (cache.size > max) cache.delete(cache.keys().next().value as string);
+}
+
+function cached(key: string): Hit | undefined {
+  for (const cache of [widgets, misses]) {
+    const hit = cache.get(key);
+    if (!hit) continue;
+    if (Date.now() - hit.at > WIDGET_TTL_MS) {
+      cache.delete(key);
+      return undefined;
+    }
+    remember(cache, key, hit, cache === widgets ? MAX_WIDGETS : MAX_MISSES);
+    return hit;
+  }
+  return undefined;
+}
+
+async function loadWidget(key: string): Promise<Hit> {
   const { data, error } = await adminClient().from('widget_configs').select('*, companies(name, enabled)').eq('widget_key', key).maybeSingle();
   if (error) throw new Error(`widget lookup failed: ${error.message}`);
   const hit = { widget: data as Widget | null, at: Date.now() };
-  if (widgets.size > 1000) widgets.clear();
-  widgets.set(key, hit);
+  if (hit.widget) {
+    misses.delete(key);
+    remember(widgets, key, hit, MAX_WIDGETS);
+  } else {
+    widgets.delete(key);
+    remember(misses, key, hit, MAX_MISSES);
+  }
   return hit;
+}
+
+/**
+ * One answer for an unknown key, a widget or company switched off, and an origin the widget does not allow:
+ * same status, code, body and headers, so nobody can tell which widget keys exist (docs/widget-api.md).
+ */
+export function widgetUnavailable(): HttpError {
+  return new HttpError(404, 'widget_not_found', 'This chat widget does not exist, is switched off, or is not allowed on this website.');
 }
 
 export async function findWidget(key: string | null, { fresh = false }: { fresh?: boolean } = {}): Promise<Widget> {
   const parsed = widgetKeySchema.safeParse(key ?? '');
   if (!parsed.success) throw new HttpError(400, 'invalid_request', 'The widget key is missing or malformed (expected ?key=pk_…).');
-  let hit = widgets.get(parsed.data);
-  if (fresh) hit = await loadWidget(parsed.data);
-  else if (!hit || Date.now() - hit.at > WIDGET_TTL_MS) {
-    // Requests that find the entry expired together share one lookup (no stampede on the database).
+  let hit = fresh ? await loadWidget(parsed.data) : cached(parsed.data);
+  if (!hit) {
+    // Requests that miss together share one lookup (no stampede on the database).
     let pending = loading.get(parsed.data);
     if (!pending) {
       pending = loadWidget(parsed.data).finally(() => loading.delete(parsed.data));
@@ -53,9 +98,7 @@ export async function findWidget(key: string | null, { fresh = false }: { fresh?
     hit = await pending;
   }
   const widget = hit.widget;
-  if (!widget?.enabled || !widget.companies?.enabled) {
-    throw new HttpError(404, 'widget_not_found', 'This chat widget does not exist or is switched off.');
-  }
+  if (!widget?.enabled || !widget.companies?.enabled) throw widgetUnavailable();
   return widget;
 }
 
@@ -77,9 +120,7 @@ export function corsHeaders(origin: string | null, allowed: boolean): Record<str
 }
 
 export function requireOrigin(widget: Widget, origin: string | null): void {
-  if (!originAllowed(widget, origin)) {
-    throw new HttpError(403, 'origin_not_allowed', 'This website is not allowed to use this chat widget.');
-  }
+  if (!originAllowed(widget, origin)) throw widgetUnavailable();
 }
 
 export interface Visitor {

@@ -1,9 +1,10 @@
 // POST widget-messages?key=pk_… — send a visitor message (client-generated id: a retry never stores twice).
 // GET  widget-messages?key=pk_…&conversationId=…&after=<message id> — catch up after a reconnect.
-// Only for the caller's own conversation.
+// Only for the caller's own conversation with this widget's company (the database checks key, origin and company).
+import { dbError } from '../_shared/db.ts';
 import { clientIp, errorResponse, HttpError, json, readJson } from '../_shared/http.ts';
-import { historyQuery, issues, MAX_MESSAGE_LENGTH, sendRequest } from '../_shared/schemas.ts';
-import { adminClient, corsHeaders, envNumber, findWidget, originAllowed, rateLimited, requireOrigin, requireVisitor, toMessage } from '../_shared/widget.ts';
+import { historyQuery, invalidCharacterFields, invalidInput, MAX_MESSAGE_LENGTH, sendRequest } from '../_shared/schemas.ts';
+import { adminClient, corsHeaders, envNumber, findWidget, originAllowed, requireOrigin, requireVisitor, toMessage } from '../_shared/widget.ts';
 
 export async function handler(req: Request): Promise<Response> {
   const origin = req.headers.get('origin');
@@ -21,13 +22,18 @@ export async function handler(req: Request): Promise<Response> {
 
     if (req.method === 'GET') {
       const parsed = historyQuery.safeParse(Object.fromEntries(url.searchParams));
-      if (!parsed.success) throw new HttpError(400, 'invalid_request', 'Some parameters are not valid.', { fields: issues(parsed.error) });
+      if (!parsed.success) throw invalidInput(parsed.error, 'Some parameters are not valid.');
       const { conversationId, after, limit } = parsed.data;
-      const { data, error } = await adminClient().rpc('widget_history', { p_user_id: user.id, p_conversation_id: conversationId, p_after: after ?? null, p_limit: limit });
-      if (error) throw new Error(`history failed: ${error.message}`);
-      const result = data as { error?: string; messages: Record<string, unknown>[] };
-      if (result.error === 'conversation_not_found') throw new HttpError(404, 'conversation_not_found', 'This conversation does not exist or is not yours.');
-      if (result.error === 'invalid_cursor') throw new HttpError(400, 'invalid_cursor', 'The cursor message is not part of this conversation.');
+      const { data, error } = await adminClient().rpc('widget_history', {
+        p_widget_key: widget.widget_key,
+        p_origin: origin,
+        p_user_id: user.id,
+        p_conversation_id: conversationId,
+        p_after: after ?? null,
+        p_limit: limit,
+      });
+      if (error) throw dbError(error, 'history');
+      const result = data as { messages: Record<string, unknown>[] };
       return json({ messages: result.messages.slice(0, limit).map(toMessage), hasMore: result.messages.length > limit }, 200, cors);
     }
 
@@ -36,11 +42,15 @@ export async function handler(req: Request): Promise<Response> {
     const parsed = sendRequest.safeParse(raw);
     if (!parsed.success) {
       const tooLong = parsed.error.issues.some((i) => i.path[0] === 'body' && i.code === 'too_big');
-      if (tooLong) throw new HttpError(422, 'message_too_long', `A message can be at most ${MAX_MESSAGE_LENGTH} characters.`);
-      throw new HttpError(400, 'invalid_request', 'Some fields are not valid.', { fields: issues(parsed.error) });
+      if (tooLong && !invalidCharacterFields(parsed.error).length) {
+        throw new HttpError(422, 'message_too_long', `A message can be at most ${MAX_MESSAGE_LENGTH} characters.`);
+      }
+      throw invalidInput(parsed.error);
     }
     const input = parsed.data;
     const { data, error } = await adminClient().rpc('widget_send_message', {
+      p_widget_key: widget.widget_key,
+      p_origin: origin,
       p_user_id: user.id,
       p_conversation_id: input.conversationId,
       p_message_id: input.id,
@@ -50,12 +60,9 @@ export async function handler(req: Request): Promise<Response> {
       p_messages_per_minute: envNumber('WIDGET_MESSAGES_PER_MINUTE', 20),
       p_ip_messages_per_minute: envNumber('WIDGET_IP_MESSAGES_PER_MINUTE', 300),
     });
-    if (error) throw new Error(`send failed: ${error.message}`);
-    const result = data as { error?: string; retry_after?: number; created?: boolean; message?: Record<string, unknown> };
-    if (result.error === 'rate_limited') throw rateLimited(result.retry_after ?? 60);
-    if (result.error === 'conversation_not_found') throw new HttpError(404, 'conversation_not_found', 'This conversation does not exist or is not yours.');
-    if (result.error === 'message_id_conflict') throw new HttpError(409, 'message_id_conflict', 'That message id is already used by another message.');
-    return json({ message: toMessage(result.message!) }, result.created ? 201 : 200, cors);
+    if (error) throw dbError(error, 'send');
+    const result = data as { created: boolean; message: Record<string, unknown> };
+    return json({ message: toMessage(result.message) }, result.created ? 201 : 200, cors);
   } catch (err) {
     return errorResponse(err, cors);
   }

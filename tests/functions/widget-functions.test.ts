@@ -68,7 +68,7 @@ describe('widget-config', () => {
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     const bad = await call('widget-session', { method: 'OPTIONS', token: null, origin: 'https://evil.example' });
-    expect(bad.status).toBe(403);
+    expect(bad.status).toBe(404);
     expect(bad.headers.get('access-control-allow-origin')).toBeNull();
   });
 
@@ -81,10 +81,10 @@ describe('widget-config', () => {
     }
   });
 
-  it('refuses a page on an origin that is not allowed with 403 origin_not_allowed', async () => {
+  it('refuses a page on an origin that is not allowed with the same 404 as an unknown widget', async () => {
     const res = await call('widget-config', { token: null, origin: 'https://evil.example' });
-    expect(res.status).toBe(403);
-    expect(res.body).toEqual({ code: 'origin_not_allowed', message: 'This website is not allowed to use this chat widget.' });
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ code: 'widget_not_found', message: 'This chat widget does not exist, is switched off, or is not allowed on this website.' });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 
@@ -146,11 +146,11 @@ describe('widget-session', () => {
   it('refuses a signed-in visitor on another origin, and an unknown widget, before touching any data', async () => {
     const token = await visitor();
     const evil = await call('widget-session', { token, origin: 'https://evil.example', body: { name: 'Eve' } });
-    expect(evil.status).toBe(403);
-    expect(evil.body).toEqual({ code: 'origin_not_allowed', message: 'This website is not allowed to use this chat widget.' });
+    expect(evil.status).toBe(404);
+    expect(evil.body).toEqual({ code: 'widget_not_found', message: 'This chat widget does not exist, is switched off, or is not allowed on this website.' });
     const unknown = await call('widget-messages', { token, query: { key: 'pk_no_such_widget', conversationId: randomUUID() } });
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toEqual({ code: 'widget_not_found', message: 'This chat widget does not exist or is switched off.' });
+    expect(unknown.body).toEqual({ code: 'widget_not_found', message: 'This chat widget does not exist, is switched off, or is not allowed on this website.' });
     const { data } = await client().auth.getUser(token);
     const { rows } = await admin.query('select count(*)::int as n from public.visitors where user_id = $1', [data.user!.id]);
     expect(rows[0].n).toBe(0);
