@@ -3,12 +3,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type pg from 'pg';
 import type { StackConfig } from './config.ts';
+import type { MailSink } from './mail/index.ts';
 
 export interface StackContext {
   cfg: StackConfig;
   /** Pool of superuser (`supabase_admin`) connections; services switch role per transaction. */
   pool: pg.Pool;
   log: (service: string, message: string) => void;
+  /** Where Auth sends its mails (the local mail catcher); unset, mails are logged and dropped. */
+  mail?: MailSink;
 }
 
 export interface Service {

@@ -18,6 +18,7 @@ service_role key: ${cfg.serviceRoleKey}
  Publishable key: ${cfg.publishableKey}
       Secret key: ${cfg.secretKey}
       JWT secret: ${cfg.jwtSecret}
+    Inbucket URL: ${stack.mail.url} (mail catcher: invite and confirmation emails)
 `);
 }
 

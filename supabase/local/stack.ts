@@ -8,6 +8,7 @@ import type { StackContext } from './context.ts';
 import { createFunctionsService } from './edge-runtime/index.ts';
 import { createGateway } from './gateway.ts';
 import { createAuthService } from './gotrue/index.ts';
+import { type RunningMailCatcher, startMailCatcher } from './mail/index.ts';
 import { type RunningPostgres, startPostgres } from './postgres.ts';
 import { createRestService } from './postgrest/index.ts';
 import { createRealtimeService } from './realtime-server/index.ts';
@@ -16,6 +17,8 @@ export interface RunningStack {
   cfg: StackConfig;
   postgres: RunningPostgres;
   ctx: StackContext;
+  /** The local mail catcher (Inbucket's role in `supabase start`): Auth's invite and confirmation mails. */
+  mail: RunningMailCatcher;
   stop(): Promise<void>;
   /**
    * Fault tests: cuts every API connection as a crash would and starts the gateway and its services (auth, rest,
@@ -94,11 +97,23 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     pool.on('connect', (client) => client.on('error', () => undefined));
     return pool;
   };
-  const ctx: StackContext = { cfg, pool: newPool(), log };
+  let mail: RunningMailCatcher;
+  try {
+    mail = await startMailCatcher({ port: cfg.mailPort });
+    cfg.mailPort = mail.port;
+  } catch (err) {
+    await postgres.stop();
+    releaseLock();
+    throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? new StackAlreadyRunningError(`Port ${cfg.mailPort} (mail catcher) is already in use: is another local stack running?`)
+      : err;
+  }
+  const ctx: StackContext = { cfg, pool: newPool(), log, mail };
   let api: RunningApi;
   try {
     api = await startApi(ctx);
   } catch (err) {
+    await mail.stop();
     await ctx.pool.end();
     await postgres.stop();
     releaseLock();
@@ -110,9 +125,11 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     cfg,
     postgres,
     ctx,
+    mail,
     stop() {
       stopping ??= (async () => {
         await api.stop();
+        await mail.stop();
         await ctx.pool.end().catch(() => undefined);
         await postgres.stop();
         releaseLock();

@@ -94,7 +94,9 @@ describe('anonymous sign-ins per address', () => {
 describe('sessions ended server-side', () => {
   async function signedIn() {
     const email = uniqueEmail('ended');
-    const up = await client().auth.signUp({ email, password: PASSWORD });
+    // Email confirmations are on (config.toml): a confirmed user comes from the admin API.
+    expect((await serviceClient().auth.admin.createUser({ email, password: PASSWORD, email_confirm: true })).error).toBeNull();
+    const up = await client().auth.signInWithPassword({ email, password: PASSWORD });
     expect(up.error).toBeNull();
     return up.data.session!;
   }

@@ -6,8 +6,11 @@ import { client, db, serviceClient, stack, uniqueEmail } from '../support/stack.
 
 const PASSWORD = 'correct-horse-battery';
 
+/** A confirmed user (config.toml has email confirmations on, so sign-up gives no session) and its session. */
 async function signedUp(email = uniqueEmail()) {
-  const { data, error } = await client().auth.signUp({ email, password: PASSWORD, options: { data: { name: 'Ann' } } });
+  const made = await serviceClient().auth.admin.createUser({ email, password: PASSWORD, email_confirm: true, user_metadata: { name: 'Ann' } });
+  expect(made.error).toBeNull();
+  const { data, error } = await client().auth.signInWithPassword({ email, password: PASSWORD });
   expect(error).toBeNull();
   return { email, session: data.session!, user: data.user! };
 }
@@ -17,7 +20,19 @@ function decode(token: string) {
 }
 
 describe('sign-up and sign-in', () => {
-  it('signs up with email and password and returns a session (autoconfirm), with GoTrue claims', async () => {
+  it('signs up with email and password: unconfirmed, no session, and a password sign-in is refused until confirmed', async () => {
+    const email = uniqueEmail('signup');
+    const { data, error } = await client().auth.signUp({ email, password: PASSWORD, options: { data: { name: 'Ann' } } });
+    expect(error).toBeNull();
+    expect(data.session).toBeNull();
+    expect(data.user).toMatchObject({ email, user_metadata: { name: 'Ann' }, app_metadata: { provider: 'email', providers: ['email'] } });
+    expect(data.user?.email_confirmed_at).toBeUndefined();
+    expect(data.user?.confirmation_sent_at).toBeTruthy();
+    const early = await client().auth.signInWithPassword({ email, password: PASSWORD });
+    expect(early.error).toMatchObject({ status: 400, code: 'email_not_confirmed' });
+  });
+
+  it('signs in a confirmed user with a session carrying GoTrue claims', async () => {
     const { email, session, user } = await signedUp();
     expect(user.email).toBe(email);
     expect(user.email_confirmed_at).toBeTruthy();
@@ -275,10 +290,10 @@ describe('wire details', () => {
     base = `${stack().apiUrl}/auth/v1`;
   });
 
-  it('answers health, settings (anonymous sign-ins on, autoconfirm) and an empty JWKS', async () => {
+  it('answers health, settings (anonymous sign-ins on, email confirmations on) and an empty JWKS', async () => {
     expect((await fetch(`${base}/health`)).status).toBe(200);
     const settings = await (await fetch(`${base}/settings`, { headers: { apikey: stack().anonKey } })).json();
-    expect(settings).toMatchObject({ external: { anonymous_users: true, email: true, phone: false }, disable_signup: false, mailer_autoconfirm: true });
+    expect(settings).toMatchObject({ external: { anonymous_users: true, email: true, phone: false }, disable_signup: false, mailer_autoconfirm: false });
     const jwks = await fetch(`${base}/.well-known/jwks.json`);
     expect(await jwks.json()).toEqual({ keys: [] });
   });

@@ -1,7 +1,6 @@
 // Membership only with consent (invitations) and "a company keeps an admin", attacked through REST with real
 // tokens of users signed in through the stand-in's Auth, checked afterwards as the superuser.
 import { randomUUID } from 'node:crypto';
-import type { SupabaseClient } from '@supabase/supabase-js';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, db, serviceClient, uniqueEmail } from '../support/stack.ts';
@@ -17,7 +16,7 @@ afterAll(async () => {
 });
 
 /** A confirmed login created by the auth admin API, and a supabase-js client signed in as it. */
-async function login(prefix: string): Promise<{ id: string; email: string; sb: SupabaseClient }> {
+async function login(prefix: string): Promise<{ id: string; email: string; sb: ReturnType<typeof client> }> {
   const email = uniqueEmail(prefix);
   const { data, error } = await serviceClient().auth.admin.createUser({ email, password: PASSWORD, email_confirm: true });
   if (error || !data.user) throw new Error(`createUser: ${error?.message}`);

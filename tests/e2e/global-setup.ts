@@ -46,6 +46,7 @@ export default async function globalSetup() {
     PORCHLIGHT_DEMO_URL: demo.url,
     PORCHLIGHT_BLOCKED_DEMO_URL: blocked.url,
     PORCHLIGHT_DASHBOARD_URL: dashboard.url,
+    PORCHLIGHT_MAIL_URL: stack.mail.url,
   });
   return async () => {
     await dashboard.stop();

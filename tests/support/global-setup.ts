@@ -52,6 +52,7 @@ export default async function setup(project: TestProject) {
     secretKey: cfg.secretKey,
     jwtSecret: cfg.jwtSecret,
     scratchFunctionsDir,
+    mailUrl: stack.mail.url,
   });
   return async () => {
     await stack?.stop();

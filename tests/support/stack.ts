@@ -15,6 +15,8 @@ export interface StackInfo {
   jwtSecret: string;
   /** An Edge Functions folder the stand-in serves, for tests that write functions at run time. */
   scratchFunctionsDir: string;
+  /** The stack's mail catcher (Mailpit-style JSON API at /api/v1/messages). */
+  mailUrl: string;
 }
 
 declare module 'vitest' {

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { readBody, type ServiceFactory, type StackContext } from '../context.ts';
 import { type Claims, verifyJwt } from '../jwt.ts';
 import { AuthError, sendAuthError, sendAuthJson } from './errors.ts';
+import { createLinkRoutes } from './invite.ts';
 import { clientAddress, HourlyLimiter } from './rate-limit.ts';
 import {
   amrMethod,
@@ -174,7 +175,16 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
     return row;
   }
 
-  async function signup({ req, res, body }: Request) {
+  // Invite and verify (email links) live in invite.ts; they create users the way insertUser does.
+  const links = createLinkRoutes({
+    ctx,
+    tx,
+    requireAdmin,
+    checkEmail,
+    createInvitedUser: (db, email, userMeta) => insertUser(db, { email, password: null, confirmed: false, userMeta, appMeta: {}, anonymous: false }),
+  });
+
+  async function signup({ req, res, url, body }: Request) {
     const b = await body();
     const email = b.email;
     const phone = b.phone;
@@ -192,7 +202,8 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
       });
       return sendAuthJson(req, res, 200, session);
     }
-    if (!a.enableSignup || (email && !a.emailSignup)) throw new AuthError(422, 'signup_disabled', 'Signups not allowed for this instance');
+    if (!a.enableSignup) throw new AuthError(422, 'signup_disabled', 'Signups not allowed for this instance');
+    if (email && !a.emailSignup) throw new AuthError(400, 'email_provider_disabled', 'Email signups are disabled');
     if (phone && !email) throw new AuthError(422, 'phone_provider_disabled', 'Unsupported phone provider');
     const cleanEmail = checkEmail(email);
     const password = checkPassword(b.password);
@@ -202,11 +213,16 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
         if (existing.email_confirmed_at || !a.emailConfirmations) throw new AuthError(422, 'user_already_exists', 'User already registered');
       }
       const user = await insertUser(db, { email: cleanEmail, password, confirmed: !a.emailConfirmations, userMeta: data, appMeta: {}, anonymous: false });
-      if (a.emailConfirmations) return { user: await userJson(db, user) };
+      if (a.emailConfirmations) {
+        // No session until the address is confirmed through the mailed link.
+        const mail = await links.confirmationMail(db, user, url.searchParams.get('redirect_to'));
+        return { user: await userJson(db, (await findUserById(db, user.id))!), mail };
+      }
       await db.query('update auth.users set last_sign_in_at = now() where id = $1', [user.id]);
       user.last_sign_in_at = new Date();
       return createSession(cfg, db, user, 'password', req.headers['user-agent']);
     });
+    if ('mail' in out) links.send(out.mail);
     sendAuthJson(req, res, 200, 'user' in out && !('access_token' in out) ? out.user : out);
   }
 
@@ -215,6 +231,8 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
     if (typeof b.password !== 'string' || (!b.email && !b.phone)) {
       throw new AuthError(400, 'validation_failed', 'missing email or phone');
     }
+    // GoTrue's email provider switch ([auth.email] enable_signup) turns off email logins too, not only sign-ups.
+    if (b.email && !a.emailSignup) throw new AuthError(422, 'email_provider_disabled', 'Email logins are disabled');
     const user = b.email ? await findUserByEmail(pool, String(b.email)) : null;
     const ok = user?.encrypted_password ? await bcrypt.compare(b.password, user.encrypted_password) : false;
     if (!user || !ok) throw new AuthError(400, 'invalid_credentials', 'Invalid login credentials');
@@ -479,6 +497,7 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
     'GET /settings': settings,
     'GET /.well-known/jwks.json': ({ req, res }) => sendAuthJson(req, res, 200, { keys: [] }, { 'Cache-Control': 'public, max-age=600' }),
     'POST /signup': signup,
+    ...links.routes,
     'POST /token': async (r) => {
       const grant = r.url.searchParams.get('grant_type');
       if (grant === 'password') return passwordGrant(r);

@@ -22,6 +22,8 @@ export interface UserRow {
   banned_until: Date | null;
   deleted_at: Date | null;
   is_anonymous: boolean;
+  invited_at?: Date | null;
+  confirmation_sent_at?: Date | null;
 }
 
 interface IdentityRow {
@@ -49,7 +51,9 @@ export async function userJson(db: pg.ClientBase | pg.Pool, user: UserRow): Prom
     email_confirmed_at: iso(user.email_confirmed_at),
     phone: user.phone ?? '',
     phone_confirmed_at: iso(user.phone_confirmed_at),
+    confirmation_sent_at: iso(user.confirmation_sent_at),
     confirmed_at: iso(user.confirmed_at),
+    invited_at: iso(user.invited_at),
     last_sign_in_at: iso(user.last_sign_in_at),
     app_metadata: user.raw_app_meta_data ?? {},
     user_metadata: user.raw_user_meta_data ?? {},
