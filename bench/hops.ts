@@ -94,6 +94,8 @@ async function main() {
   const direct = visitors[VISITORS]!; // for the RPC and SQL rows: its own rate-limit buckets, limits raised
   const serviceHeaders = { apikey: SERVICE_ROLE_KEY, Authorization: `Bearer ${SERVICE_ROLE_KEY}`, 'Content-Type': 'application/json' };
   const rpcArgs = (id: string) => ({
+    p_widget_key: 'pk_demo_acme',
+    p_origin: ORIGIN,
     p_user_id: direct.userId,
     p_conversation_id: direct.conversationId,
     p_message_id: id,
@@ -143,7 +145,7 @@ async function main() {
     ['SQL of a send', async () => {
       const a = rpcArgs(randomUUID());
       const t0 = performance.now();
-      await db.query('select public.widget_send_message($1, $2, $3, $4, $5, $6, $7, $8)', Object.values(a));
+      await db.query('select public.widget_send_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', Object.values(a));
       return performance.now() - t0;
     }],
     ['REST call of a send', async () => {

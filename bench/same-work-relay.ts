@@ -49,17 +49,24 @@ io.on('connection', (socket) => {
   socket.on('message', async (m: { id: string; conversationId: string; body: string }, ack?: (status: number) => void) => {
     try {
       if (who.kind === 'visitor') {
-        const { rows } = await pool.query('select public.widget_send_message($1, $2, $3, $4, null, $5, $6, $7) as r', [
-          who.claims.sub,
-          who.conversationId,
-          m.id,
-          m.body,
-          socket.handshake.address,
-          PER_VISITOR,
-          PER_ADDRESS,
-        ]);
-        const r = rows[0].r as { error?: string; created?: boolean; message?: Record<string, unknown> };
-        if (r.error) return ack?.(r.error === 'rate_limited' ? 429 : 404);
+        // Its visitors are Globex's (bench/e2e.ts); refusals are raised (PLR29 rate limit, others not found).
+        const r = await pool
+          .query('select public.widget_send_message($1, $2, $3, $4, $5, $6, null, $7, $8, $9) as r', [
+            'pk_demo_globex',
+            'http://127.0.0.1:3002',
+            who.claims.sub,
+            who.conversationId,
+            m.id,
+            m.body,
+            socket.handshake.address,
+            PER_VISITOR,
+            PER_ADDRESS,
+          ])
+          .then(
+            ({ rows }) => rows[0].r as { created: boolean; message: Record<string, unknown> },
+            (err: { code?: string }) => (err.code === 'PLR29' ? 429 : err.code?.startsWith('PL') ? 404 : Promise.reject(err)),
+          );
+        if (typeof r === 'number') return ack?.(r);
         io.to(`company:${r.message!.company_id}`).emit('message', r.message);
         return ack?.(r.created ? 201 : 200);
       }
@@ -70,8 +77,8 @@ io.on('connection', (socket) => {
       try {
         const results = (await db.query(
           `begin; select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${lit(JSON.stringify(who.claims))}, true);
-           insert into public.messages (id, conversation_id, sender_kind, author_id, author_name, body)
-           values (${lit(m.id)}, ${lit(m.conversationId)}, 'agent', ${lit(String(who.claims.sub))}, 'Gus', ${lit(m.body)}) returning *; commit`,
+           insert into public.messages (id, conversation_id, sender_kind, author_id, body)
+           values (${lit(m.id)}, ${lit(m.conversationId)}, 'agent', ${lit(String(who.claims.sub))}, ${lit(m.body)}) returning *; commit`,
         )) as unknown as pg.QueryResult[];
         io.to(`conversation:${m.conversationId}`).emit('message', results[2]!.rows[0]);
         ack?.(201);
