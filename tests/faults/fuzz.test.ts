@@ -151,6 +151,75 @@ describe('fuzzing the widget functions', () => {
   }, 180_000);
 });
 
+describe('control characters in every string field of every widget endpoint', () => {
+  const BAD = { nul: '\u0000', soh: '\u0001', us: '\u001f', del: '\u007f', 'lone high surrogate': '\ud800', 'lone low surrogate': '\udfff' };
+  /** Sets `value` at a dotted path of a copy of `base`. */
+  const withField = (base: Record<string, unknown>, path: string, value: string) => {
+    const copy = structuredClone(base);
+    const keys = path.split('.');
+    let at = copy as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) at = at[k] as Record<string, unknown>;
+    at[keys.at(-1)!] = value;
+    return copy;
+  };
+
+  it('answers each with a 4xx {code, message}, never a 5xx, and stores nothing', async () => {
+    const s = await client().auth.signInAnonymously();
+    const fresh = { token: s.data.session!.access_token, id: s.data.user!.id };
+    const sessionBase = {
+      name: 'Fuzz',
+      email: 'fuzz@example.com',
+      phone: '+1 555 0100',
+      firstMessage: { id: randomUUID(), body: 'hello' },
+      page: { url: `${ORIGIN}/pricing`, title: 'Pricing' },
+      locale: 'en-US',
+      widgetKey: 'pk_demo_acme',
+    };
+    const sendBase = { conversationId: attacker.conversationId, id: randomUUID(), body: 'hello', page: { url: `${ORIGIN}/x` } };
+    const historyBase = { conversationId: attacker.conversationId, after: attacker.messageIds[0]!, limit: '10' };
+    type Case = { fn: string; method: string; token: string | null; query: Record<string, string>; body?: unknown; label: string };
+    const cases: Case[] = [];
+    for (const [name, bad] of Object.entries(BAD)) {
+      const mid = (v: string) => `a${bad}b${v}`;
+      for (const field of ['name', 'email', 'phone', 'firstMessage.id', 'firstMessage.body', 'page.url', 'page.title', 'locale', 'widgetKey']) {
+        cases.push({ fn: 'widget-session', method: 'POST', token: fresh.token, query: { key: 'pk_demo_acme' }, body: withField(sessionBase, field, mid('')), label: `session ${field} ${name}` });
+      }
+      for (const field of ['conversationId', 'id', 'body', 'page.url']) {
+        cases.push({ fn: 'widget-messages', method: 'POST', token: attacker.token, query: { key: 'pk_demo_acme' }, body: withField(sendBase, field, mid('')), label: `send ${field} ${name}` });
+      }
+      for (const field of ['conversationId', 'after', 'limit']) {
+        cases.push({ fn: 'widget-messages', method: 'GET', token: attacker.token, query: { key: 'pk_demo_acme', ...historyBase, [field]: mid('') }, label: `history ${field} ${name}` });
+      }
+      for (const fn of ['widget-config', 'widget-session', 'widget-messages']) {
+        cases.push({ fn, method: fn === 'widget-config' ? 'GET' : 'POST', token: fn === 'widget-config' ? null : attacker.token, query: { key: `pk_demo${bad}acme` }, body: fn === 'widget-config' ? undefined : sendBase, label: `${fn} key ${name}` });
+      }
+    }
+    const before = (await admin.query('select count(*)::int as n from public.messages where conversation_id = $1', [attacker.conversationId])).rows[0].n;
+    const wrong: string[] = [];
+    for (const c of cases) {
+      const headers: Record<string, string> = { 'Content-Type': 'application/json', Origin: ORIGIN, apikey: stack().anonKey };
+      if (c.token) headers.Authorization = `Bearer ${c.token}`;
+      const res = await fetch(`${stack().apiUrl}/functions/v1/${c.fn}?${new URLSearchParams(c.query)}`, {
+        method: c.method,
+        headers,
+        body: c.body === undefined ? undefined : JSON.stringify(c.body),
+      });
+      const text = await res.text();
+      let body: { code?: unknown; message?: unknown } = {};
+      try {
+        body = JSON.parse(text);
+      } catch {}
+      if (res.status < 400 || res.status >= 500 || typeof body.code !== 'string' || typeof body.message !== 'string') {
+        wrong.push(`${c.label}: ${res.status} ${text.slice(0, 120)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect((await admin.query('select count(*)::int as n from public.visitors where user_id = $1', [fresh.id])).rows[0].n).toBe(0);
+    expect((await admin.query('select count(*)::int as n from public.messages where conversation_id = $1', [attacker.conversationId])).rows[0].n).toBe(before);
+    recordFaults('fuzz-control-characters', { inputsTried: cases.length });
+  }, 180_000);
+});
+
 describe('fuzzing the REST gateway', () => {
   it('answers 1,500 malformed queries without a 5xx and never shows a visitor another visitor\'s rows', async () => {
     const r = rng(424242);
