@@ -79,17 +79,28 @@ describe('sign-in redirect (open redirect)', () => {
 });
 
 describe('cross-origin writes (CSRF) are refused by the server before Remix', () => {
-  it('a cross-origin POST to /team?_data= with the admin’s cookie is refused and creates no login or member', async () => {
+  it('cross-origin POSTs to /team?_data= with the admin’s cookie are refused: no login, member, invitation or role change', async () => {
     const email = `csrf-${randomUUID().slice(0, 8)}@example.com`;
-    const res = await post(dashboard, '/team?_data=routes%2F_dashboard.team', {
-      cookie: acmeAdmin,
-      origin: SAME_SITE_ATTACKER,
-      body: new URLSearchParams({ intent: 'add', email, displayName: 'CSRF Admin', password: 'attacker-password', role: 'admin' }),
-    });
-    expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ code: 'cross_origin_request', message: expect.any(String) });
+    const forms = [
+      // The attack as reported (a login created with the attacker's password), today's invitation form, a promotion.
+      { intent: 'add', email, displayName: 'CSRF Admin', password: 'attacker-password', role: 'admin' },
+      { intent: 'invite', email, displayName: 'CSRF Admin', role: 'admin' },
+      { intent: 'role', userId: acme.agent.id, role: 'admin' },
+    ];
+    for (const form of forms) {
+      const res = await post(dashboard, '/team?_data=routes%2F_dashboard.team', {
+        cookie: acmeAdmin,
+        origin: SAME_SITE_ATTACKER,
+        body: new URLSearchParams(form),
+      });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ code: 'cross_origin_request', message: expect.any(String) });
+    }
     expect(await sql('select 1 from auth.users where email = $1', [email])).toHaveLength(0);
     expect(await sql(`select 1 from public.company_members where display_name = 'CSRF Admin'`)).toHaveLength(0);
+    expect(await sql('select 1 from public.company_invitations where email = $1', [email])).toHaveLength(0);
+    const [agent] = await sql<{ role: string }>('select role from public.company_members where company_id = $1 and user_id = $2', [acme.companyId, acme.agent.id]);
+    expect(agent!.role).toBe('agent');
   });
 
   it('a cross-origin document POST (Referer only, no Origin) cannot change the widget’s allowed origins', async () => {
