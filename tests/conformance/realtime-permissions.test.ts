@@ -57,7 +57,15 @@ beforeAll(async () => {
         and coalesce((auth.jwt() ->> case when realtime.messages.extension = 'broadcast' then 'br' else 'pr' end)::boolean, false));
     create policy "rtperm write" on realtime.messages for insert to authenticated
       with check (realtime.topic() like 'rtperm:%'
-        and coalesce((auth.jwt() ->> case when realtime.messages.extension = 'broadcast' then 'bw' else 'pw' end)::boolean, false));`);
+        and coalesce((auth.jwt() ->> case when realtime.messages.extension = 'broadcast' then 'bw' else 'pw' end)::boolean, false));
+    -- A write policy that raises (division by zero) while rtperm_test.flaky.broken is set.
+    create schema rtperm_test;
+    create table rtperm_test.flaky (broken boolean not null);
+    insert into rtperm_test.flaky values (true);
+    grant usage on schema rtperm_test to authenticated;
+    grant select on rtperm_test.flaky to authenticated;
+    create policy "rtperm flaky write" on realtime.messages for insert to authenticated
+      with check (realtime.topic() like 'rtperm:flaky-%' and (select 1 / (case when f.broken then 0 else 1 end) from rtperm_test.flaky f) = 1);`);
 });
 
 afterEach(async () => {
@@ -65,7 +73,8 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await admin.query(`drop policy "rtperm read" on realtime.messages; drop policy "rtperm write" on realtime.messages;`);
+  await admin.query(`drop policy "rtperm read" on realtime.messages; drop policy "rtperm write" on realtime.messages;
+    drop policy "rtperm flaky write" on realtime.messages; drop schema rtperm_test cascade;`);
   await admin.end();
 });
 
@@ -129,6 +138,14 @@ describe('write per extension', () => {
     expect(await writer.track({ online: true })).toBe('ok');
     await joined.done;
     expect(seen).toEqual(['join:writer']);
+  });
+
+  it('checks a write again after a policy raised instead of keeping it as a denial', async () => {
+    const ch = (await rt(await token({ br: true, pr: true }))).channel(`rtperm:flaky-${randomUUID().slice(0, 8)}`, { config: { private: true } });
+    await subscribe(ch);
+    expect(await ch.track({ online: true })).toBe('error');
+    await admin.query('update rtperm_test.flaky set broken = false');
+    expect(await ch.track({ online: true })).toBe('ok');
   });
 
   it('answers a track from a user who may write broadcast but not presence with an error', async () => {

@@ -71,22 +71,30 @@ export async function checkRead(pool: pg.Pool, claims: Claims, subTopic: string,
   }
 }
 
-/** Whether the user may write (send a broadcast, track presence) on a topic: an insert as the user, rolled back. */
-export async function checkWrite(pool: pg.Pool, claims: Claims, subTopic: string, extension: 'broadcast' | 'presence'): Promise<boolean> {
-  const db = await pool.connect();
+/**
+ * Whether the user may write (send a broadcast, track presence) on a topic: an insert as the user, rolled back.
+ * null: the check itself failed (a policy raised, Postgres unreachable). Realtime refuses that one message and
+ * checks again on the next, where a denial (insufficient_privilege) is kept for the channel's token.
+ */
+export async function checkWrite(pool: pg.Pool, claims: Claims, subTopic: string, extension: 'broadcast' | 'presence'): Promise<boolean | null> {
+  let db: pg.PoolClient;
+  try {
+    db = await pool.connect();
+  } catch {
+    return null;
+  }
+  let broken = false;
   try {
     await db.query('begin');
     await setRequest(db, claims, subTopic);
-    await db.query('savepoint probe');
-    try {
-      await db.query(`insert into realtime.messages (topic, extension, private, payload) values ($1, $2, true, '{}')`, [subTopic, extension]);
-      return true;
-    } catch (err) {
-      if ((err as { code?: string }).code === '42501') return false;
-      return false;
-    }
+    await db.query(`insert into realtime.messages (topic, extension, private, payload) values ($1, $2, true, '{}')`, [subTopic, extension]);
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code === '42501') return false;
+    broken = isUnreachable(err);
+    return null;
   } finally {
-    await db.query('rollback').catch(() => undefined);
-    db.release();
+    if (!broken) await db.query('rollback').catch(() => (broken = true));
+    db.release(broken);
   }
 }

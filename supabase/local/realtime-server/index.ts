@@ -222,8 +222,8 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
     const cached = ch.write[extension];
     if (cached !== undefined) return cached;
     const ok = await checkWrite(pool, ch.claims, ch.sub, extension);
-    ch.write[extension] = ok;
-    return ok;
+    if (ok !== null) ch.write[extension] = ok;
+    return ok === true;
   }
 
   // Frames for one socket within one tick (a message's broadcasts to a company and a conversation arrive
@@ -580,7 +580,7 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
       const isPrivate = url.searchParams.get('private') === 'true';
       const json = !String(req.headers['content-type'] ?? 'application/json').includes('octet-stream');
       if (json && raw.length && safeParse(raw) === null && raw.toString().trim() !== 'null') return sendJson(res, 422, { error: 'payload must be JSON' });
-      if (!isPrivate || claims.role === 'service_role' || (await checkWrite(pool, claims, sub, 'broadcast'))) {
+      if (!isPrivate || claims.role === 'service_role' || (await checkWrite(pool, claims, sub, 'broadcast')) === true) {
         fanOut(internal(isPrivate, sub), event, json ? { json: true, value: undefined, raw } : { json: false, raw }, {});
       }
       res.writeHead(202).end();
@@ -603,7 +603,7 @@ export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
     for (const m of messages) {
       const sub = String(m.topic).replace(/^realtime:/, '');
       const isPrivate = m.private === true;
-      if (isPrivate && claims.role !== 'service_role' && !(await checkWrite(pool, claims, sub, 'broadcast'))) continue;
+      if (isPrivate && claims.role !== 'service_role' && (await checkWrite(pool, claims, sub, 'broadcast')) !== true) continue;
       fanOut(internal(isPrivate, sub), m.event, { json: true, value: m.payload }, { textFrame: true, meta: m.id ? { id: m.id } : undefined });
     }
     res.writeHead(202).end();
