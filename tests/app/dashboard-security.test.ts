@@ -274,6 +274,24 @@ describe('inputs that used to give 500s', () => {
     expect(await sql('select 1 from public.messages where conversation_id = $1', [otherConversation])).toHaveLength(0);
   });
 
+  it('a real cursor still pages on: page two follows page one without overlap', async () => {
+    const company = await createCompany('Paging');
+    const cookie = await signIn(company.agent);
+    const ids = Array.from({ length: 30 }, () => randomUUID());
+    await sql(
+      `insert into public.conversations (id, company_id, visitor_id, last_message_at)
+       select id, $2, $3, now() - make_interval(secs => n) from unnest($1::uuid[]) with ordinality as t(id, n)`,
+      [ids, company.companyId, company.visitorId],
+    );
+    const first = await (await call(inboxRoute.loader, '/inbox?status=all', { cookie })).json();
+    expect(first.conversations).toHaveLength(25);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await (await call(inboxRoute.loader, `/inbox?status=all&after=${encodeURIComponent(first.nextCursor)}`, { cookie })).json();
+    const seen = [...first.conversations, ...second.conversations].map((c: { id: string }) => c.id);
+    expect(second.conversations).toHaveLength(6);
+    expect(new Set(seen).size).toBe(31);
+  });
+
   it.each([
     ['x|y', 'x|y'],
     ['a date without a uuid', '2026-01-01|not-a-uuid'],
