@@ -81,7 +81,7 @@ describe('sign-in redirect (open redirect)', () => {
 describe('cross-origin writes (CSRF) are refused by the server before Remix', () => {
   it('cross-origin POSTs to /team?_data= with the admin’s cookie are refused: no login, member, invitation or role change', async () => {
     const email = `csrf-${randomUUID().slice(0, 8)}@example.com`;
-    const forms = [
+    const forms: Record<string, string>[] = [
       // The attack as reported (a login created with the attacker's password), today's invitation form, a promotion.
       { intent: 'add', email, displayName: 'CSRF Admin', password: 'attacker-password', role: 'admin' },
       { intent: 'invite', email, displayName: 'CSRF Admin', role: 'admin' },
