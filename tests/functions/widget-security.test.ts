@@ -78,9 +78,9 @@ async function ownCompany() {
   return { company, key, origin };
 }
 
-/** 127.0.0.2 … 127.0.0.254, a different one per call (a per-address bucket nobody else fills). */
-let nextAddress = 2 + Math.floor(Math.random() * 200);
-const ownAddress = () => `127.0.0.${nextAddress++}`;
+/** A loopback address of this file's own range (127.77.x.y), a different one per call: a bucket nobody else fills. */
+let nextAddress = Math.floor(Math.random() * 60_000);
+const ownAddress = () => `127.77.${Math.floor(nextAddress / 250) % 250}.${(nextAddress++ % 250) + 2}`;
 
 beforeAll(async () => {
   admin = await db();
@@ -132,7 +132,9 @@ describe('every visitor call is bound to the widget whose key and origin let it 
   it('refuses at once a widget switched off or an origin removed, though the function still has the widget cached', async () => {
     const own = await ownCompany();
     const v = await started(own.key, own.origin);
-    // The function cached the widget a moment ago; the database must be the one that says no.
+    // widget-messages caches the widget now (each function has its own cache); the database must be the one that says no.
+    const warm = await call('widget-messages', { key: own.key, origin: own.origin, token: v.token, query: { conversationId: v.conversationId } });
+    expect(warm.status).toBe(200);
     await admin.query('update public.widget_configs set enabled = false where company_id = $1', [own.company]);
     const off = await call('widget-messages', { key: own.key, origin: own.origin, token: v.token, body: { conversationId: v.conversationId, id: randomUUID(), body: 'x' } });
     expect(off.status).toBe(404);
