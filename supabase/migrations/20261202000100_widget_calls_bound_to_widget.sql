@@ -237,3 +237,15 @@ revoke all on function public.widget_start_session(text, text, uuid, text, text,
 grant execute on function public.widget_start_session(text, text, uuid, text, text, text, text, text, text, text, uuid, text, text, int, int, int, int),
   public.widget_send_message(text, text, uuid, uuid, uuid, text, text, text, int, int),
   public.widget_history(text, text, uuid, uuid, uuid, int) to service_role;
+
+-- Text the widget stores holds no control characters (the rule of functions/_shared/text-rules.ts: none but tab,
+-- line feed and carriage return; Postgres text cannot hold NUL at all). The functions refuse them first with a
+-- 400; these constraints refuse them from any other writer too (23514, a 400 through the API), so what agents
+-- read and export never holds invisible characters. NOT VALID: rows stored before are not re-checked.
+alter table public.messages add constraint messages_body_plain_text
+  check (body !~ '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]') not valid;
+comment on constraint messages_body_plain_text on public.messages is 'No control characters but tab, line feed and carriage return.';
+alter table public.visitors add constraint visitors_plain_text
+  check ((coalesce(name, '') || coalesce(email, '') || coalesce(phone, '') || coalesce(last_page_url, '') || coalesce(last_page_title, '')
+          || coalesce(user_agent, '') || coalesce(locale, '')) !~ '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]') not valid;
+comment on constraint visitors_plain_text on public.visitors is 'No control characters but tab, line feed and carriage return in what a visitor sent.';

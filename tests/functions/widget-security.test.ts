@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, db, stack } from '../support/stack.ts';
+import { client, db, serviceClient, stack } from '../support/stack.ts';
 
 const ACME_ORIGIN = 'http://127.0.0.1:3001';
 const GLOBEX_ORIGIN = 'http://127.0.0.1:3002';
@@ -254,6 +254,18 @@ describe('bad input is a 4xx, never a 5xx', () => {
       expect(send.body.code).toBe('invalid_characters');
     }
     expect(await messagesIn(s.conversationId)).toBe(1);
+  });
+
+  it('has the database itself refuse control characters from any writer, with a 4xx through REST', async () => {
+    const s = await started();
+    const id = randomUUID();
+    const res = await serviceClient().from('messages').insert({ id, conversation_id: s.conversationId, sender_kind: 'visitor', author_id: s.userId, body: 'bell \u0007' });
+    expect(res.error?.code).toBe('23514');
+    expect(res.status).toBe(400);
+    const name = await serviceClient().from('visitors').update({ name: 'Eve\u001b[31m' }).eq('id', s.visitorId);
+    expect(name.error?.code).toBe('23514');
+    expect(await count('select count(*)::int as n from public.messages where id = $1', [id])).toBe(0);
+    expect((await admin.query('select name from public.visitors where id = $1', [s.visitorId])).rows).toEqual([{ name: 'Vera Visitor' }]);
   });
 
   it('stores tabs and line breaks in a message, a carriage return as a line break', async () => {
