@@ -78,7 +78,7 @@ function body(r: () => number, uuids: string[]): string {
 
 let admin: pg.Client;
 let victim: { token: string; conversationId: string; messageIds: string[] };
-let attacker: { token: string; conversationId: string };
+let attacker: { token: string; conversationId: string; messageIds: string[] };
 
 async function startVisitor(first: string) {
   const s = await client().auth.signInAnonymously();
