@@ -99,6 +99,9 @@ async function resolveAgent(request: Request): Promise<AgentContext> {
   if (!user) throw loginRedirect(request, headers);
   const memberships = await loadMemberships(supabase, user.id);
   if (!memberships.length) {
+    // Invited but not joined yet (e.g. just signed in): the invitations page, not a dead end.
+    const { data: invitations } = await supabase.rpc('my_invitations');
+    if (invitations?.length) throw redirect('/invitations', { headers });
     throw errorResponse(403, 'not_a_member', 'This account is not a member of any company. Ask an admin to add you.', headers);
   }
   const chosen = (await companyCookie.parse(request.headers.get('Cookie'))) as string | null;

@@ -1,51 +1,102 @@
+// Team page (admins): members, invitations (an email link the invitee accepts), role changes and removals.
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from '@remix-run/node';
+import type { PostgrestError } from '@supabase/supabase-js';
 import { errorResponse, requireAdmin } from './auth.server.ts';
 import { listMembers } from './data.server.ts';
+import { inviteMemberSchema, revokeInvitationSchema } from './invitations.ts';
 import { createServiceRoleClient } from './supabase.server.ts';
-import { addMemberSchema, changeRoleSchema, fieldErrors, formObject, removeMemberSchema } from './validation.ts';
+import { changeRoleSchema, fieldErrors, readForm, removeMemberSchema } from './validation.ts';
+
+export interface PendingInvitation {
+  id: string;
+  email: string;
+  role: 'admin' | 'agent';
+  display_name: string;
+  expires_at: string;
+}
 
 export async function teamLoader({ request }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request);
   const members = await listMembers(ctx.supabase, ctx.current.companyId);
-  return json({ members, me: ctx.user.id }, { headers: ctx.headers });
+  const { data: invitations, error } = await ctx.supabase
+    .from('company_invitations')
+    .select('id, email, role, display_name, expires_at')
+    .eq('company_id', ctx.current.companyId)
+    .is('accepted_at', null)
+    .order('created_at');
+  if (error) throw new Error(`could not read invitations: ${error.message}`);
+  return json({ members, invitations: (invitations ?? []) as PendingInvitation[], me: ctx.user.id }, { headers: ctx.headers });
+}
+
+/** The database's refusals as the right 4xx: the last-admin trigger, RLS, or anything else (a 500). */
+function writeError(error: PostgrestError, intent: string, headers: Headers) {
+  if (error.hint === 'last_admin') {
+    return errorResponse(422, 'last_admin', 'A company must keep at least one admin. Make someone else an admin first.', headers, {
+      intent,
+      fieldErrors: { role: 'A company must keep at least one admin.' },
+    });
+  }
+  if (error.code === '42501') return errorResponse(403, 'forbidden', error.message, headers, { intent });
+  return errorResponse(500, 'write_failed', error.message, headers, { intent });
 }
 
 export async function teamAction({ request }: ActionFunctionArgs) {
   const ctx = await requireAdmin(request);
-  const form = formObject(await request.formData());
+  const form = await readForm(request);
   const invalid = (error: import('zod').ZodError) =>
     errorResponse(422, 'validation_failed', 'Check the highlighted fields.', ctx.headers, { intent: form.intent, fieldErrors: fieldErrors(error) });
 
-  if (form.intent === 'add') {
-    const parsed = addMemberSchema.safeParse(form);
+  if (form.intent === 'invite') {
+    const parsed = inviteMemberSchema.safeParse(form);
     if (!parsed.success) return invalid(parsed.error);
-    // Creating a login is an auth admin operation: only the service role may do it (server-side).
-    const admin = createServiceRoleClient();
-    const created = await admin.auth.admin.createUser({
-      email: parsed.data.email,
-      password: parsed.data.password,
-      email_confirm: true,
-      user_metadata: { display_name: parsed.data.displayName },
-    });
-    if (created.error || !created.data.user) {
-      const taken = created.error?.code === 'email_exists' || created.error?.status === 422;
-      return errorResponse(taken ? 409 : 502, taken ? 'email_exists' : 'auth_failed', created.error?.message ?? 'Could not create the login.', ctx.headers, {
-        intent: 'add',
-        fieldErrors: taken ? { email: 'A user with this email already exists.' } : { _form: created.error?.message ?? 'Could not create the login.' },
+    const { email, displayName, role } = parsed.data;
+    // The invitation is written as the admin, through RLS: only into their own company.
+    const { data: row, error } = await ctx.supabase
+      .from('company_invitations')
+      .insert({ company_id: ctx.current.companyId, email, role, display_name: displayName })
+      .select('id')
+      .single();
+    if (error?.code === '23505') {
+      return errorResponse(409, 'already_invited', `${email} already has a pending invitation.`, ctx.headers, {
+        intent: 'invite',
+        fieldErrors: { email: 'This address already has a pending invitation (revoke it to invite again).' },
       });
     }
-    // The membership itself is written as the admin, through RLS.
-    const { error } = await ctx.supabase.from('company_members').insert({
-      company_id: ctx.current.companyId,
-      user_id: created.data.user.id,
-      role: parsed.data.role,
-      display_name: parsed.data.displayName,
-    });
-    if (error) {
-      await admin.auth.admin.deleteUser(created.data.user.id);
-      return errorResponse(error.code === '42501' ? 403 : 500, error.code === '42501' ? 'forbidden' : 'membership_failed', error.message, ctx.headers, { intent: 'add' });
+    if (error || !row) return writeError(error!, 'invite', ctx.headers);
+    // Auth mails the link (locally: the mail catcher). Sending invites is a service-role operation (server only).
+    const next = new URL('/auth/confirm', request.url);
+    next.searchParams.set('next', '/invitations');
+    const sent = await createServiceRoleClient().auth.admin.inviteUserByEmail(email, { redirectTo: next.toString(), data: { display_name: displayName } });
+    if (sent.error?.code === 'email_exists') {
+      // They already have an account: no mail from Auth, they find the invitation at /invitations after signing in.
+      return json(
+        { ok: true, intent: 'invite', message: `${email} already has an account: the invitation waits for them after they sign in.` },
+        { status: 201, headers: ctx.headers },
+      );
     }
-    return json({ ok: true, intent: 'add', message: `${parsed.data.displayName} was added.` }, { status: 201, headers: ctx.headers });
+    if (sent.error) {
+      await ctx.supabase.from('company_invitations').delete().eq('id', row.id);
+      return errorResponse(502, 'invite_failed', `Could not send the invitation: ${sent.error.message}`, ctx.headers, {
+        intent: 'invite',
+        fieldErrors: { _form: 'Could not send the invitation email. Try again.' },
+      });
+    }
+    return json({ ok: true, intent: 'invite', message: `Invitation sent to ${email}.` }, { status: 201, headers: ctx.headers });
+  }
+
+  if (form.intent === 'revoke') {
+    const parsed = revokeInvitationSchema.safeParse(form);
+    if (!parsed.success) return invalid(parsed.error);
+    const { data, error } = await ctx.supabase
+      .from('company_invitations')
+      .delete()
+      .eq('company_id', ctx.current.companyId)
+      .eq('id', parsed.data.invitationId)
+      .is('accepted_at', null)
+      .select('id');
+    if (error) return writeError(error, 'revoke', ctx.headers);
+    if (!data?.length) return errorResponse(404, 'invitation_not_found', 'No such pending invitation.', ctx.headers, { intent: 'revoke' });
+    return json({ ok: true, intent: 'revoke', message: 'Invitation revoked.' }, { headers: ctx.headers });
   }
 
   if (form.intent === 'role') {
@@ -63,7 +114,7 @@ export async function teamAction({ request }: ActionFunctionArgs) {
       .eq('company_id', ctx.current.companyId)
       .eq('user_id', parsed.data.userId)
       .select('user_id');
-    if (error) return errorResponse(error.code === '42501' ? 403 : 500, error.code === '42501' ? 'forbidden' : 'update_failed', error.message, ctx.headers);
+    if (error) return writeError(error, 'role', ctx.headers);
     if (!data?.length) return errorResponse(404, 'member_not_found', 'No such member.', ctx.headers, { intent: 'role' });
     return json({ ok: true, intent: 'role', message: 'Role changed.' }, { headers: ctx.headers });
   }
@@ -83,7 +134,7 @@ export async function teamAction({ request }: ActionFunctionArgs) {
       .eq('company_id', ctx.current.companyId)
       .eq('user_id', parsed.data.userId)
       .select('user_id');
-    if (error) return errorResponse(error.code === '42501' ? 403 : 500, error.code === '42501' ? 'forbidden' : 'delete_failed', error.message, ctx.headers);
+    if (error) return writeError(error, 'remove', ctx.headers);
     if (!data?.length) return errorResponse(404, 'member_not_found', 'No such member.', ctx.headers, { intent: 'remove' });
     return json({ ok: true, intent: 'remove', message: 'Member removed.' }, { headers: ctx.headers });
   }

@@ -1,4 +1,4 @@
-// Team (admins): members of this company, add an agent, change a role, remove someone.
+// Team (admins): members of this company, invite someone by email (pending invitations can be revoked), change a role, remove someone.
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 
@@ -7,6 +7,28 @@ export { teamAction as action, teamLoader as loader } from '../lib/team.server.t
 
 type Member = { user_id: string; role: 'admin' | 'agent'; display_name: string | null };
 type ActionData = { ok?: boolean; intent?: string; message?: string; fieldErrors?: Record<string, string> };
+type Invitation = { id: string; email: string; role: 'admin' | 'agent'; display_name: string; expires_at: string };
+
+function InvitationRow({ invitation }: { invitation: Invitation }) {
+  const fetcher = useFetcher<ActionData>();
+  return (
+    <tr data-testid="invitation-row">
+      <td>{invitation.display_name}</td>
+      <td>{invitation.email}</td>
+      <td>{invitation.role === 'admin' ? 'Admin' : 'Agent'}</td>
+      <td>
+        <fetcher.Form method="post">
+          <input type="hidden" name="intent" value="revoke" />
+          <input type="hidden" name="invitationId" value={invitation.id} />
+          <button type="submit" className="danger" disabled={fetcher.state !== 'idle'}>
+            Revoke
+          </button>
+        </fetcher.Form>
+        {fetcher.data && !fetcher.data.ok ? <p className="field-error">{fetcher.data.message}</p> : null}
+      </td>
+    </tr>
+  );
+}
 
 function MemberRow({ member, isMe }: { member: Member; isMe: boolean }) {
   const fetcher = useFetcher<ActionData>();
@@ -49,13 +71,13 @@ function MemberRow({ member, isMe }: { member: Member; isMe: boolean }) {
 }
 
 export default function Team() {
-  const { members, me } = useLoaderData<{ members: Member[]; me: string }>();
+  const { members, invitations, me } = useLoaderData<{ members: Member[]; invitations: Invitation[]; me: string }>();
   const actionData = useActionData<ActionData>();
   const navigation = useNavigation();
   const formRef = useRef<HTMLFormElement>(null);
-  const errors = actionData?.intent === 'add' ? (actionData.fieldErrors ?? {}) : {};
+  const errors = actionData?.intent === 'invite' ? (actionData.fieldErrors ?? {}) : {};
   useEffect(() => {
-    if (actionData?.ok && actionData.intent === 'add') formRef.current?.reset();
+    if (actionData?.ok && actionData.intent === 'invite') formRef.current?.reset();
   }, [actionData]);
   return (
     <main className="page">
@@ -74,9 +96,30 @@ export default function Team() {
           ))}
         </tbody>
       </table>
-      <h2>Add an agent</h2>
+      {invitations.length ? (
+        <>
+          <h2>Pending invitations</h2>
+          <table>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Email</th>
+                <th>Role</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {invitations.map((i) => (
+                <InvitationRow key={i.id} invitation={i} />
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+      <h2>Invite someone</h2>
+      <p className="muted">They get an email with a link; they join once they accept. Someone who already has an account accepts after signing in.</p>
       <Form method="post" ref={formRef} className="card" style={{ display: 'grid', gap: 10, maxWidth: 420 }} noValidate>
-        <input type="hidden" name="intent" value="add" />
+        <input type="hidden" name="intent" value="invite" />
         <label>
           Name
           <input name="displayName" required aria-invalid={!!errors.displayName} />
@@ -88,11 +131,6 @@ export default function Team() {
         </label>
         {errors.email ? <p className="field-error">{errors.email}</p> : null}
         <label>
-          Initial password
-          <input name="password" type="password" minLength={8} required autoComplete="new-password" aria-invalid={!!errors.password} />
-        </label>
-        {errors.password ? <p className="field-error">{errors.password}</p> : null}
-        <label>
           Role
           <select name="role" defaultValue="agent">
             <option value="agent">Agent</option>
@@ -100,9 +138,9 @@ export default function Team() {
           </select>
         </label>
         {errors._form ? <p className="field-error">{errors._form}</p> : null}
-        {actionData?.ok && actionData.intent === 'add' ? <p className="notice">{actionData.message}</p> : null}
+        {actionData?.ok && actionData.intent === 'invite' ? <p className="notice">{actionData.message}</p> : null}
         <button type="submit" className="primary" disabled={navigation.state === 'submitting'}>
-          Add agent
+          Send invitation
         </button>
       </Form>
     </main>

@@ -7,10 +7,13 @@ import * as inboxRoute from '../../app/routes/_dashboard.inbox.tsx';
 import * as widgetSettingsRoute from '../../app/routes/_dashboard.settings.widget.tsx';
 import * as teamRoute from '../../app/routes/_dashboard.team.tsx';
 import * as dashboardRoute from '../../app/routes/_dashboard.tsx';
+import * as confirmRoute from '../../app/routes/auth.confirm.tsx';
 import * as companyRoute from '../../app/routes/company.tsx';
+import * as invitationsRoute from '../../app/routes/invitations.tsx';
 import * as loginRoute from '../../app/routes/login.tsx';
 import * as logoutRoute from '../../app/routes/logout.tsx';
 import * as previewRoute from '../../app/routes/settings.widget-preview.tsx';
+import { db, stack } from '../support/stack.ts';
 import { call, cookiesFrom, createCompany, type Fixture, sql, useTestStackEnv } from './helpers.ts';
 
 let acme: Fixture;
@@ -103,14 +106,15 @@ describe('admin-only pages and actions', () => {
     expect(row!.title).not.toBe('Hacked');
   });
 
-  it('refuses an agent the team actions with 403 and creates no login', async () => {
+  it('refuses an agent the team actions with 403 and creates no invitation or login', async () => {
     const res = await call(teamRoute.action, '/team', {
       cookie: acmeAgent,
-      form: { intent: 'add', email: 'sneaky@example.com', displayName: 'Sneaky', password: 'password-123', role: 'admin' },
+      form: { intent: 'invite', email: 'sneaky@example.com', displayName: 'Sneaky', role: 'admin' },
     });
     expect(res.status).toBe(403);
     expect((await res.json()).code).toBe('forbidden');
     expect(await sql('select 1 from auth.users where email = $1', ['sneaky@example.com'])).toHaveLength(0);
+    expect(await sql('select 1 from public.company_invitations where email = $1', ['sneaky@example.com'])).toHaveLength(0);
   });
 
   it('refuses an agent the widget preview with 403', async () => {
@@ -185,29 +189,47 @@ describe('widget settings', () => {
 });
 
 describe('team', () => {
-  it('answers a bad new-agent form with field errors and creates nothing', async () => {
+  it('answers a bad invitation form with field errors and creates nothing', async () => {
     const res = await call(teamRoute.action, '/team', {
       cookie: acmeAdmin,
-      form: { intent: 'add', email: 'nope', displayName: '', password: 'x', role: 'owner' },
+      form: { intent: 'invite', email: 'nope', displayName: '', role: 'owner' },
     });
     expect(res.status).toBe(422);
     const body = await res.json();
     expect(body.code).toBe('validation_failed');
-    expect(Object.keys(body.fieldErrors).sort()).toEqual(['displayName', 'email', 'password', 'role']);
+    expect(Object.keys(body.fieldErrors).sort()).toEqual(['displayName', 'email', 'role']);
   });
 
-  it('adds an agent who can then sign in, changes their role, and removes them', async () => {
+  it('invites an email (mailed link), the invitee accepts with a password and signs in; then role change and removal', async () => {
     const email = `new-agent-${randomUUID().slice(0, 8)}@example.com`;
-    const added = await call(teamRoute.action, '/team', {
-      cookie: acmeAdmin,
-      form: { intent: 'add', email, displayName: 'New Agent', password: 'password-123', role: 'agent' },
-    });
+    const added = await call(teamRoute.action, '/team', { cookie: acmeAdmin, form: { intent: 'invite', email, displayName: 'New Agent', role: 'agent' } });
     expect(added.status).toBe(201);
-    const [member] = await sql<{ user_id: string; role: string }>(
-      'select m.user_id, m.role from public.company_members m join auth.users u on u.id = m.user_id where u.email = $1 and m.company_id = $2',
+    expect(await sql('select 1 from public.company_members m join auth.users u on u.id = m.user_id where u.email = $1', [email])).toHaveLength(0);
+    const again = await call(teamRoute.action, '/team', { cookie: acmeAdmin, form: { intent: 'invite', email, displayName: 'New Agent', role: 'agent' } });
+    expect(again.status).toBe(409);
+    expect((await again.json()).code).toBe('already_invited');
+
+    // The mailed link's token hash, on the dashboard's /auth/confirm (Auth sent this test host's links to site_url).
+    const mails = await (await fetch(`${stack().mailUrl}/api/v1/messages?to=${encodeURIComponent(email)}`)).json();
+    const mail = await (await fetch(`${stack().mailUrl}/api/v1/message/${mails.messages[0].ID}`)).json();
+    const tokenHash = /token_hash=([0-9a-f]+)/.exec(mail.HTML)![1];
+    const confirmed = await call(confirmRoute.loader, `/auth/confirm?next=%2Finvitations&token_hash=${tokenHash}&type=invite`);
+    expect(confirmed.status).toBe(302);
+    expect(confirmed.headers.get('Location')).toBe('/invitations');
+    const invitee = cookiesFrom(confirmed);
+    const page = await (await call(invitationsRoute.loader, '/invitations', { cookie: invitee })).json();
+    expect(page.needsPassword).toBe(true);
+    expect(page.invitations).toEqual([expect.objectContaining({ company_name: 'Acme', display_name: 'New Agent' })]);
+    const noPassword = await call(invitationsRoute.action, '/invitations', { cookie: invitee, form: { invitationId: page.invitations[0].id } });
+    expect(noPassword.status).toBe(422);
+    const accepted = await call(invitationsRoute.action, '/invitations', { cookie: invitee, form: { invitationId: page.invitations[0].id, password: 'password-123' } });
+    expect(accepted.status).toBe(302);
+    expect(accepted.headers.get('Location')).toBe('/inbox');
+    const [member] = await sql<{ user_id: string; role: string; display_name: string }>(
+      'select m.user_id, m.role, m.display_name from public.company_members m join auth.users u on u.id = m.user_id where u.email = $1 and m.company_id = $2',
       [email, acme.companyId],
     );
-    expect(member!.role).toBe('agent');
+    expect(member).toMatchObject({ role: 'agent', display_name: 'New Agent' });
     await signIn({ email, password: 'password-123' });
 
     const promoted = await call(teamRoute.action, '/team', { cookie: acmeAdmin, form: { intent: 'role', userId: member!.user_id, role: 'admin' } });
@@ -224,6 +246,28 @@ describe('team', () => {
     expect(res.status).toBe(404);
     expect((await res.json()).code).toBe('member_not_found');
     expect(await sql('select 1 from public.company_members where user_id = $1', [globex.agent.id])).toHaveLength(1);
+  });
+
+  it('answers a demotion the database refuses (it would leave no admin) with 422 last_admin, nothing changed', async () => {
+    const solo = await createCompany('Solo');
+    await sql(`update public.company_members set role = 'admin' where company_id = $1 and user_id = $2`, [solo.companyId, solo.agent.id]);
+    const soloAdmin = await signIn(solo.admin);
+    // Another admin demotes this one at the same moment: held open, so the dashboard's update waits behind it.
+    const other = await db('supabase_admin');
+    await other.query('begin');
+    await other.query(`update public.company_members set role = 'agent' where company_id = $1 and user_id = $2`, [solo.companyId, solo.admin.id]);
+    const demote = call(teamRoute.action, '/team', { cookie: soloAdmin, form: { intent: 'role', userId: solo.agent.id, role: 'agent' } });
+    // Polled from another connection: inside a transaction pg_stat_activity is a snapshot.
+    while (!(await sql(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%company_members%'`)).length) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await other.query('commit');
+    await other.end();
+    const res = await demote;
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ code: 'last_admin', message: expect.stringContaining('at least one admin') });
+    const roles = await sql<{ user_id: string; role: string }>('select user_id, role from public.company_members where company_id = $1', [solo.companyId]);
+    expect(roles).toEqual(expect.arrayContaining([{ user_id: solo.agent.id, role: 'admin' }, { user_id: solo.admin.id, role: 'agent' }]));
   });
 
   it('refuses an admin removing themselves', async () => {
