@@ -14,7 +14,7 @@ import * as loginRoute from '../../app/routes/login.tsx';
 import * as logoutRoute from '../../app/routes/logout.tsx';
 import * as previewRoute from '../../app/routes/settings.widget-preview.tsx';
 import { db, stack } from '../support/stack.ts';
-import { call, cookiesFrom, createCompany, type Fixture, sql, useTestStackEnv } from './helpers.ts';
+import { call, cookiesFrom, createCompany, createLogin, type Fixture, sql, useTestStackEnv } from './helpers.ts';
 
 let acme: Fixture;
 let globex: Fixture;
@@ -268,6 +268,22 @@ describe('team', () => {
     expect(await res.json()).toMatchObject({ code: 'last_admin', message: expect.stringContaining('at least one admin') });
     const roles = await sql<{ user_id: string; role: string }>('select user_id, role from public.company_members where company_id = $1', [solo.companyId]);
     expect(roles).toEqual(expect.arrayContaining([{ user_id: solo.agent.id, role: 'admin' }, { user_id: solo.admin.id, role: 'agent' }]));
+  });
+
+  it('sends a signed-in user without a company to /invitations when one waits for them, else answers 403 not_a_member', async () => {
+    const login = await createLogin('no-company');
+    const cookie = await signIn(login);
+    const before = await call(inboxRoute.loader, '/inbox', { cookie });
+    expect(before.status).toBe(403);
+    expect((await before.json()).code).toBe('not_a_member');
+    await sql(`insert into public.company_invitations (company_id, email, display_name, invited_by) values ($1, $2, 'Later', $3)`, [
+      acme.companyId,
+      login.email,
+      acme.admin.id,
+    ]);
+    const after = await call(inboxRoute.loader, '/inbox', { cookie });
+    expect(after.status).toBe(302);
+    expect(after.headers.get('Location')).toBe('/invitations');
   });
 
   it('refuses an admin removing themselves', async () => {
