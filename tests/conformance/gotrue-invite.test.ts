@@ -1,6 +1,12 @@
-// Conformance: invites and email links through official supabase-js (inviteUserByEmail, verifyOtp), and the local mail catcher's API.
-import { AuthApiError } from '@supabase/supabase-js';
-import { describe, expect, it } from 'vitest';
+// Conformance: invites and email links through official supabase-js (inviteUserByEmail, verifyOtp), the local mail catcher's API, and the email provider switch.
+import { AuthApiError, createClient } from '@supabase/supabase-js';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { loadConfig } from '../../supabase/local/config.ts';
+import type { StackContext } from '../../supabase/local/context.ts';
+import { type RunningApi, startApi } from '../../supabase/local/stack.ts';
+import { freePort } from '../support/global-setup.ts';
 import { client, db, serviceClient, stack, uniqueEmail } from '../support/stack.ts';
 
 interface Summary {
@@ -131,5 +137,42 @@ describe('verifying the link', () => {
     expect(res.status).toBe(303);
     expect(new URLSearchParams(new URL(res.headers.get('location')!).hash.slice(1)).get('access_token')).toBeTruthy();
     expect((await client().auth.signInWithPassword({ email, password: 'signup-pass-1' })).error).toBeNull();
+  });
+});
+
+describe('[auth.email] enable_signup = false, as GoTrue reads it', () => {
+  // A second gateway on the same Postgres with the email provider off: why config.toml keeps it on.
+  let ctx: StackContext;
+  let api: RunningApi;
+  let off: ReturnType<typeof createClient>;
+
+  beforeAll(async () => {
+    const cfg = loadConfig({ apiPort: await freePort(), dbPort: Number(new URL(stack().adminDbUrl).port), quiet: true });
+    cfg.auth.emailSignup = false;
+    ctx = { cfg, pool: new pg.Pool({ connectionString: cfg.adminDbUrl, max: 4 }), log: () => undefined };
+    api = await startApi(ctx);
+    off = createClient(cfg.apiUrl, stack().anonKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await ctx?.pool.end();
+  });
+
+  it('refuses email sign-up with 400 email_provider_disabled and stores nothing', async () => {
+    const email = uniqueEmail('provider-off');
+    const { data, error } = await off.auth.signUp({ email, password: 'provider-off-1' });
+    expect(data.user).toBeNull();
+    expect(error).toMatchObject({ status: 400, code: 'email_provider_disabled', message: 'Email signups are disabled' });
+    const c = await db();
+    expect((await c.query('select 1 from auth.users where email = $1', [email])).rowCount).toBe(0);
+    await c.end();
+  });
+
+  it('refuses email logins too (422 email_provider_disabled), while anonymous sign-ins still work', async () => {
+    const email = uniqueEmail('provider-off-login');
+    await serviceClient().auth.admin.createUser({ email, password: 'provider-off-1', email_confirm: true });
+    const { error } = await off.auth.signInWithPassword({ email, password: 'provider-off-1' });
+    expect(error).toMatchObject({ status: 422, code: 'email_provider_disabled', message: 'Email logins are disabled' });
+    expect((await off.auth.signInAnonymously()).error).toBeNull();
   });
 });
