@@ -37,6 +37,7 @@ const ACCEPT_ERRORS: Record<string, [number, string]> = {
   invitation_not_found: [404, 'This invitation does not exist or is not addressed to you.'],
   invitation_used: [409, 'This invitation was already used.'],
   invitation_expired: [410, 'This invitation has expired. Ask an admin to invite you again.'],
+  invitation_link_required: [403, 'Open the invitation link from your email to accept it (or ask an admin to invite you again).'],
 };
 
 export async function action({ request }: ActionFunctionArgs) {

@@ -71,6 +71,7 @@ declare
   v_uid uuid := (select auth.uid());
   v_email text := private.my_verified_email();
   v_inv public.company_invitations;
+  v_confirmed_at timestamptz;
 begin
   if v_uid is null then
     raise exception 'Sign in to accept an invitation.' using errcode = '42501', hint = 'not_signed_in';
@@ -89,6 +90,12 @@ begin
   if v_inv.expires_at <= now() then
     raise exception 'This invitation has expired. Ask an admin for a new one.' using errcode = 'PT410', hint = 'invitation_expired';
   end if;
+  -- An address confirmed only after the invitation (by its invite link) proves the mailbox in that link's
+  -- session (amr otp), not with a password: someone who registered the address in advance knows that password.
+  select u.email_confirmed_at into v_confirmed_at from auth.users u where u.id = v_uid;
+  if v_confirmed_at >= v_inv.created_at and not coalesce((select auth.jwt()) -> 'amr' @> '[{"method": "otp"}]'::jsonb, false) then
+    raise exception 'Open the invitation link from your email to accept it.' using errcode = 'PT403', hint = 'invitation_link_required';
+  end if;
   -- Already a member (e.g. invited twice through two admins): keep the existing role and name.
   insert into public.company_members (company_id, user_id, role, display_name)
   values (v_inv.company_id, v_uid, v_inv.role, v_inv.display_name)
@@ -98,7 +105,7 @@ begin
 end
 $$;
 comment on function public.accept_invitation(uuid) is
-  'The signed-in invitee joins the invitation''s company: checks it is addressed to their verified email, pending and unexpired, then writes the membership and marks it accepted in one transaction. Returns the company id; a retry by the same user returns it again.';
+  'The signed-in invitee joins the invitation''s company: checks it is addressed to their verified email, pending and unexpired (and, for an address confirmed after the invitation, that the session came from the email link), then writes the membership and marks it accepted in one transaction. Returns the company id; a retry by the same user returns it again.';
 revoke all on function public.accept_invitation(uuid) from public, anon;
 grant execute on function public.accept_invitation(uuid) to authenticated;
 

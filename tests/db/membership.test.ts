@@ -126,6 +126,27 @@ describe('joining a company needs the invitee’s consent', () => {
     expect(res.error).toMatchObject({ hint: 'invitation_not_found' });
     expect(await memberships(x)).toEqual([{ user_id: admin.id, role: 'admin' }]);
   });
+
+  it('refuses a password session of an address registered before the invitation and confirmed only by its link', async () => {
+    const admin = await login('admin-squat');
+    const x = await company([{ id: admin.id, role: 'admin' }]);
+    // Someone registers the future agent's address in advance (unconfirmed: confirmations are on).
+    const email = uniqueEmail('pre-registered');
+    const made = await serviceClient().auth.admin.createUser({ email, password: PASSWORD });
+    expect(made.error).toBeNull();
+    const { rows } = await c.query(`insert into public.company_invitations (company_id, email, display_name, invited_by) values ($1, $2, 'P', $3) returning id`, [
+      x,
+      email,
+      admin.id,
+    ]);
+    // The real owner opens the invite link: the address is confirmed now. The squatter signs in with their password.
+    await c.query('update auth.users set email_confirmed_at = now() where id = $1', [made.data.user!.id]);
+    const squatter = client();
+    expect((await squatter.auth.signInWithPassword({ email, password: PASSWORD })).error).toBeNull();
+    const res = await squatter.rpc('accept_invitation', { p_invitation_id: rows[0].id });
+    expect(res.error).toMatchObject({ hint: 'invitation_link_required' });
+    expect(await memberships(x)).toEqual([{ user_id: admin.id, role: 'admin' }]);
+  });
 });
 
 describe('a company keeps at least one admin', () => {
