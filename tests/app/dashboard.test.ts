@@ -286,6 +286,24 @@ describe('team', () => {
     expect(after.headers.get('Location')).toBe('/invitations');
   });
 
+  it('answers control characters in the invitation flow with 4xx and writes nothing', async () => {
+    const email = `nul-${randomUUID().slice(0, 8)}@example.com`;
+    for (const form of [
+      { intent: 'invite', email: `${email}\u0000`, displayName: 'Nul', role: 'agent' },
+      { intent: 'invite', email, displayName: 'Nul\u0000', role: 'agent' },
+      { intent: 'revoke', invitationId: `${randomUUID()}\u0000` },
+    ]) {
+      const res = await call(teamRoute.action, '/team', { cookie: acmeAdmin, form });
+      expect(res.status).toBe(422);
+    }
+    expect(await sql('select 1 from public.company_invitations where email like $1', [`${email}%`])).toHaveLength(0);
+    const link = await call(confirmRoute.loader, `/auth/confirm?token_hash=${'a'.repeat(56)}%00&type=invite&next=%2Finvitations`);
+    expect(link.status).toBe(400);
+    expect((await link.json()).code).toBe('invalid_link');
+    const accept = await call(invitationsRoute.action, '/invitations', { cookie: acmeAgent, form: { invitationId: '\u0000' } });
+    expect(accept.status).toBe(422);
+  });
+
   it('refuses an admin removing themselves', async () => {
     const res = await call(teamRoute.action, '/team', { cookie: acmeAdmin, form: { intent: 'remove', userId: acme.admin.id } });
     expect(res.status).toBe(422);
