@@ -288,11 +288,12 @@ describe('team', () => {
 
   it('answers control characters in the invitation flow with 4xx and writes nothing', async () => {
     const email = `nul-${randomUUID().slice(0, 8)}@example.com`;
-    for (const form of [
+    const forms: Record<string, string>[] = [
       { intent: 'invite', email: `${email}\u0000`, displayName: 'Nul', role: 'agent' },
       { intent: 'invite', email, displayName: 'Nul\u0000', role: 'agent' },
       { intent: 'revoke', invitationId: `${randomUUID()}\u0000` },
-    ]) {
+    ];
+    for (const form of forms) {
       const res = await call(teamRoute.action, '/team', { cookie: acmeAdmin, form });
       expect(res.status).toBe(422);
     }

@@ -94,6 +94,17 @@ describe('verifying the link', () => {
     expect(again.error).toMatchObject({ status: 403, code: 'otp_expired', message: 'Email link is invalid or has expired' });
   });
 
+  it('keeps the link session’s amr (otp) across a token refresh, as GoTrue does', async () => {
+    const email = uniqueEmail('amr');
+    await serviceClient().auth.admin.inviteUserByEmail(email);
+    const sb = client();
+    const { data } = await sb.auth.verifyOtp({ type: 'invite', token_hash: await tokenHashFor(email) });
+    const refreshed = await sb.auth.refreshSession({ refresh_token: data.session!.refresh_token });
+    expect(refreshed.error).toBeNull();
+    const claims = JSON.parse(Buffer.from(refreshed.data.session!.access_token.split('.')[1]!, 'base64url').toString('utf8'));
+    expect(claims.amr[0].method).toBe('otp');
+  });
+
   it('refuses an expired link with 403 otp_expired', async () => {
     const email = uniqueEmail('expired');
     await serviceClient().auth.admin.inviteUserByEmail(email);

@@ -9,11 +9,12 @@ import { AuthError, sendAuthError, sendAuthJson } from './errors.ts';
 import { createLinkRoutes } from './invite.ts';
 import { clientAddress, HourlyLimiter } from './rate-limit.ts';
 import {
-  amrMethod,
+  AMR_CLAIMS_DDL,
   createSession,
   findUserByEmail,
   findUserById,
   insertRefreshToken,
+  sessionMethod,
   sessionResponse,
   type UserRow,
   userJson,
@@ -39,7 +40,13 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
   const a = cfg.auth;
   const anonymousSignIns = new HourlyLimiter(a.anonymousUsersPerHour);
 
+  let amrClaims: Promise<unknown> | null = null;
   async function tx<T>(fn: (db: pg.PoolClient) => Promise<T>): Promise<T> {
+    // Once per service: older local data folders lack auth.mfa_amr_claims (retried if Postgres was down).
+    await (amrClaims ??= pool.query(AMR_CLAIMS_DDL).catch((err) => {
+      amrClaims = null;
+      throw err;
+    }));
     const db = await pool.connect();
     try {
       await db.query('begin');
@@ -288,7 +295,7 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
         next = await insertRefreshToken(db, user.id, token.session_id, presented);
       }
       await db.query('update auth.sessions set refreshed_at = now(), updated_at = now() where id = $1', [token.session_id]);
-      return sessionResponse(cfg, db, user, token.session_id, next, amrMethod(user));
+      return sessionResponse(cfg, db, user, token.session_id, next, await sessionMethod(db, token.session_id, user));
     });
     if (!session) throw new AuthError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
     sendAuthJson(req, res, 200, session);

@@ -131,12 +131,31 @@ export async function issueAccessToken(cfg: StackConfig, user: UserRow, sessionI
   return { token, exp, iat };
 }
 
+/**
+ * For data folders bootstrapped before sql/10_auth.sql had it (GoTrue migrates its schema at start, too).
+ * Sessions remember how they were signed in here, so a refreshed token keeps its amr (e.g. `otp` from an email link).
+ */
+export const AMR_CLAIMS_DDL = `create table if not exists auth.mfa_amr_claims (
+  session_id uuid not null references auth.sessions(id) on delete cascade,
+  created_at timestamptz not null, updated_at timestamptz not null, authentication_method text not null,
+  id uuid primary key, unique (session_id, authentication_method))`;
+
+/** The sign-in method of a session (its amr), as GoTrue keeps it across refreshes. */
+export async function sessionMethod(db: pg.ClientBase, sessionId: string, user: UserRow): Promise<string> {
+  const { rows } = await db.query('select authentication_method from auth.mfa_amr_claims where session_id = $1 order by created_at limit 1', [sessionId]);
+  return rows[0]?.authentication_method ?? amrMethod(user);
+}
+
 /** Creates a session and its first refresh token; returns GoTrue's AccessTokenResponse. */
 export async function createSession(cfg: StackConfig, db: pg.ClientBase, user: UserRow, method: string, userAgent?: string) {
   const sessionId = randomUUID();
   await db.query(
     `insert into auth.sessions (id, user_id, created_at, updated_at, aal, user_agent) values ($1, $2, now(), now(), 'aal1', $3)`,
     [sessionId, user.id, userAgent ?? null],
+  );
+  await db.query(
+    `insert into auth.mfa_amr_claims (id, session_id, created_at, updated_at, authentication_method) values (gen_random_uuid(), $1, now(), now(), $2)`,
+    [sessionId, method],
   );
   const refresh = await insertRefreshToken(db, user.id, sessionId, null);
   return sessionResponse(cfg, db, user, sessionId, refresh, method);

@@ -86,6 +86,16 @@ create table auth.refresh_tokens (
 create index refresh_tokens_parent_idx on auth.refresh_tokens (parent);
 create index refresh_tokens_session_id_revoked_idx on auth.refresh_tokens (session_id, revoked);
 
+-- How each session was signed in (GoTrue keeps a session's amr across refreshes from here).
+create table auth.mfa_amr_claims (
+  session_id uuid not null references auth.sessions(id) on delete cascade,
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  authentication_method text not null,
+  id uuid primary key,
+  unique (session_id, authentication_method)
+);
+
 create table auth.audit_log_entries (
   instance_id uuid,
   id uuid primary key,
@@ -101,6 +111,7 @@ alter table auth.identities enable row level security;
 alter table auth.sessions enable row level security;
 alter table auth.refresh_tokens enable row level security;
 alter table auth.audit_log_entries enable row level security;
+alter table auth.mfa_amr_claims enable row level security;
 
 create function auth.uid() returns uuid language sql stable as $$
   select coalesce(
@@ -132,6 +143,7 @@ alter table auth.identities owner to supabase_auth_admin;
 alter table auth.sessions owner to supabase_auth_admin;
 alter table auth.refresh_tokens owner to supabase_auth_admin;
 alter table auth.audit_log_entries owner to supabase_auth_admin;
+alter table auth.mfa_amr_claims owner to supabase_auth_admin;
 alter table auth.schema_migrations owner to supabase_auth_admin;
 alter function auth.uid() owner to supabase_auth_admin;
 alter function auth.role() owner to supabase_auth_admin;
