@@ -286,6 +286,20 @@ describe('team', () => {
     expect(after.headers.get('Location')).toBe('/invitations');
   });
 
+  it('revokes a pending invitation of its own company only: another company’s admin gets 404 and it stays', async () => {
+    const email = `revoked-${randomUUID().slice(0, 8)}@example.com`;
+    expect((await call(teamRoute.action, '/team', { cookie: acmeAdmin, form: { intent: 'invite', email, displayName: 'Rev', role: 'agent' } })).status).toBe(201);
+    const [row] = await sql<{ id: string }>('select id from public.company_invitations where email = $1', [email]);
+    const globexAdmin = await signIn(globex.admin);
+    const foreign = await call(teamRoute.action, '/team', { cookie: globexAdmin, form: { intent: 'revoke', invitationId: row!.id } });
+    expect(foreign.status).toBe(404);
+    expect(await sql('select 1 from public.company_invitations where id = $1', [row!.id])).toHaveLength(1);
+    const revoked = await call(teamRoute.action, '/team', { cookie: acmeAdmin, form: { intent: 'revoke', invitationId: row!.id } });
+    expect(revoked.status).toBe(200);
+    expect(await sql('select 1 from public.company_invitations where id = $1', [row!.id])).toHaveLength(0);
+    expect((await call(teamRoute.action, '/team', { cookie: acmeAdmin, form: { intent: 'revoke', invitationId: row!.id } })).status).toBe(404);
+  });
+
   it('answers control characters in the invitation flow with 4xx and writes nothing', async () => {
     const email = `nul-${randomUUID().slice(0, 8)}@example.com`;
     const forms: Record<string, string>[] = [
