@@ -13,7 +13,7 @@ create table public.company_invitations (
   expires_at timestamptz not null default now() + interval '7 days',
   accepted_at timestamptz,
   accepted_by uuid references auth.users(id) on delete set null,
-  check (expires_at > created_at),
+  check (expires_at > created_at and expires_at <= created_at + interval '30 days'),
   check ((accepted_at is null) = (accepted_by is null))
 );
 -- One open invitation per company and address: inviting again is a conflict, not a second row.
@@ -28,7 +28,7 @@ comment on column public.company_invitations.role is 'Role the invitee gets on a
 comment on column public.company_invitations.display_name is 'Name the invitee gets in the company (visitors see it on replies).';
 comment on column public.company_invitations.invited_by is 'The admin who invited (their auth user), null once that user is deleted.';
 comment on column public.company_invitations.created_at is 'When the invitation was made.';
-comment on column public.company_invitations.expires_at is 'After this it can no longer be accepted (7 days by default).';
+comment on column public.company_invitations.expires_at is 'After this it can no longer be accepted (7 days by default, at most 30).';
 comment on column public.company_invitations.accepted_at is 'When it was accepted; null while pending. An accepted invitation cannot be used again.';
 comment on column public.company_invitations.accepted_by is 'The auth user who accepted it.';
 
