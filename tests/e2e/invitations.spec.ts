@@ -52,6 +52,8 @@ test('an admin invites a new email; the invitee opens the mailed link, chooses a
   await inbox.goto(MAIL);
   await inbox.getByRole('link', { name: 'You have been invited to Porchlight' }).first().click();
   await inbox.getByRole('link', { name: 'Accept the invitation' }).click();
+  await expect(inbox).toHaveURL(/\/auth\/confirm\?/);
+  await inbox.getByRole('button', { name: 'Continue' }).click();
   await expect(inbox).toHaveURL(`${DASHBOARD}/invitations`);
   await expect(inbox.getByRole('heading', { name: 'Join Acme' })).toBeVisible();
   await inbox.getByLabel('Choose a password').fill('ivy-password-1');
