@@ -76,6 +76,13 @@ export async function teamAction({ request }: ActionFunctionArgs) {
     }
     if (sent.error) {
       await ctx.supabase.from('company_invitations').delete().eq('id', row.id);
+      if (sent.error.status === 429) {
+        // Hosted Auth sends few emails an hour with its built-in mailer ([auth.rate_limit] email_sent).
+        return errorResponse(429, 'email_rate_limited', 'Too many emails sent in the last hour. Try again later.', ctx.headers, {
+          intent: 'invite',
+          fieldErrors: { _form: 'Too many emails sent in the last hour. Try again later.' },
+        });
+      }
       return errorResponse(502, 'invite_failed', `Could not send the invitation: ${sent.error.message}`, ctx.headers, {
         intent: 'invite',
         fieldErrors: { _form: 'Could not send the invitation email. Try again.' },
