@@ -62,6 +62,17 @@ describe('POST /invite and the invite mail', () => {
     expect(await inbox(email)).toEqual([]);
   });
 
+  it('invites an address someone registered in advance (unconfirmed): same user, a fresh invite mail', async () => {
+    const email = uniqueEmail('pre-registered');
+    const up = await client().auth.signUp({ email, password: 'squatter-pass-1' });
+    expect(up.error).toBeNull();
+    const { data, error } = await serviceClient().auth.admin.inviteUserByEmail(email);
+    expect(error).toBeNull();
+    expect(data.user?.id).toBe(up.data.user?.id);
+    expect(data.user?.invited_at).toBeTruthy();
+    expect((await inbox(email)).map((m) => m.Subject)).toEqual(['You have been invited to Porchlight', 'Confirm your email address']);
+  });
+
   it('refuses to invite an email that already has a confirmed user: 422 email_exists', async () => {
     const email = uniqueEmail('existing');
     await serviceClient().auth.admin.createUser({ email, password: 'existing-pass-1', email_confirm: true });
