@@ -437,7 +437,7 @@ async function ours(apiUrl: string, n: number, withFlooder: boolean): Promise<Se
     toVisitor,
     send: (i, id) => sendOurs(apiUrl, visitors[i]!, id, 'visitor message'),
     async reply(i, id) {
-      const ins = await agent.from('messages').insert({ id, conversation_id: visitors[i]!.conversationId, sender_kind: 'agent', author_id: agentId, author_name: 'Sam', body: 'reply' });
+      const ins = await agent.from('messages').insert({ id, conversation_id: visitors[i]!.conversationId, sender_kind: 'agent', author_id: agentId, body: 'reply' });
       if (ins.error) throw ins.error;
     },
     flood: (id) => sendOurs(apiUrl, flooder!, id, 'flood'),

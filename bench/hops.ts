@@ -174,7 +174,7 @@ async function main() {
       const id = randomUUID();
       const got = toVisitor.expect(id);
       const t0 = performance.now();
-      const ins = await agent.from('messages').insert({ id, conversation_id: visitors[0]!.conversationId, sender_kind: 'agent', author_id: agentId, author_name: 'Sam', body: 'hops' });
+      const ins = await agent.from('messages').insert({ id, conversation_id: visitors[0]!.conversationId, sender_kind: 'agent', author_id: agentId, body: 'hops' });
       if (ins.error) throw ins.error;
       return (await got) - t0;
     }],

@@ -171,7 +171,7 @@ class Agent {
       this.attempts += 1;
       const { error } = await this.client
         .from('messages')
-        .insert({ id: item.id, conversation_id: this.conversationId, sender_kind: 'agent', author_id: this.userId, author_name: 'Agent', body: item.body });
+        .insert({ id: item.id, conversation_id: this.conversationId, sender_kind: 'agent', author_id: this.userId, body: item.body });
       // 23505: an earlier attempt was stored and only its answer got lost.
       if (!error || error.code === '23505') this.queue.shift();
       else await new Promise((r) => setTimeout(r, 500));
