@@ -1,6 +1,7 @@
 // zod schemas shared by forms (client-side hints) and actions (the real check), plus field-error shaping
 // and reading a form body safely.
 import { z } from 'zod';
+import { CONTROL_CHARACTERS } from '../../functions/_shared/text-rules.ts';
 
 export type FieldErrors = Record<string, string>;
 
@@ -15,17 +16,13 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
 }
 
 // Postgres cannot store NUL in text (a 500 before this check) and no other C0 control (or DEL) belongs in what
-// we show. Multi-line text (a reply, a greeting) may keep tab, line feed and carriage return.
+// we show: one rule with the functions and the widget (functions/_shared/text-rules.ts). Multi-line text (a reply,
+// a greeting) may keep tab, line feed and carriage return; a single-line field may not.
 export const CONTROL_CHARACTERS_MESSAGE = 'Remove the control characters (such as NUL) from this text.';
-const MULTI_LINE_ALLOWED = new Set([0x09, 0x0a, 0x0d]);
 
 /** True when `s` holds a control character (line breaks and tabs allowed when `multiline`). */
 export function hasControlCharacters(s: string, multiline = false): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c < 0x20 || c === 0x7f) && !(multiline && MULTI_LINE_ALLOWED.has(c))) return true;
-  }
-  return false;
+  return CONTROL_CHARACTERS.test(s) || (!multiline && /[\t\n\r]/.test(s));
 }
 
 /** A string with no control characters: the base of every text field the dashboard accepts. */
@@ -85,11 +82,31 @@ export async function readFormData(request: Request): Promise<FormData> {
   if (type !== 'application/x-www-form-urlencoded' && type !== 'multipart/form-data') {
     throw jsonError(415, 'unsupported_media_type', 'Send the form as application/x-www-form-urlencoded or multipart/form-data.');
   }
+  let form: FormData;
   try {
-    return await request.formData();
+    form = await request.formData();
   } catch {
     throw jsonError(400, 'malformed_form', 'The form body could not be read.');
   }
+  // Every field of every form, those no schema reads as text included (a checkbox, a number that is ignored, a
+  // password, a redirect target): control characters are refused at the door, never quietly read as "unchecked".
+  const refused: FieldErrors = {};
+  const seen = new Map<string, number>();
+  const names = [...form.keys()];
+  for (const [name, value] of form.entries()) {
+    const index = seen.get(name) ?? 0;
+    seen.set(name, index + 1);
+    if (typeof value !== 'string' || !CONTROL_CHARACTERS.test(value)) continue;
+    // A repeated field (allowed origins) is named by position, as zod names array items.
+    refused[names.filter((n) => n === name).length > 1 ? `${name}.${index}` : name] = CONTROL_CHARACTERS_MESSAGE;
+  }
+  if (Object.keys(refused).length) {
+    throw new Response(JSON.stringify({ code: 'validation_failed', message: CONTROL_CHARACTERS_MESSAGE, fieldErrors: refused }), {
+      status: 422,
+      headers: { 'Content-Type': 'application/json; charset=utf-8' },
+    });
+  }
+  return form;
 }
 
 /** `readFormData` as a plain object (last value wins), for zod. */
