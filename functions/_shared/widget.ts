@@ -4,6 +4,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { HttpError } from './http.ts';
 import { widgetKey as widgetKeySchema } from './schemas.ts';
 import { utcMicros } from './time.ts';
+import { type CacheHit, WidgetCache } from './widget-cache.ts';
 import type { WidgetConfigRow } from './widget-row.ts';
 
 declare const Deno: { env: { get(name: string): string | undefined } };
@@ -22,58 +23,18 @@ export function adminClient(): SupabaseClient {
   return admin;
 }
 
-// Widgets change rarely and every visitor call needs one: keep them for a few seconds per function instance.
-// widget-config reads fresh (`fresh: true`, one query per page view) so saved settings show on the next reload.
-// The database is the truth either way: the widget RPCs check key, switches and origin again in their own
-// transaction, so a widget switched off within the TTL is refused there.
+// Widgets change rarely and every visitor call needs one: keep them for a few seconds per function instance
+// (bounded, unknown keys apart: widget-cache.ts). widget-config reads fresh (`fresh: true`, one query per page
+// view) so saved settings show on the next reload. The database is the truth either way: the widget RPCs check
+// key, switches and origin again in their own transaction, so a widget switched off within the TTL is refused there.
 const WIDGET_TTL_MS = 5_000;
-// Both caches are bounded and evict the least recently used entry. Unknown keys are remembered apart from the
-// real widgets, so a flood of random keys neither reaches the database again for the same key within the TTL
-// nor pushes a real widget out of its cache.
-const MAX_WIDGETS = 1_000;
-const MAX_MISSES = 1_000;
+const cache = new WidgetCache<Widget>(WIDGET_TTL_MS);
+const loading = new Map<string, Promise<CacheHit<Widget>>>();
 
-interface Hit {
-  widget: Widget | null;
-  at: number;
-}
-const widgets = new Map<string, Hit>();
-const misses = new Map<string, Hit>();
-const loading = new Map<string, Promise<Hit>>();
-
-/** Map insertion order is recency order: re-inserting marks a key as just used; the first key is the oldest. */
-function remember(cache: Map<string, Hit>, key: string, hit: Hit, max: number): void {
-  cache.delete(key);
-  cache.set(key, hit);
-  while (cache.size > max) cache.delete(cache.keys().next().value as string);
-}
-
-function cached(key: string): Hit | undefined {
-  for (const cache of [widgets, misses]) {
-    const hit = cache.get(key);
-    if (!hit) continue;
-    if (Date.now() - hit.at > WIDGET_TTL_MS) {
-      cache.delete(key);
-      return undefined;
-    }
-    remember(cache, key, hit, cache === widgets ? MAX_WIDGETS : MAX_MISSES);
-    return hit;
-  }
-  return undefined;
-}
-
-async function loadWidget(key: string): Promise<Hit> {
+async function loadWidget(key: string): Promise<CacheHit<Widget>> {
   const { data, error } = await adminClient().from('widget_configs').select('*, companies(name, enabled)').eq('widget_key', key).maybeSingle();
   if (error) throw new Error(`widget lookup failed: ${error.message}`);
-  const hit = { widget: data as Widget | null, at: Date.now() };
-  if (hit.widget) {
-    misses.delete(key);
-    remember(widgets, key, hit, MAX_WIDGETS);
-  } else {
-    widgets.delete(key);
-    remember(misses, key, hit, MAX_MISSES);
-  }
-  return hit;
+  return cache.set(key, data as Widget | null);
 }
 
 /**
@@ -87,7 +48,7 @@ export function widgetUnavailable(): HttpError {
 export async function findWidget(key: string | null, { fresh = false }: { fresh?: boolean } = {}): Promise<Widget> {
   const parsed = widgetKeySchema.safeParse(key ?? '');
   if (!parsed.success) throw new HttpError(400, 'invalid_request', 'The widget key is missing or malformed (expected ?key=pk_…).');
-  let hit = fresh ? await loadWidget(parsed.data) : cached(parsed.data);
+  let hit = fresh ? await loadWidget(parsed.data) : cache.get(parsed.data);
   if (!hit) {
     // Requests that miss together share one lookup (no stampede on the database).
     let pending = loading.get(parsed.data);
@@ -97,7 +58,7 @@ export async function findWidget(key: string | null, { fresh = false }: { fresh?
     }
     hit = await pending;
   }
-  const widget = hit.widget;
+  const widget = hit.value;
   if (!widget?.enabled || !widget.companies?.enabled) throw widgetUnavailable();
   return widget;
 }
