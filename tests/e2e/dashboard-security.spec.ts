@@ -2,47 +2,13 @@
 // origin of the same site posting with the admin's cookie (CSRF), framing by another origin, and the sign-in
 // throttle's message on the login page. Uses the stack, dashboard and demo pages that global-setup.ts starts.
 import { randomUUID } from 'node:crypto';
-import { type Browser, expect, type Page, test } from '@playwright/test';
-import { createClient } from '@supabase/supabase-js';
-import pg from 'pg';
-import WebSocket from 'ws';
+import { expect, test } from '@playwright/test';
+import { ACME_ADMIN, ACME_AGENT, DASHBOARD, query, serviceClient as service, signIn } from './support.ts';
 
-const DASHBOARD = process.env.PORCHLIGHT_DASHBOARD_URL ?? 'http://127.0.0.1:3000';
 // Another origin on the same site (127.0.0.1): the SameSite=Lax session cookie goes along with its posts.
 const OTHER_ORIGIN = process.env.PORCHLIGHT_BLOCKED_DEMO_URL ?? 'http://127.0.0.1:3002';
-const ACME_AGENT = { email: 'agent@acme.test', password: 'porchlight-agent' };
-const ACME_ADMIN = { email: 'admin@acme.test', password: 'porchlight-admin' };
 
 test.describe.configure({ mode: 'serial' });
-
-async function query<T = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
-  const db = new pg.Client({ connectionString: process.env.PORCHLIGHT_DB_URL });
-  await db.connect();
-  try {
-    return (await db.query(text, values)).rows as T[];
-  } finally {
-    await db.end();
-  }
-}
-
-function service() {
-  return createClient(process.env.PORCHLIGHT_SUPABASE_URL!, process.env.PORCHLIGHT_SERVICE_ROLE_KEY!, {
-    auth: { persistSession: false, autoRefreshToken: false },
-    realtime: { transport: WebSocket as never },
-  });
-}
-
-// Like dashboard.spec.ts's signIn (importing a spec file would register its tests here too).
-async function signIn(browser: Browser, who: { email: string; password: string }): Promise<Page> {
-  const context = await browser.newContext({ baseURL: DASHBOARD });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/inbox$/);
-  return page;
-}
 
 /** An Acme visitor whose last page URL is `pageUrl`, with one conversation; returns the conversation id. */
 async function visitorWithPage(name: string, pageUrl: string): Promise<string> {
@@ -64,7 +30,7 @@ test('a visitor’s javascript: page URL is shown as text in the customer profil
   const evil = 'javascript:alert(document.domain)';
   const evilConversation = await visitorWithPage(`Evil ${Date.now().toString(36)}`, evil);
   const fineConversation = await visitorWithPage(`Fine ${Date.now().toString(36)}`, 'https://shop.example/cart');
-  const page = await signIn(browser, ACME_AGENT);
+  const { page } = await signIn(browser, ACME_AGENT);
 
   await page.goto(`/inbox/${evilConversation}`);
   await expect(page.getByTestId('page-url-text')).toHaveText(evil);
@@ -77,7 +43,7 @@ test('a visitor’s javascript: page URL is shown as text in the customer profil
 });
 
 test('a form on another origin of the same site cannot change the widget settings with the admin’s cookie', async ({ browser }) => {
-  const page = await signIn(browser, ACME_ADMIN);
+  const { page } = await signIn(browser, ACME_ADMIN);
   const [before] = await query<{ title: string; allowed_origins: string[] }>(
     `select title, allowed_origins from public.widget_configs where widget_key = 'pk_demo_acme'`,
   );
@@ -115,7 +81,7 @@ test('a form on another origin of the same site cannot change the widget setting
 });
 
 test('another origin cannot frame the dashboard, while the settings page still frames its own widget preview', async ({ browser }) => {
-  const page = await signIn(browser, ACME_ADMIN);
+  const { page } = await signIn(browser, ACME_ADMIN);
   await page.goto(OTHER_ORIGIN);
   await page.evaluate(
     (src) =>

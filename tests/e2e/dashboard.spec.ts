@@ -1,45 +1,9 @@
 // The agent dashboard in real Chromium, with a second browser context acting as a visitor on the demo page.
 // Uses the seeded logins (README) and the stack, dashboard and demo page that playwright.config.ts starts.
-import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
-
-const DASHBOARD = process.env.PORCHLIGHT_DASHBOARD_URL ?? 'http://127.0.0.1:3000';
-const DEMO = process.env.PORCHLIGHT_DEMO_URL ?? 'http://127.0.0.1:3001';
-
-const ACME_AGENT = { email: 'agent@acme.test', password: 'porchlight-agent' };
-const ACME_ADMIN = { email: 'admin@acme.test', password: 'porchlight-admin' };
-const GLOBEX_AGENT = { email: 'agent@globex.test', password: 'porchlight-agent' };
+import { expect, type Page, test } from '@playwright/test';
+import { ACME_ADMIN, ACME_AGENT, DASHBOARD, DEMO, GLOBEX_AGENT, signIn, visitorStartsChat } from './support.ts';
 
 test.describe.configure({ mode: 'serial' });
-
-/** Signs in through the login form, in a new context or in `context` (one whose network a test routes). */
-async function signIn(
-  browser: Browser,
-  who: { email: string; password: string },
-  context?: BrowserContext,
-): Promise<{ context: BrowserContext; page: Page }> {
-  context ??= await browser.newContext({ baseURL: DASHBOARD });
-  const page = await context.newPage();
-  await page.goto('/inbox');
-  await expect(page).toHaveURL(/\/login\?redirectTo=%2Finbox/);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/inbox$/);
-  return { context, page };
-}
-
-/** Opens the widget on the demo page and starts a conversation as a new visitor (pre-chat form, widget/locales/en.ts). */
-async function visitorStartsChat(browser: Browser, name: string, text: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(DEMO);
-  await page.getByRole('button', { name: /chat/i }).first().click();
-  await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('How can we help?').fill(text);
-  await page.getByRole('button', { name: 'Start chat' }).click();
-  await expect(page.getByLabel('Type your message')).toBeVisible();
-  return { context, page };
-}
 
 function row(page: Page, visitorName: string) {
   return page.getByTestId('conversation-list').locator('li', { hasText: visitorName });
@@ -102,7 +66,7 @@ test('a message stored after the inbox rendered but before its live updates join
     });
     server.onMessage((frame) => ws.send(frame));
   });
-  const { page } = await signIn(browser, ACME_AGENT, context);
+  const { page } = await signIn(browser, ACME_AGENT, { context });
   const item = row(page, visitorName);
   await expect(item.getByTestId('preview')).toHaveText('Is anyone there?');
   await expect.poll(() => held.length).toBeGreaterThan(0);
@@ -141,7 +105,7 @@ test('when Realtime ends the dashboard’s live channel, the dashboard opens it 
     });
     server.onMessage((frame) => ws.send(frame));
   });
-  const { page } = await signIn(browser, ACME_AGENT, context);
+  const { page } = await signIn(browser, ACME_AGENT, { context });
   await expect(page.locator('.live')).toHaveClass(/live-live/);
   const item = row(page, visitorName);
   await expect(item.getByTestId('preview')).toHaveText('First question');
@@ -173,7 +137,7 @@ test('changing the widget colour in settings changes the demo widget after reloa
 
   const visitorContext = await admin.context.browser()!.newContext();
   const demo = await visitorContext.newPage();
-  await demo.goto(DEMO);
+  await demo.goto(DEMO());
   const launcher = demo.getByRole('button', { name: /chat/i }).first();
   await expect(launcher).toBeVisible();
   const rgb = `rgb(${parseInt(colour.slice(1, 3), 16)}, ${parseInt(colour.slice(3, 5), 16)}, ${parseInt(colour.slice(5, 7), 16)})`;

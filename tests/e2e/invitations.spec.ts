@@ -1,28 +1,13 @@
 // Joining a company by invitation in real Chromium: the admin invites, Auth mails the link to the local mail catcher, the invitee opens it and accepts.
 import { randomUUID } from 'node:crypto';
-import { type Browser, expect, type Page, test } from '@playwright/test';
-import { createClient } from '@supabase/supabase-js';
-import pg from 'pg';
-import WebSocket from 'ws';
+import { expect, type Page, test } from '@playwright/test';
+import { ACME_ADMIN, DASHBOARD, query, serviceClient, signIn } from './support.ts';
 
-const DASHBOARD = process.env.PORCHLIGHT_DASHBOARD_URL ?? 'http://127.0.0.1:3000';
 const MAIL = process.env.PORCHLIGHT_MAIL_URL ?? 'http://127.0.0.1:54324';
-const ACME_ADMIN = { email: 'admin@acme.test', password: 'porchlight-admin' };
 const GLOBEX_ID = 'c0000000-0000-4000-8000-000000000b0b';
 const ACME_ID = 'c0000000-0000-4000-8000-00000000ac3e';
 
 test.describe.configure({ mode: 'serial' });
-
-async function signIn(browser: Browser, who: { email: string; password: string }, lands: RegExp = /\/inbox$/): Promise<Page> {
-  const context = await browser.newContext({ baseURL: DASHBOARD });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(lands);
-  return page;
-}
 
 async function invite(admin: Page, who: { email: string; name: string }) {
   await admin.goto('/team');
@@ -39,7 +24,7 @@ async function mailsTo(to: string): Promise<{ ID: string; Subject: string }[]> {
 
 test('an admin invites a new email; the invitee opens the mailed link, chooses a password, accepts and sees the inbox', async ({ browser }) => {
   const email = `invitee-${randomUUID().slice(0, 8)}@example.com`;
-  const admin = await signIn(browser, ACME_ADMIN);
+  const admin = (await signIn(browser, ACME_ADMIN)).page;
   await invite(admin, { email, name: 'Ivy Invitee' });
   await expect(admin.getByText(`Invitation sent to ${email}.`)).toBeVisible();
   await expect(admin.getByTestId('invitation-row').filter({ hasText: email })).toBeVisible();
@@ -65,30 +50,23 @@ test('an admin invites a new email; the invitee opens the mailed link, chooses a
   await admin.reload();
   await expect(admin.getByTestId('invitation-row').filter({ hasText: email })).toHaveCount(0);
   await expect(admin.getByTestId('member-row').filter({ hasText: 'Ivy Invitee' })).toBeVisible();
-  const again = await signIn(browser, { email, password: 'ivy-password-1' });
+  const again = (await signIn(browser, { email, password: 'ivy-password-1' })).page;
   await expect(again.getByTestId('conversation-list')).toBeVisible();
 });
 
 test('an existing agent of Globex invited to Acme sees the invitation after signing in and accepts it', async ({ browser }) => {
   // A fresh Globex agent (the seeded one stays out of Acme for the other specs).
   const email = `globex-${randomUUID().slice(0, 8)}@example.com`;
-  const service = createClient(process.env.PORCHLIGHT_SUPABASE_URL!, process.env.PORCHLIGHT_SERVICE_ROLE_KEY!, {
-    auth: { persistSession: false },
-    realtime: { transport: WebSocket as never },
-  });
-  const made = await service.auth.admin.createUser({ email, password: 'globex-password-1', email_confirm: true });
+  const made = await serviceClient().auth.admin.createUser({ email, password: 'globex-password-1', email_confirm: true });
   expect(made.error).toBeNull();
-  const db = new pg.Client({ connectionString: process.env.PORCHLIGHT_DB_URL });
-  await db.connect();
-  await db.query(`insert into public.company_members (company_id, user_id, role, display_name) values ($1, $2, 'agent', 'Gia (Globex)')`, [GLOBEX_ID, made.data.user!.id]);
-  await db.end();
+  await query(`insert into public.company_members (company_id, user_id, role, display_name) values ($1, $2, 'agent', 'Gia (Globex)')`, [GLOBEX_ID, made.data.user!.id]);
 
-  const admin = await signIn(browser, ACME_ADMIN);
+  const admin = (await signIn(browser, ACME_ADMIN)).page;
   await invite(admin, { email, name: 'Gia at Acme' });
   await expect(admin.getByText(`${email} already has an account`)).toBeVisible();
   expect(await mailsTo(email)).toEqual([]);
 
-  const agent = await signIn(browser, { email, password: 'globex-password-1' });
+  const agent = (await signIn(browser, { email, password: 'globex-password-1' })).page;
   await agent.goto('/invitations');
   await expect(agent.getByRole('heading', { name: 'Join Acme' })).toBeVisible();
   await expect(agent.getByLabel('Choose a password')).toHaveCount(0);

@@ -1,48 +1,26 @@
 // Removing a member in real Chromium: the removed agent's open dashboard is signed out and hears nothing more,
 // while the admin's dashboard follows the company's new Realtime topic and stays live.
 import { randomUUID } from 'node:crypto';
-import { type Browser, expect, type Page, test } from '@playwright/test';
-import { createClient } from '@supabase/supabase-js';
+import { type Browser, expect, test } from '@playwright/test';
 import pg from 'pg';
-import WebSocket from 'ws';
+import { ACME_ADMIN, serviceClient, signIn, visitorStartsChat } from './support.ts';
 
-const DASHBOARD = process.env.PORCHLIGHT_DASHBOARD_URL ?? 'http://127.0.0.1:3000';
-const DEMO = process.env.PORCHLIGHT_DEMO_URL ?? 'http://127.0.0.1:3001';
 const ACME = 'c0000000-0000-4000-8000-00000000ac3e';
-const ACME_ADMIN = { email: 'admin@acme.test', password: 'porchlight-admin' };
 
-async function signIn(browser: Browser, who: { email: string; password: string }) {
-  const context = await browser.newContext({ baseURL: DASHBOARD });
-  const page = await context.newPage();
+/** Signs in and records every frame the page's sockets receive; returns once its live updates have joined. */
+async function signInRecording(browser: Browser, who: { email: string; password: string }) {
+  const { context, page } = await signIn(browser, who);
   const frames: string[] = [];
   page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/inbox$/);
+  await page.reload();
   await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
   return { context, page, frames };
-}
-
-async function visitorStartsChat(browser: Browser, name: string, text: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(DEMO);
-  await page.getByRole('button', { name: /chat/i }).first().click();
-  await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('How can we help?').fill(text);
-  await page.getByRole('button', { name: 'Start chat' }).click();
-  await expect(page.getByLabel('Type your message')).toBeVisible();
-  return page;
 }
 
 test('a removed agent’s open dashboard is signed out and hears nothing more; the admin’s stays live', async ({ browser }) => {
   const db = new pg.Client({ connectionString: process.env.PORCHLIGHT_DB_URL });
   await db.connect();
-  const service = createClient(process.env.PORCHLIGHT_SUPABASE_URL!, process.env.PORCHLIGHT_SERVICE_ROLE_KEY!, {
-    auth: { persistSession: false },
-    realtime: { transport: WebSocket as never },
-  });
+  const service = serviceClient();
   const leaver = { email: `leaver-${randomUUID().slice(0, 8)}@example.com`, password: 'leaver-password' };
   const created = await service.auth.admin.createUser({ ...leaver, email_confirm: true });
   expect(created.error).toBeNull();
@@ -51,8 +29,8 @@ test('a removed agent’s open dashboard is signed out and hears nothing more; t
     created.data.user!.id,
   ]);
   try {
-    const admin = await signIn(browser, ACME_ADMIN);
-    const removed = await signIn(browser, leaver);
+    const admin = await signInRecording(browser, ACME_ADMIN);
+    const removed = await signInRecording(browser, leaver);
 
     // The removal (as the team page does it, through the database): the topic moves, the leaver's sessions end.
     await db.query('delete from public.company_members where company_id = $1 and user_id = $2', [ACME, created.data.user!.id]);
@@ -69,7 +47,7 @@ test('a removed agent’s open dashboard is signed out and hears nothing more; t
     // Nothing of it reached the removed agent's browser, on any socket frame.
     expect(removed.frames.join('\n')).not.toContain('nobody removed may read');
     expect(removed.frames.join('\n')).not.toContain(name);
-    await visitor.context().close();
+    await visitor.context.close();
     await admin.context.close();
     await removed.context.close();
   } finally {

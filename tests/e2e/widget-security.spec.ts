@@ -4,31 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { expect, type Locator, type Page, test, type WebSocketRoute } from '@playwright/test';
 import pg from 'pg';
+import { openWidget, send, startChat } from './support.ts';
 
-const DEMO = () => process.env.PORCHLIGHT_DEMO_URL!;
 const OUTBOX = 'porchlight:pk_demo_acme:outbox';
-
-// The few helpers of widget.spec.ts this file needs (importing a spec file would register its tests here too).
-async function openWidget(page: Page) {
-  await page.goto(DEMO());
-  await page.getByRole('button', { name: 'Chat with Acme' }).click();
-}
-
-async function startChat(page: Page, name: string, text: string): Promise<string> {
-  await openWidget(page);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('How can we help?').fill(text);
-  await page.getByRole('button', { name: 'Start chat' }).click();
-  await expect(page.getByLabel('Type your message')).toBeVisible();
-  await expect(page.locator('[data-message-id][data-state="sent"]', { hasText: text })).toBeVisible();
-  return page.evaluate(() => localStorage.getItem('porchlight:pk_demo_acme:conversation')!);
-}
-
-async function send(page: Page, text: string) {
-  const box = page.getByLabel('Type your message');
-  await box.fill(text);
-  await box.press('Enter');
-}
 
 /** Puts text in the composer as a paste leaves it (the value, with an input event), then sends it with Enter. */
 async function sendRaw(box: Locator, text: string) {

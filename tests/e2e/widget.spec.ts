@@ -5,8 +5,7 @@ import { expect, type Page, test } from '@playwright/test';
 import { createClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
-
-const DEMO = () => process.env.PORCHLIGHT_DEMO_URL!;
+import { DEMO, openWidget, send, startChat } from './support.ts';
 
 /** An agent's reply, written through the API with the service role (supabase-js), as the dashboard stores it. */
 async function agentReply(conversationId: string, body: string) {
@@ -50,27 +49,6 @@ async function pageWithOwnWidget(page: Page, settings: Record<string, string | n
   // the loopback API: Chromium's local network access rules).
   await page.goto(`${DEMO()}/?key=${key}`);
   return { key };
-}
-
-async function openWidget(page: Page) {
-  await page.goto(DEMO());
-  await page.getByRole('button', { name: 'Chat with Acme' }).click();
-}
-
-async function startChat(page: Page, name: string, text: string): Promise<string> {
-  await openWidget(page);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('How can we help?').fill(text);
-  await page.getByRole('button', { name: 'Start chat' }).click();
-  await expect(page.getByLabel('Type your message')).toBeVisible();
-  await expect(page.locator('[data-message-id][data-state="sent"]', { hasText: text })).toBeVisible();
-  return page.evaluate(() => localStorage.getItem('porchlight:pk_demo_acme:conversation')!);
-}
-
-async function send(page: Page, text: string) {
-  const box = page.getByLabel('Type your message');
-  await box.fill(text);
-  await box.press('Enter');
 }
 
 const bubbles = (page: Page) => page.locator('[data-message-id]');
