@@ -1,6 +1,7 @@
-// End-to-end tests in real Chromium (Debian's /usr/bin/chromium; never a downloaded browser).
+// End-to-end tests in real Chromium (tests/support/browser.ts finds one: CHROMIUM_PATH, Playwright's, Debian's, Chrome).
 // The global setup starts the local stack, the dashboard and the demo page on free ports.
 import { defineConfig } from '@playwright/test';
+import { chromiumOrExit } from './tests/support/browser.ts';
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -11,11 +12,11 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: process.env.CI ? [['list']] : [['list']],
+  reporter: [['list']],
   use: {
     headless: true,
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: chromiumOrExit(),
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
     trace: 'off',
