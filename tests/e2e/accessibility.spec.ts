@@ -1,0 +1,101 @@
+// Every screen of the dashboard and the widget against axe-core's WCAG 2.1 A and AA rules, in real Chromium.
+// Each screen is reached as a user reaches it; the widget is checked inside its (open) shadow root.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page, test } from '@playwright/test';
+import { ACME_ADMIN, ACME_AGENT, DASHBOARD, openWidget, query, signIn, startChat } from './support.ts';
+
+const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** The violations on the page (or inside `include`), as readable lines: rule, impact, and where. */
+async function violations(page: Page, include?: string): Promise<string[]> {
+  let builder = new AxeBuilder({ page }).withTags(WCAG_21_AA);
+  if (include) builder = builder.include(include);
+  const { violations: found } = await builder.analyze();
+  return found.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary?.split('\n')[1]?.trim() ?? ''}`));
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test('the dashboard’s sign-in page', async ({ page }) => {
+  await page.goto(`${DASHBOARD}/login`);
+  expect(await violations(page)).toEqual([]);
+  // With the error the form shows after a wrong password.
+  await page.getByLabel('Email').fill('nobody@example.com');
+  await page.getByLabel('Password').fill('wrong-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+});
+
+test('the inbox, a selected conversation with the customer profile open, and the filters', async ({ browser }) => {
+  const visitor = await browser.newPage();
+  const name = `A11y ${Date.now().toString(36)}`;
+  await startChat(visitor, name, 'Is this page accessible?');
+  const { page } = await signIn(browser, ACME_AGENT);
+  expect(await violations(page)).toEqual([]);
+  // A selected row (its preview text on the selected background), the thread and the composer.
+  await page.getByTestId('conversation-list').locator('li', { hasText: name }).getByRole('link').click();
+  await expect(page.getByTestId('conversation-title')).toHaveText(name);
+  await page.getByLabel('Reply').fill('Checking');
+  expect(await violations(page)).toEqual([]);
+  const profile = page.getByRole('button', { name: /profile/i });
+  if (await profile.count()) {
+    await profile.first().click();
+    expect(await violations(page)).toEqual([]);
+  }
+  await page.goto(`${DASHBOARD}/inbox?status=resolved`);
+  expect(await violations(page)).toEqual([]);
+  await page.goto(`${DASHBOARD}/inbox?q=${encodeURIComponent('nothing matches this')}`);
+  expect(await violations(page)).toEqual([]);
+  await visitor.close();
+  await page.context().close();
+});
+
+test('the admin’s team and widget settings pages, and what an agent sees there', async ({ browser }) => {
+  const admin = await signIn(browser, ACME_ADMIN);
+  await admin.page.goto(`${DASHBOARD}/team`);
+  await expect(admin.page.getByRole('heading', { level: 1 })).toBeVisible();
+  expect(await violations(admin.page)).toEqual([]);
+  await admin.page.goto(`${DASHBOARD}/settings/widget`);
+  await expect(admin.page.getByRole('heading', { level: 1 })).toBeVisible();
+  expect(await violations(admin.page)).toEqual([]);
+  await admin.context.close();
+
+  const agent = await signIn(browser, ACME_AGENT);
+  await agent.page.goto(`${DASHBOARD}/settings/widget`);
+  expect(await violations(agent.page)).toEqual([]);
+  await agent.context.close();
+});
+
+test('the invitation pages', async ({ browser }) => {
+  const { page, context } = await signIn(browser, ACME_AGENT);
+  await page.goto(`${DASHBOARD}/invitations`);
+  expect(await violations(page)).toEqual([]);
+  await page.goto(`${DASHBOARD}/auth/confirm?token_hash=${'a'.repeat(40)}&type=invite&next=/invitations`);
+  expect(await violations(page)).toEqual([]);
+  await context.close();
+});
+
+test('the widget: launcher, pre-chat form, chat, a failed message', async ({ page }) => {
+  await page.goto(process.env.PORCHLIGHT_DEMO_URL!);
+  await expect(page.getByRole('button', { name: 'Chat with Acme' })).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  await openWidget(page);
+  await expect(page.getByLabel('Your name')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  await page.getByLabel('Your name').fill('Ada A11y');
+  await page.getByLabel('How can we help?').fill('Hello');
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await expect(page.getByLabel('Type your message')).toBeVisible();
+  const [row] = await query<{ id: string }>(`select id from public.visitors where name = 'Ada A11y' order by first_seen_at desc limit 1`);
+  expect(row).toBeTruthy();
+  // A message the widget refuses (a NUL in it, as a paste can leave): shown failed, with Edit and Delete.
+  const box = page.getByLabel('Type your message');
+  await box.evaluate((el: HTMLTextAreaElement) => {
+    el.value = 'bad\u0000text';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await box.press('Enter');
+  await expect(page.locator('[data-state="failed"]')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+});
