@@ -236,6 +236,7 @@ test('the JS API: open, close, toggle, identify, and open/close/message/unread e
   await api('toggle');
   await expect(page.getByLabel('Your name')).toBeHidden();
   await api('toggle');
+  await expect(page.getByLabel('Your name')).toHaveValue('Ida Identified');
   await page.getByLabel('How can we help?').fill('Via the API');
   await page.getByRole('button', { name: 'Start chat' }).click();
   await expect(bubbles(page).filter({ hasText: 'Via the API' })).toHaveAttribute('data-state', 'sent');

@@ -167,27 +167,31 @@ function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: PanelSt
   const prechat = config.prechat;
   const needsForm = !state.conversationId && (prechat.name !== 'off' || prechat.email !== 'off' || prechat.phone !== 'off');
 
-  const validate = () => {
+  const validate = (now: typeof fields, body: string) => {
     const errs: Record<string, string> = {};
     for (const f of ['name', 'email', 'phone'] as const) {
-      const v = fields[f].trim();
+      const v = now[f].trim();
       if (prechat[f] === 'required' && !v) errs[f] = t.required;
       else if (v && f === 'email' && !EMAIL_RE.test(v)) errs[f] = t.invalidEmail;
       else if (v && f === 'phone' && !PHONE_RE.test(v)) errs[f] = t.invalidPhone;
     }
-    if (!draft.trim()) errs.message = t.required;
+    if (!body) errs.message = t.required;
     setErrors(errs);
     return Object.keys(errs).length === 0;
   };
 
   const submit = (e?: Event) => {
     e?.preventDefault();
-    const body = draft.trim();
+    // What is on screen now, not what the last render saw: an input's update may not have rendered yet.
+    const form = (e?.target as HTMLElement | undefined)?.closest('form');
+    const value = (name: string, kept: string) => (form?.elements.namedItem(name) as HTMLInputElement | null)?.value ?? kept;
+    const body = value('message', draft).trim();
+    const now = { name: value('name', fields.name), email: value('email', fields.email), phone: value('phone', fields.phone) };
     if (needsForm) {
-      if (!validate()) return;
+      if (!validate(now, body)) return;
     } else if (!body) return;
     setDraft('');
-    void state.send(body, needsForm ? { name: fields.name.trim(), email: fields.email.trim(), phone: fields.phone.trim() } : undefined);
+    void state.send(body, needsForm ? { name: now.name.trim(), email: now.email.trim(), phone: now.phone.trim() } : undefined);
   };
 
   const composer = (
