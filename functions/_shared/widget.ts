@@ -75,7 +75,8 @@ export function corsHeaders(origin: string | null, allowed: boolean): Record<str
     'Access-Control-Allow-Headers': 'authorization, x-client-info, apikey, content-type',
     'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
     'Access-Control-Expose-Headers': 'Retry-After',
-    'Access-Control-Max-Age': '600',
+    // Chromium keeps a preflight at most 2 hours: one OPTIONS (an invocation) per visitor per 2 h, not per page.
+    'Access-Control-Max-Age': '7200',
     Vary: 'Origin',
   };
 }

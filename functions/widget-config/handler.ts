@@ -2,6 +2,9 @@
 import { errorResponse, HttpError, json } from '../_shared/http.ts';
 import { corsHeaders, findWidget, originAllowed, requireOrigin } from '../_shared/widget.ts';
 
+/** How long a browser may reuse the settings it read (docs/widget-api.md). */
+export const CONFIG_MAX_AGE_SECONDS = 300;
+
 export async function handler(req: Request): Promise<Response> {
   const origin = req.headers.get('origin');
   let cors: Record<string, string> = { Vary: 'Origin' };
@@ -29,7 +32,9 @@ export async function handler(req: Request): Promise<Response> {
         prechat: { name: widget.prechat_name, email: widget.prechat_email, phone: widget.prechat_phone },
       },
       200,
-      { ...cors, 'Cache-Control': 'no-cache' },
+      // A returning visitor's next page views read this from the browser's cache: no Edge Function invocation
+      // (each is billed) for up to 5 minutes, which is how long a saved change may take to reach them.
+      { ...cors, 'Cache-Control': `private, max-age=${CONFIG_MAX_AGE_SECONDS}` },
     );
   } catch (err) {
     return errorResponse(err, cors);

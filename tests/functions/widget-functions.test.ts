@@ -63,6 +63,15 @@ describe('widget-config', () => {
     }
   });
 
+  it('lets the browser reuse the settings for 5 minutes and the preflight for 2 hours, per origin', async () => {
+    // Each page view of a returning visitor would otherwise cost two invocations (preflight + GET).
+    const res = await call('widget-config', { token: null });
+    expect(res.headers.get('cache-control')).toBe('private, max-age=300');
+    expect(res.headers.get('vary')).toContain('Origin');
+    const preflight = await call('widget-config', { method: 'OPTIONS', token: null });
+    expect(preflight.headers.get('access-control-max-age')).toBe('7200');
+  });
+
   it('answers the CORS preflight for an allowed origin and refuses it for another', async () => {
     const ok = await call('widget-config', { method: 'OPTIONS', token: null });
     expect(ok.status).toBe(204);
