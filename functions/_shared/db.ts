@@ -1,7 +1,7 @@
 // Database errors → HTTP: the widget RPCs' own refusals (raised with stable SQLSTATEs, see the migration
 // 20261202000100_widget_calls_bound_to_widget.sql) and any error Postgres raises because of the input: never a 500.
-import { HttpError } from './http.ts';
-import { rateLimited, widgetUnavailable } from './widget.ts';
+import { HttpError, rateLimited } from './http.ts';
+import { widgetUnavailable } from './widget-lookup.ts';
 
 /** The parts of a PostgREST error (supabase-js PostgrestError) this mapping reads. */
 export interface DbError {

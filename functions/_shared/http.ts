@@ -82,3 +82,8 @@ export function clientIp(req: Request): string {
   if (real && ADDRESS.test(real)) return real;
   return 'unknown';
 }
+
+/** 429 with Retry-After (seconds), the answer to every rate limit. */
+export function rateLimited(retryAfter: number): HttpError {
+  return new HttpError(429, 'rate_limited', `Too many requests. Please wait ${retryAfter} seconds.`, { retryAfter }, { 'Retry-After': String(retryAfter) });
+}

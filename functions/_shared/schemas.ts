@@ -1,9 +1,8 @@
 // Input schemas of the widget functions (zod). See docs/widget-api.md.
 import { z } from 'zod';
 import { HttpError } from './http.ts';
+import { MAX_MESSAGE_LENGTH, PHONE_PATTERN } from './limits.ts';
 import { hasControlCharacters } from './text-rules.ts';
-
-export const MAX_MESSAGE_LENGTH = 4000;
 
 // The characters no field may hold, checked here for every string the widget sends: the control characters of
 // text-rules.ts (one rule with the widget: C0 but tab, line feed and carriage return, and DEL; NUL cannot even be
@@ -47,7 +46,7 @@ export const sessionRequest = z.object({
     .max(40)
     .optional()
     .transform((s) => (s ? s : undefined))
-    .pipe(z.string().regex(/^[+()\d\s.-]{5,40}$/, 'Enter a valid phone number.').optional()),
+    .pipe(z.string().regex(PHONE_PATTERN, 'Enter a valid phone number.').optional()),
   firstMessage: z.object({ id: z.string().uuid(), body: messageBody }).optional(),
   page: z.object({ url: plainText().max(2048).optional(), title: plainText().max(300).optional() }).optional(),
   locale: plainText().max(35).optional(),

@@ -1,4 +1,4 @@
-// A widget_configs row as the API returns it. The widget functions read it (_shared/widget.ts) and the
+// A widget_configs row as the API returns it. The widget functions read it (_shared/widget-lookup.ts) and the
 // dashboard's settings form writes it (app/lib/widget-config.ts): one definition, so the two cannot drift.
 // What each column means is in its comment in the widget_configs migration.
 

@@ -57,9 +57,10 @@ async function visitor(): Promise<{ token: string; userId: string }> {
   return { token: data.session!.access_token, userId: data.user!.id };
 }
 
-async function started(key = 'pk_demo_acme', origin = ACME_ORIGIN) {
+// From an address of its own: the suites share one stack, and 127.0.0.1 has a per-address conversation limit.
+async function started(key = 'pk_demo_acme', origin = ACME_ORIGIN, from = ownAddress()) {
   const v = await visitor();
-  const res = await call('widget-session', { key, origin, token: v.token, body: { name: 'Vera Visitor', firstMessage: { id: randomUUID(), body: 'hello' } } });
+  const res = await call('widget-session', { key, origin, from, token: v.token, body: { name: 'Vera Visitor', firstMessage: { id: randomUUID(), body: 'hello' } } });
   expect(res.status).toBe(201);
   return { ...v, conversationId: res.body.conversation.id as string, visitorId: res.body.visitor.id as string };
 }

@@ -1,0 +1,60 @@
+// The widget API's shapes (docs/widget-api.md) and their mappers from database rows: the functions answer with
+// them, the widget and the dashboard import the types (types only in the widget: the panel must not grow).
+import { utcMicros } from './time.ts';
+import type { WidgetConfigRow } from './widget-row.ts';
+
+export type FieldMode = WidgetConfigRow['prechat_name'];
+
+/** A message as the widget API returns it (camelCase, microsecond UTC time). */
+export interface Message {
+  id: string;
+  conversationId: string;
+  senderKind: 'visitor' | 'agent' | 'bot' | 'system';
+  authorName: string | null;
+  body: string;
+  createdAt: string;
+}
+
+/** The widget's public settings (GET widget-config): what a page may know about the widget. */
+export interface PublicWidgetConfig {
+  key: string;
+  companyName: string;
+  title: string;
+  greeting: string;
+  launcherLabel: string;
+  primaryColor: string;
+  accentColor: string;
+  position: WidgetConfigRow['position'];
+  autoOpenAfterSeconds: number | null;
+  locale: string;
+  prechat: { name: FieldMode; email: FieldMode; phone: FieldMode };
+}
+
+/** Message row (snake_case, as the RPCs and Realtime carry it) → Message. */
+export function toMessage(row: Record<string, unknown>): Message {
+  return {
+    id: String(row.id),
+    conversationId: String(row.conversation_id),
+    senderKind: row.sender_kind as Message['senderKind'],
+    authorName: (row.author_name as string | null | undefined) ?? null,
+    body: String(row.body),
+    createdAt: utcMicros(String(row.created_at)),
+  };
+}
+
+/** widget_configs row (+ its company's name) → PublicWidgetConfig; nothing else of the row leaves. */
+export function toPublicConfig(row: WidgetConfigRow, companyName: string): PublicWidgetConfig {
+  return {
+    key: row.widget_key,
+    companyName,
+    title: row.title,
+    greeting: row.greeting,
+    launcherLabel: row.launcher_label,
+    primaryColor: row.primary_color,
+    accentColor: row.accent_color,
+    position: row.position,
+    autoOpenAfterSeconds: row.auto_open_after_seconds,
+    locale: row.locale,
+    prechat: { name: row.prechat_name, email: row.prechat_email, phone: row.prechat_phone },
+  };
+}
