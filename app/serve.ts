@@ -1,10 +1,15 @@
 // Runs the built dashboard for a hosted Supabase project: `npm run build:app && npx tsx app/serve.ts`.
 // Same server as `npm start` (same-origin and framing checks, client address for the sign-in throttle).
+import { envProblems } from './lib/env.server.ts';
 import { startDashboard } from './server.ts';
 
-const supabaseUrl = process.env.SUPABASE_URL;
-const anonKey = process.env.SUPABASE_ANON_KEY;
-if (!supabaseUrl || !anonKey) throw new Error('Set SUPABASE_URL, SUPABASE_ANON_KEY and SUPABASE_SERVICE_ROLE_KEY (README: hosted Supabase).');
+const problems = envProblems(process.env, { hosted: true });
+if (problems.length) {
+  console.error(`Cannot start the dashboard (README: "Hosted Supabase"):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  process.exit(1);
+}
+const supabaseUrl = process.env.SUPABASE_URL!;
+const anonKey = process.env.SUPABASE_ANON_KEY!;
 process.env.NODE_ENV ??= 'production';
 const dashboard = await startDashboard({
   port: Number(process.env.PORT || 3000),
