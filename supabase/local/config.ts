@@ -52,7 +52,7 @@ export interface AuthConfig {
 export interface StackConfig {
   apiPort: number;
   dbPort: number;
-  /** The mail catcher's port (`[inbucket] port`); 0 picks a free one, the real one is set once it listens. */
+  /** The mail catcher's port (`[local_smtp] port`, the CLI's name since v3; older configs' `[inbucket]` too); 0 picks a free one, the real one is set once it listens. */
   mailPort: number;
   /** Where Postgres keeps its files. */
   dataDir: string;
@@ -87,7 +87,7 @@ export interface StackOptions {
   dbPort?: number;
   dataDir?: string;
   quiet?: boolean;
-  /** The mail catcher's port; defaults to `[inbucket] port`, or a free one when apiPort is given (test stacks). */
+  /** The mail catcher's port; defaults to `[local_smtp] port`, or a free one when apiPort is given (test stacks). */
   mailPort?: number;
   /** Overrides `[auth.rate_limit] anonymous_users` (also PORCHLIGHT_AUTH_ANONYMOUS_PER_HOUR): test stacks raise it. */
   anonymousUsersPerHour?: number;
@@ -105,7 +105,7 @@ export function loadConfig(opts: StackOptions = {}): StackConfig {
   const apiPort = opts.apiPort ?? Number(process.env.PORCHLIGHT_API_PORT ?? toml.api?.port ?? 54321);
   const dbPort = opts.dbPort ?? Number(process.env.PORCHLIGHT_DB_PORT ?? toml.db?.port ?? 54322);
   // Test stacks pass their own apiPort: they must not all fight for the one mail catcher port.
-  const mailPort = opts.mailPort ?? Number(process.env.PORCHLIGHT_MAIL_PORT ?? (opts.apiPort !== undefined ? 0 : (toml.inbucket?.port ?? 54324)));
+  const mailPort = opts.mailPort ?? Number(process.env.PORCHLIGHT_MAIL_PORT ?? (opts.apiPort !== undefined ? 0 : (toml.local_smtp?.port ?? toml.inbucket?.port ?? 54324)));
   const dataDir = opts.dataDir ?? process.env.PORCHLIGHT_DATA_DIR ?? path.join(SUPABASE_DIR, '.local-data');
   const auth = toml.auth ?? {};
   const functions: FunctionConfig[] = Object.entries((toml.functions ?? {}) as Toml).map(([name, f]) => ({
@@ -139,7 +139,7 @@ export function loadConfig(opts: StackOptions = {}): StackConfig {
       enableSignup: auth.enable_signup ?? true,
       enableAnonymousSignIns: auth.enable_anonymous_sign_ins ?? false,
       minimumPasswordLength: auth.minimum_password_length ?? 6,
-      emailSignup: auth.email?.enable_signup ?? true,
+      emailSignup: auth.email?.enabled ?? auth.email?.enable_signup ?? true,
       emailConfirmations: auth.email?.enable_confirmations ?? false,
       additionalRedirectUrls: auth.additional_redirect_urls ?? [],
       emailOtpExpiry: auth.email?.otp_expiry ?? 3600,

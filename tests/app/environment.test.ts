@@ -31,7 +31,7 @@ describe('the dashboard environment', () => {
 
   it('app/serve.ts refuses to start without them and says which', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'app/serve.ts'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, SUPABASE_URL: complete.SUPABASE_URL },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, SUPABASE_URL: complete.SUPABASE_URL } as unknown as NodeJS.ProcessEnv,
       encoding: 'utf8',
       timeout: 60_000,
     });
