@@ -11,6 +11,7 @@ export interface Services {
   rest: Service;
   realtime: Service;
   functions: Service;
+  storage: Service;
 }
 
 /** Auth routes Kong leaves open (no apikey needed). */
@@ -28,11 +29,13 @@ interface Route {
 }
 
 function route(pathname: string): Route | null {
-  const m = /^\/(auth|rest|realtime|functions)\/v1(\/.*)?$/.exec(pathname);
+  const m = /^\/(auth|rest|realtime|functions|storage)\/v1(\/.*)?$/.exec(pathname);
   if (!m) return null;
   const service = m[1] as keyof Services;
   const path = m[2] ?? '/';
   if (service === 'functions') return { service, path, keyAuth: false, cors: false };
+  // Kong has no key-auth on storage: signed URLs work without headers, and Storage checks the JWT itself.
+  if (service === 'storage') return { service, path, keyAuth: false, cors: true };
   if (service === 'auth') return { service, path, keyAuth: !OPEN_AUTH.has(path), cors: true };
   return { service, path, keyAuth: true, cors: true };
 }
@@ -66,7 +69,7 @@ export function createGateway(ctx: StackContext, services: Services): http.Serve
     const r = route(url.pathname);
     if (!r) {
       if (url.pathname === '/' || url.pathname === '/health') {
-        sendJson(res, 200, { name: 'porchlight local supabase', services: ['auth', 'rest', 'realtime', 'functions'] });
+        sendJson(res, 200, { name: 'porchlight local supabase', services: ['auth', 'rest', 'realtime', 'functions', 'storage'] });
         return;
       }
       sendJson(res, 404, { message: 'no Route matched with those values' });

@@ -12,6 +12,7 @@ import { type RunningMailCatcher, startMailCatcher } from './mail/index.ts';
 import { type RunningPostgres, startPostgres } from './postgres.ts';
 import { createRestService } from './postgrest/index.ts';
 import { createRealtimeService } from './realtime-server/index.ts';
+import { createStorageService } from './storage/index.ts';
 
 export interface RunningStack {
   cfg: StackConfig;
@@ -167,6 +168,7 @@ export async function startApi(ctx: StackContext): Promise<RunningApi> {
     rest: await createRestService(ctx),
     realtime: await createRealtimeService(ctx),
     functions: await createFunctionsService(ctx),
+    storage: await createStorageService(ctx),
   };
   const closeServices = () => Promise.all(Object.values(services).map((s) => s.close?.().catch((e: Error) => ctx.log('stack', e.message))));
   const server = createGateway(ctx, services);
