@@ -4,6 +4,7 @@
 //
 //   gateway                client → gateway → client (a 404 for an unknown function: no Deno, no database)
 //   function, no database  client → gateway → Deno → gateway → client (widget-messages refusing a bad body)
+//   plain insert           the same row into a trigger-less copy of messages (the floor a send is compared to)
 //   SQL of a send          widget_send_message() on a plain Postgres connection (the database's share)
 //   REST call of a send    the same RPC over /rest/v1 as the function makes it (gateway, JWT, one transaction)
 //   send answered          visitor's POST to widget-messages until its 201
@@ -106,6 +107,8 @@ async function main() {
     p_ip_messages_per_minute: 1_000_000,
   });
 
+  await db.query('create temp table plain_messages (like public.messages including defaults)');
+
   // The two relays, as bench:e2e runs them.
   const { port: basePort, child: base } = await startRelay('baseline-server.ts', stack.dbUrl);
   const baseArrivals = arrivals();
@@ -140,6 +143,14 @@ async function main() {
       const v = visitors[i % VISITORS]!;
       const res = await post(`${api}/functions/v1/widget-messages?key=pk_demo_acme`, v.headers, '{', v.http);
       if (res.status !== 400) throw new Error(`expected 400, got ${res.status}`);
+      return performance.now() - t0;
+    }],
+    // The floor a send is measured against: the same row into a copy of messages with no triggers, no RLS, no
+    // broadcasts (issue 15's budget: a send ≤ 4× this).
+    ['plain insert of the row', async () => {
+      const t0 = performance.now();
+      await db.query(`insert into plain_messages (id, conversation_id, company_id, sender_kind, author_id, author_name, body)
+                      values ($1, $2, $3, 'visitor', $4, 'Hops', 'hops')`, [randomUUID(), direct.conversationId, COMPANY, direct.userId]);
       return performance.now() - t0;
     }],
     ['SQL of a send', async () => {
@@ -230,11 +241,10 @@ async function main() {
   await db.end();
   await stack.stop();
 
-  report(
-    'hops',
-    { samplesPerRow: N, results },
-    Object.entries(results).map(([name, r]) => [`${name} p50 / p95 (ms)`, `${r.p50} / ${r.p95}`, `n ${r.n}, one at a time, unloaded`]),
-  );
+  const rows: [string, string, string][] = Object.entries(results).map(([name, r]) => [`${name} p50 / p95 (ms)`, `${r.p50} / ${r.p95}`, `n ${r.n}, one at a time, unloaded`]);
+  const ratio = round(results['SQL of a send']!.p50 / results['plain insert of the row']!.p50);
+  rows.push(['SQL of a send ÷ plain insert (p50)', `${ratio}×`, 'budget ≤ 4× (issue 15)']);
+  report('hops', { samplesPerRow: N, results, sendToPlainInsertRatio: ratio }, rows);
   process.exit(0);
 }
 

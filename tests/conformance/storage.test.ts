@@ -2,13 +2,12 @@
 // URLs, signed download URLs, download, list and remove, each decided by RLS policies on storage.objects and by the
 // bucket's size and type limits, with Storage's error answers for the refusals.
 import { randomUUID } from 'node:crypto';
-import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, db, stack } from '../support/stack.ts';
 
 const BUCKET = `conf-${randomUUID().slice(0, 8)}`;
-let a: { supabase: SupabaseClient; id: string };
-let b: { supabase: SupabaseClient; id: string };
+let a: { supabase: ReturnType<typeof client>; id: string };
+let b: { supabase: ReturnType<typeof client>; id: string };
 
 async function visitor() {
   const supabase = client();
