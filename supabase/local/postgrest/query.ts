@@ -145,7 +145,7 @@ function condSql(table: Table, alias: string, cond: Cond, params: Params): strin
   const expr = columnExpr(table, alias, cond.ref, params);
   const v = cond.value;
   let sql: string;
-  const cmp: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=', like: 'like', ilike: 'ilike', match: '~', imatch: '~*', cs: '@>', cd: '<@', ov: '&&', sl: '<<', sr: '>>', nxl: '&<', nxr: '&>', adj: '-|-' };
+  const cmp: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=', like: 'like', ilike: 'ilike', match: '~', imatch: '~*', cs: '@>', cd: '<@', ov: '&&', sl: '<<', sr: '>>', nxl: '&>', nxr: '&<', adj: '-|-' };
   const isText = cond.op === 'like' || cond.op === 'ilike' || cond.op === 'match' || cond.op === 'imatch';
   const lhs = isText ? `${expr}::text` : expr;
   const likeValue = (s: string) => (cond.op === 'like' || cond.op === 'ilike' ? s.replace(/\*/g, '%') : s);

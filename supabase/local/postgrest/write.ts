@@ -94,11 +94,15 @@ export async function insert(env: Env, rq: RestRequest, schema: string, name: st
   }
   const target = `${q(schema)}.${q(table.name)}`;
   const params = new Params();
+  // The columns an upsert sets: all the request names (with `missing=default`, a column a row lacks is set to
+  // its default, which `excluded` holds). The conflict columns are set too, so a row holding only them is
+  // still returned (PostgREST's DO UPDATE), never dropped by DO NOTHING.
+  const allCols = columnsParam ? parseColumnsParam(columnsParam) : [...new Set(groups.flatMap((g) => g.cols))];
   const ctes = groups.map((g, i) => {
     const cols = g.cols.map(q).join(', ');
     let conflict = '';
     if (rq.prefs.resolution) {
-      const set = g.cols.filter((c) => !conflictCols.includes(c)).map((c) => `${q(c)} = excluded.${q(c)}`);
+      const set = (rq.prefs.missing === 'default' ? allCols : g.cols).map((c) => `${q(c)} = excluded.${q(c)}`);
       const action = rq.prefs.resolution === 'ignore-duplicates' || !set.length ? 'do nothing' : `do update set ${set.join(', ')}`;
       conflict = ` on conflict (${conflictCols.map(q).join(', ')}) ${action}`;
     }
