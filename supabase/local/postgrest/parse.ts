@@ -103,7 +103,8 @@ function parseSelectItem(item: string, whole: string): SelectItem {
     const hints = pieces.slice(1).filter((h) => h !== 'inner' && h !== 'left');
     const inner = pieces.includes('inner');
     if (!head) throw syntaxError(`"failed to parse select parameter (${whole})"`);
-    return { kind: 'embed', alias, name: head, hints, inner, select: parseSelect(inside) };
+    // `rel()` selects nothing: the embed is left out of the reply (it may still filter with !inner).
+    return { kind: 'embed', alias, name: head, hints, inner, select: inside.trim() ? parseSelect(inside) : [] };
   }
   if (rest.includes('(') || rest.includes(')')) throw syntaxError(`"failed to parse select parameter (${whole})"`);
   let cast: string | undefined;
