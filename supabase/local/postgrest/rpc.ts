@@ -2,7 +2,7 @@
 // Scalars come back bare, SETOF as an array, void as 204; row results (a table type, RETURNS TABLE(...), OUT
 // arguments, a composite type) take select, filters, order, limit and `Prefer: count`, as PostgREST applies them.
 import { RestError } from './errors.ts';
-import { contentRange, type Reply, type RestRequest, singular } from './http.ts';
+import { checkAffected, contentRange, maxAffected, type Reply, type RestRequest, singular } from './http.ts';
 import { applyParams, RESERVED } from './params.ts';
 import { parseSelect } from './parse.ts';
 import { buildNode, orderSql, Params, projection, q, whereParts } from './query.ts';
@@ -71,6 +71,10 @@ export async function rpc(env: Env, rq: RestRequest, schema: string, name: strin
       true,
     );
   }
+  const guarded = maxAffected(rq.prefs) !== undefined;
+  if (guarded && !fn.returnsSet) {
+    throw new RestError(400, 'PGRST128', 'Function must return SETOF or TABLE when max-affected preference is used with handling=strict');
+  }
   const argNames = new Set(fn.args.map((a) => a.name));
   const params = new Params();
   const call = `${q(schema)}.${q(fn.name)}(${fn.args
@@ -111,11 +115,12 @@ export async function rpc(env: Env, rq: RestRequest, schema: string, name: strin
       sql = `select to_json(${call})::text as body, 1 as n, 1 as total`;
     }
     // A singular reply of a set can still fail (406) and must then roll a writing call back.
-    const { rows } = fn.returnsSet && rq.singular && !read ? await db.query(sql, params.values) : await db.last(sql, params.values);
+    const { rows } = fn.returnsSet && (rq.singular || guarded) && !read ? await db.query(sql, params.values) : await db.last(sql, params.values);
     let body: string = rows[0]?.body ?? 'null';
     const n: number = rows[0]?.n ?? 0;
     const total: number | null = counting ? (rows[0]?.total ?? 0) : null;
     if (fn.returnsSet && rq.singular) body = singular(body, n);
+    if (guarded) checkAffected(rq.prefs, n);
     const offset = root && fn.returnsSet ? paging.offset : 0;
     const headers: Record<string, string> = { 'Content-Range': contentRange(offset, fn.returnsSet ? n : 1, total) };
     if (counting) headers['Preference-Applied'] = `count=${rq.prefs.count}`;
