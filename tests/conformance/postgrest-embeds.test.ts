@@ -17,6 +17,9 @@ beforeAll(async () => {
     create table public.emb_staff (id int primary key, name text not null, manager_id int references public.emb_staff(id));
     create table public.emb_users (id int primary key, name text not null);
     create table public.emb_notes (id int primary key, body text not null, user_id int references public.emb_users(id));
+    create view public.emb_notes_view as select id, body, user_id from public.emb_notes;
+    create view public.emb_users_view as select id, name from public.emb_users;
+    grant select on public.emb_notes_view, public.emb_users_view to anon;
     grant select on public.emb_conversations, public.emb_labels, public.emb_conversation_labels, public.emb_staff,
       public.emb_users, public.emb_notes to anon;
     insert into public.emb_conversations values (1, 'Billing'), (2, 'Login'), (3, 'Quiet');
@@ -30,7 +33,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await admin.query(`drop table public.emb_conversation_labels, public.emb_conversations, public.emb_labels, public.emb_staff,
+  await admin.query(`drop view public.emb_notes_view, public.emb_users_view;
+    drop table public.emb_conversation_labels, public.emb_conversations, public.emb_labels, public.emb_staff,
     public.emb_notes, public.emb_users`);
   await admin.end();
 });
@@ -71,5 +75,17 @@ describe('embedding', () => {
     const signed = await client().from('emb_notes').select('body, emb_users!inner()');
     expect(signed.error).toBeNull();
     expect(signed.data).toEqual([{ body: 'signed' }]);
+  });
+
+  it('embeds through views as through the tables they show', async () => {
+    const toOne = await client().from('emb_notes_view').select('body, emb_users(name)').eq('id', 1).single();
+    expect(toOne.error).toBeNull();
+    expect(toOne.data).toEqual({ body: 'signed', emb_users: { name: 'Ada' } });
+    const toMany = await client().from('emb_users').select('name, emb_notes_view(body)');
+    expect(toMany.error).toBeNull();
+    expect(toMany.data).toEqual([{ name: 'Ada', emb_notes_view: [{ body: 'signed' }] }]);
+    const viewToView = await client().from('emb_users_view').select('name, emb_notes_view(body)');
+    expect(viewToView.error).toBeNull();
+    expect(viewToView.data).toEqual([{ name: 'Ada', emb_notes_view: [{ body: 'signed' }] }]);
   });
 });

@@ -1,7 +1,7 @@
 // The /rest/v1 service: the PostgREST subset postgrest-js sends (reference §4). Each request is one
 // transaction run as the JWT's role with request.jwt.claims set, so grants and RLS decide.
 // Modules: parse (query language), query (SQL builder), relations (embed → relationship), schema (catalog cache),
-// params (query string → tree), read / write / rpc (handlers), tx (transaction and request settings), auth (JWT), errors, http.
+// views (keys of views), params (query string → tree), read / write / rpc (handlers), tx (transaction and request settings), auth (JWT), errors, http.
 import { readBody, type ServiceFactory, type StackContext } from '../context.ts';
 import { authenticate } from './auth.ts';
 import { fromPgError, RestError } from './errors.ts';

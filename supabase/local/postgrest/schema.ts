@@ -1,6 +1,7 @@
 // A cache of the catalog for the exposed schemas: tables, columns, keys, foreign keys and functions.
 // Every identifier a request names is checked against it; a miss reloads it once (migrations may just have run).
 import type pg from 'pg';
+import { viewKeys } from './views.ts';
 
 export interface Column {
   name: string;
@@ -125,6 +126,8 @@ export class SchemaCache {
         fks.push({ name: r.name, schema: r.schema, table: r.table, columns: r.columns, refSchema: r.ref_schema, refTable: r.ref_table, refColumns: r.ref_columns });
       }
     }
+    // Views embed like the tables they show (PostgREST infers their keys and foreign keys).
+    fks.push(...(await viewKeys(this.pool, schemas, this, tables, fks)));
     const fnRows = await this.pool.query(
       `select n.nspname as schema, p.proname as name, p.proretset as returns_set, p.provolatile as volatile,
               format_type(p.prorettype, null) as return_type, t.typtype as return_kind, tr.relname as return_table,
