@@ -19,6 +19,7 @@ import {
   type UserRow,
   userJson,
 } from './users.ts';
+import { refuseGrant, unsupportedRoute } from './unsupported.ts';
 import { checkEmailFormat, pagination } from './validate.ts';
 
 const ADMIN_ROLES = new Set(['service_role', 'supabase_admin']);
@@ -509,6 +510,7 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
       const grant = r.url.searchParams.get('grant_type');
       if (grant === 'password') return passwordGrant(r);
       if (grant === 'refresh_token') return refreshGrant(r);
+      refuseGrant(grant);
       sendAuthJson(r.req, r.res, 400, { error: 'unsupported_grant_type', error_description: `unsupported_grant_type` });
     },
     'GET /user': getUser,
@@ -532,6 +534,7 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
         const key = `${req.method} ${path.replace(/\/+$/, '') || '/'}`;
         const handler =
           routes[key] ??
+          unsupportedRoute(req.method ?? 'GET', path.replace(/\/+$/, '')) ??
           (path.startsWith('/admin/users/')
             ? ({ GET: adminGet, PUT: adminUpdate, DELETE: adminDelete } as Record<string, (r: Request) => Promise<void>>)[req.method ?? '']
             : undefined);
