@@ -16,11 +16,12 @@ beforeAll(async () => {
     create function public.rpc_rows_pair(out lo int, out hi int) language sql stable as $$ select 1, 9 $$;
     create function public.rpc_rows_points() returns setof public.rpc_rows_point language sql stable as
       $$ select (i, i * i)::public.rpc_rows_point from generate_series(1, 4) i $$;
+    create function public.rpc_rows_days() returns table (day int) language sql stable as $$ select generate_series(1, 3) $$;
     create function public.rpc_rows_count() returns int language sql stable as $$ select 42 $$;
     create function public.rpc_rows_norm(p public.rpc_rows_point) returns int language sql stable as $$ select p.x + p.y $$;
     create function public.rpc_rows_sum(ps public.rpc_rows_point[]) returns int language sql stable as
       $$ select sum(p.x * p.y)::int from unnest(ps) p $$;
-    grant execute on function public.rpc_rows_report, public.rpc_rows_pair, public.rpc_rows_points, public.rpc_rows_count,
+    grant execute on function public.rpc_rows_days, public.rpc_rows_report, public.rpc_rows_pair, public.rpc_rows_points, public.rpc_rows_count,
       public.rpc_rows_norm, public.rpc_rows_sum to anon;
     notify pgrst, 'reload schema';
   `);
@@ -28,7 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await admin.query(`
-    drop function public.rpc_rows_report, public.rpc_rows_pair, public.rpc_rows_points, public.rpc_rows_count,
+    drop function public.rpc_rows_days, public.rpc_rows_report, public.rpc_rows_pair, public.rpc_rows_points, public.rpc_rows_count,
       public.rpc_rows_norm, public.rpc_rows_sum;
     drop type public.rpc_rows_point;`);
   await admin.end();
@@ -48,6 +49,12 @@ describe('rpc returning rows', () => {
     const { data, error } = await client().rpc('rpc_rows_report', { since: 2 }, { get: true }).select('day').in('day', [3, 5]);
     expect(error).toBeNull();
     expect(data).toEqual([{ day: 3 }, { day: 5 }]);
+  });
+
+  it('answers a one-column RETURNS TABLE as objects and filters it', async () => {
+    const { data, error } = await client().rpc('rpc_rows_days').gte('day', 2);
+    expect(error).toBeNull();
+    expect(data).toEqual([{ day: 2 }, { day: 3 }]);
   });
 
   it('projects OUT arguments and SETOF a composite type', async () => {

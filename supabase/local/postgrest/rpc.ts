@@ -82,7 +82,7 @@ export async function rpc(env: Env, rq: RestRequest, schema: string, name: strin
     .map((a) => `${q(a.name)} => ${argSql(a, args[a.name], params)}`)
     .join(', ')})`;
   // A table-typed result is filtered and projected like a table read.
-  const table = fn.returnKind === 'c' || fn.returnKind === 'p' ? await resultTable(env, fn) : undefined;
+  const table = fn.returnKind === 'c' || fn.returnKind === 'p' || fn.returnsTable ? await resultTable(env, fn) : undefined;
   const root = table ? await buildNode(env.cache, table, parseSelect(rq.url.searchParams.get('select') ?? '*')) : null;
   const paging = root ? applyParams(root, rq.url, read ? argNames : new Set()) : { limit: undefined, offset: 0 };
 

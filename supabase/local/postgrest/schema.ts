@@ -46,6 +46,8 @@ export interface Fn {
   returnTable: string | null;
   /** The columns of a row result: RETURNS TABLE(...), OUT arguments, or a composite type. */
   resultColumns: Column[] | null;
+  /** TABLE, OUT or INOUT arguments: rows even with a single column (Postgres then reports the column's type). */
+  returnsTable: boolean;
   volatile: boolean;
 }
 
@@ -180,6 +182,7 @@ export class SchemaCache {
         returnsVoid: r.return_type === 'void',
         returnTable: r.return_table,
         resultColumns,
+        returnsTable: Boolean(modes?.some((m) => m === 't' || m === 'o' || m === 'b')),
         volatile: r.volatile === 'v',
       };
       const k = this.key(r.schema, r.name);
