@@ -8,6 +8,7 @@ import { type Claims, verifyJwt } from '../jwt.ts';
 import { AuthError, sendAuthError, sendAuthJson } from './errors.ts';
 import { createLinkRoutes } from './invite.ts';
 import { clientAddress, HourlyLimiter } from './rate-limit.ts';
+import { refuseGrant, unsupportedRoute } from './unsupported.ts';
 import {
   AMR_CLAIMS_DDL,
   createSession,
@@ -19,7 +20,6 @@ import {
   type UserRow,
   userJson,
 } from './users.ts';
-import { refuseGrant, unsupportedRoute } from './unsupported.ts';
 import { checkEmailFormat, pagination } from './validate.ts';
 
 const ADMIN_ROLES = new Set(['service_role', 'supabase_admin']);
