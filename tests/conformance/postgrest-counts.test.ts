@@ -1,5 +1,5 @@
 // Conformance: `count=planned` and `count=estimated` answer the planner's estimate (and 206 when it exceeds the
-// page) as PostgREST does, instead of an exact count with 200 (issue 17).
+// page) as PostgREST does, instead of an exact count with 200; aggregates are refused as on hosted (issue 17).
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, db } from '../support/stack.ts';
@@ -51,5 +51,13 @@ describe('planned and estimated counts', () => {
     expect(error).toBeNull();
     expect(count).toBe(3);
     expect(status).toBe(200);
+  });
+
+  it('refuses aggregates in select with PGRST123, as hosted projects (aggregates disabled) do', async () => {
+    for (const select of ['count()', 'tag, id.sum()']) {
+      const { error, status } = await client().from('count_items').select(select);
+      expect(status).toBe(400);
+      expect(error).toMatchObject({ code: 'PGRST123', message: 'Use of aggregate functions is not allowed' });
+    }
   });
 });

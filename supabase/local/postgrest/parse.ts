@@ -98,6 +98,8 @@ function parseSelectItem(item: string, whole: string): SelectItem {
     let head = rest.slice(0, paren).trim();
     const inside = rest.slice(paren + 1, -1);
     if (head.startsWith('...')) throw syntaxError(`"spread embedding is not supported by the local stand-in (${item})"`);
+    // Aggregates (`count()`, `col.sum()`) are off on hosted projects (db-aggregates-enabled = false): refused alike.
+    if (!inside.trim() && /^(?:.+\.)?(count|sum|avg|max|min)$/.test(head)) throw new RestError(400, 'PGRST123', 'Use of aggregate functions is not allowed');
     const pieces = head.split('!');
     head = unquote(pieces[0]!);
     const hints = pieces.slice(1).filter((h) => h !== 'inner' && h !== 'left');
