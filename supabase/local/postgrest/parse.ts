@@ -98,12 +98,15 @@ function parseSelectItem(item: string, whole: string): SelectItem {
     let head = rest.slice(0, paren).trim();
     const inside = rest.slice(paren + 1, -1);
     if (head.startsWith('...')) throw syntaxError(`"spread embedding is not supported by the local stand-in (${item})"`);
+    // Aggregates (`count()`, `col.sum()`) are off on hosted projects (db-aggregates-enabled = false): refused alike.
+    if (!inside.trim() && /^(?:.+\.)?(count|sum|avg|max|min)$/.test(head)) throw new RestError(400, 'PGRST123', 'Use of aggregate functions is not allowed');
     const pieces = head.split('!');
     head = unquote(pieces[0]!);
     const hints = pieces.slice(1).filter((h) => h !== 'inner' && h !== 'left');
     const inner = pieces.includes('inner');
     if (!head) throw syntaxError(`"failed to parse select parameter (${whole})"`);
-    return { kind: 'embed', alias, name: head, hints, inner, select: parseSelect(inside) };
+    // `rel()` selects nothing: the embed is left out of the reply (it may still filter with !inner).
+    return { kind: 'embed', alias, name: head, hints, inner, select: inside.trim() ? parseSelect(inside) : [] };
   }
   if (rest.includes('(') || rest.includes(')')) throw syntaxError(`"failed to parse select parameter (${whole})"`);
   let cast: string | undefined;

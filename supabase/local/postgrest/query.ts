@@ -2,7 +2,8 @@
 // Identifiers come only from the schema cache (quoted); every value is a bind parameter.
 import { RestError } from './errors.ts';
 import { type ColumnRef, type Cond, type OrderItem, parseList, type SelectItem } from './parse.ts';
-import type { ForeignKey, SchemaCache, Table } from './schema.ts';
+import { type Join, joinConds, resolveEmbed } from './relations.ts';
+import type { SchemaCache, Table } from './schema.ts';
 
 export const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
 
@@ -32,8 +33,8 @@ export interface Embed {
   /** `rel=is.null`: keep only parents without a match. */
   anti?: boolean;
   node: Node;
-  /** Join: child columns = parent columns. `many` → array, else object. */
-  join: { parentCols: string[]; childCols: string[] };
+  /** Join: child columns = parent columns, or through a junction. `many` → array, else object. */
+  join: Join;
   many: boolean;
 }
 
@@ -55,64 +56,6 @@ function outputName(item: Extract<SelectItem, { kind: 'col' }>): string {
   if (item.alias) return item.alias;
   const last = item.ref.path.at(-1);
   return last ? last.key : item.ref.name;
-}
-
-/** Resolves `rel` (a table, FK name or FK column) embedded under `parent`. */
-export async function resolveEmbed(cache: SchemaCache, parent: Table, name: string, hints: string[]): Promise<{ target: Table; join: Embed['join']; many: boolean }> {
-  await cache.ensure();
-  const candidates: { fk: ForeignKey; target: Table; many: boolean; parentSide: boolean }[] = [];
-  const sameSchema = (fk: ForeignKey) => fk.schema === parent.schema || fk.refSchema === parent.schema;
-  for (const fk of cache.fks.filter(sameSchema)) {
-    const parentIsChild = fk.schema === parent.schema && fk.table === parent.name;
-    const parentIsRef = fk.refSchema === parent.schema && fk.refTable === parent.name;
-    // parent → target (many-to-one): embed by target table name, FK name, or FK column.
-    if (parentIsChild) {
-      const target = cache.tables.get(cache.key(fk.refSchema, fk.refTable));
-      if (target && (fk.refTable === name || fk.name === name || (fk.columns.length === 1 && fk.columns[0] === name))) {
-        candidates.push({ fk, target, many: false, parentSide: true });
-      }
-    }
-    // target → parent (one-to-many, or one-to-one when the FK columns are unique in the child).
-    if (parentIsRef && (fk.table === name || fk.name === name)) {
-      const target = cache.tables.get(cache.key(fk.schema, fk.table));
-      if (target) {
-        const unique = target.uniques.some((u) => u.length === fk.columns.length && u.every((c) => fk.columns.includes(c)));
-        candidates.push({ fk, target, many: !unique, parentSide: false });
-      }
-    }
-  }
-  let matches = candidates;
-  for (const hint of hints) {
-    matches = matches.filter((c) => c.fk.name === hint || c.fk.columns.includes(hint) || c.target.name === hint);
-  }
-  if (matches.length === 0) {
-    throw new RestError(
-      400,
-      'PGRST200',
-      `Could not find a relationship between '${parent.name}' and '${name}' in the schema cache`,
-      `Searched for a foreign key relationship between '${parent.name}' and '${name}'${hints.length ? ` using the hint '${hints.join('!')}'` : ''} in the schema '${parent.schema}', but no matches were found.`,
-      null,
-      {},
-      true,
-    );
-  }
-  if (matches.length > 1) {
-    throw new RestError(
-      300,
-      'PGRST201',
-      `Could not embed because more than one relationship was found for '${parent.name}' and '${name}'`,
-      matches.map((m) => ({
-        cardinality: m.parentSide ? 'many-to-one' : m.many ? 'one-to-many' : 'one-to-one',
-        embedding: `${parent.name} with ${m.target.name}`,
-        relationship: `${m.fk.name} using ${m.fk.table}(${m.fk.columns.join(', ')}) and ${m.fk.refTable}(${m.fk.refColumns.join(', ')})`,
-      })),
-      `Try changing '${name}' to one of the following: ${matches.map((m) => `'${name}!${m.fk.name}'`).join(', ')}. Find the desired relationship in the 'details' key.`,
-    );
-  }
-  const m = matches[0]!;
-  return m.parentSide
-    ? { target: m.target, join: { parentCols: m.fk.columns, childCols: m.fk.refColumns }, many: false }
-    : { target: m.target, join: { parentCols: m.fk.refColumns, childCols: m.fk.columns }, many: m.many };
 }
 
 /** Builds the Node tree for a select list (resolving embeds recursively). */
@@ -145,7 +88,7 @@ function condSql(table: Table, alias: string, cond: Cond, params: Params): strin
   const expr = columnExpr(table, alias, cond.ref, params);
   const v = cond.value;
   let sql: string;
-  const cmp: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=', like: 'like', ilike: 'ilike', match: '~', imatch: '~*', cs: '@>', cd: '<@', ov: '&&', sl: '<<', sr: '>>', nxl: '&<', nxr: '&>', adj: '-|-' };
+  const cmp: Record<string, string> = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=', like: 'like', ilike: 'ilike', match: '~', imatch: '~*', cs: '@>', cd: '<@', ov: '&&', sl: '<<', sr: '>>', nxl: '&>', nxr: '&<', adj: '-|-' };
   const isText = cond.op === 'like' || cond.op === 'ilike' || cond.op === 'match' || cond.op === 'imatch';
   const lhs = isText ? `${expr}::text` : expr;
   const likeValue = (s: string) => (cond.op === 'like' || cond.op === 'ilike' ? s.replace(/\*/g, '%') : s);
@@ -193,7 +136,7 @@ export function whereParts(node: Node, alias: string, params: Params, depth: num
   for (const e of node.embeds) {
     if (!e.inner && !e.anti) continue;
     const ca = `t${depth + 1}`;
-    const join = e.join.childCols.map((c, i) => `${ca}.${q(c)} = ${alias}.${q(e.join.parentCols[i]!)}`);
+    const join = joinConds(e.join, ca, alias);
     const inner = [...join, ...whereParts(e.node, ca, params, depth + 1)];
     parts.push(`${e.anti ? 'not ' : ''}exists (select 1 from ${q(e.node.table.schema)}.${q(e.node.table.name)} ${ca} where ${inner.join(' and ')})`);
   }
@@ -218,15 +161,17 @@ export function projection(node: Node, alias: string, params: Params, depth: num
       cols.push(`${item.cast ? `(${expr})::${item.cast}` : expr} as ${q(outputName(item))}`);
     } else {
       const e = node.embeds[embedIndex++]!;
-      cols.push(`${embedSql(e, alias, params, depth + 1)} as ${q(e.alias)}`);
+      // An empty embed `rel()` only filters (with !inner); PostgREST leaves it out of the reply.
+      if (e.node.select.length) cols.push(`${embedSql(e, alias, params, depth + 1)} as ${q(e.alias)}`);
     }
   }
+  if (!cols.length && node.select.length) return '';
   return cols.length ? cols.join(', ') : `${alias}.*`;
 }
 
 function embedSql(e: Embed, parentAlias: string, params: Params, depth: number): string {
   const a = `t${depth}`;
-  const join = e.join.childCols.map((c, i) => `${a}.${q(c)} = ${parentAlias}.${q(e.join.parentCols[i]!)}`);
+  const join = joinConds(e.join, a, parentAlias);
   const where = [...join, ...whereParts(e.node, a, params, depth)];
   const from = `${q(e.node.table.schema)}.${q(e.node.table.name)} ${a}`;
   const paging = `${e.node.limit !== undefined ? ` limit ${params.add(e.node.limit)}` : ''}${e.node.offset ? ` offset ${params.add(e.node.offset)}` : ''}`;

@@ -5,6 +5,22 @@ import { applyParams, rangeHeader } from './params.ts';
 import { parseSelect } from './parse.ts';
 import { buildNode, orderSql, Params, projection, q, whereParts } from './query.ts';
 import type { Env } from './service.ts';
+import type { TxClient } from './tx.ts';
+
+/**
+ * `count=exact` counts; `planned` is the planner's row estimate (EXPLAIN); `estimated` is exact up to max_rows
+ * and the estimate beyond, as PostgREST answers them.
+ */
+async function countRows(db: TxClient, mode: 'exact' | 'planned' | 'estimated', countSql: string, values: unknown[], maxRows: number): Promise<number> {
+  const planned = async () => {
+    const plan = await db.last(`explain (format json) ${countSql.replace('select count(*)::int as total', 'select 1')}`, values);
+    const json = plan.rows[0]['QUERY PLAN'];
+    return Math.round((typeof json === 'string' ? JSON.parse(json) : json)[0].Plan['Plan Rows'] as number);
+  };
+  if (mode === 'planned') return planned();
+  const exact = (mode === 'exact' ? await db.last(countSql, values) : await db.query(countSql, values)).rows[0].total as number;
+  return mode === 'exact' || exact <= maxRows ? exact : planned();
+}
 
 export async function read(env: Env, rq: RestRequest, schema: string, name: string): Promise<Reply> {
   const table = await env.table(schema, name);
@@ -29,10 +45,10 @@ export async function read(env: Env, rq: RestRequest, schema: string, name: stri
   return env.tx(rq, schema, true, async (db) => {
     // Read-only: both statements go out with the COMMIT, whatever is checked after them.
     const [{ rows }, counted] = rq.prefs.count
-      ? await Promise.all([db.query(sql, params.values), db.last(countSql, countParams.values)])
+      ? await Promise.all([db.query(sql, params.values), countRows(db, rq.prefs.count, countSql, countParams.values, env.cfg.maxRows)])
       : [await db.last(sql, params.values), null];
     const n: number = rows[0].n;
-    const total = counted ? (counted.rows[0].total as number) : null;
+    const total = counted;
     if (total !== null && offset > total) {
       throw new RestError(416, 'PGRST103', 'Requested range not satisfiable', `An offset of ${offset} was requested, but there are only ${total} rows.`, null, {
         'Content-Range': `*/${total}`,

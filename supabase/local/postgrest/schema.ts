@@ -1,6 +1,7 @@
 // A cache of the catalog for the exposed schemas: tables, columns, keys, foreign keys and functions.
 // Every identifier a request names is checked against it; a miss reloads it once (migrations may just have run).
 import type pg from 'pg';
+import { viewKeys } from './views.ts';
 
 export interface Column {
   name: string;
@@ -27,6 +28,10 @@ export interface FnArg {
   name: string;
   type: string;
   hasDefault: boolean;
+  /** A composite (row) type, or an array of one: its JSON object is converted as PostgREST does. */
+  row?: 'record' | 'array';
+  /** For `row: 'array'`, the element type. */
+  elemType?: string;
 }
 export interface Fn {
   schema: string;
@@ -39,6 +44,10 @@ export interface Fn {
   returnsVoid: boolean;
   /** For composite returns, the table/type name. */
   returnTable: string | null;
+  /** The columns of a row result: RETURNS TABLE(...), OUT arguments, or a composite type. */
+  resultColumns: Column[] | null;
+  /** TABLE, OUT or INOUT arguments: rows even with a single column (Postgres then reports the column's type). */
+  returnsTable: boolean;
   volatile: boolean;
 }
 
@@ -119,11 +128,21 @@ export class SchemaCache {
         fks.push({ name: r.name, schema: r.schema, table: r.table, columns: r.columns, refSchema: r.ref_schema, refTable: r.ref_table, refColumns: r.ref_columns });
       }
     }
+    // Views embed like the tables they show (PostgREST infers their keys and foreign keys).
+    fks.push(...(await viewKeys(this.pool, schemas, this, tables, fks)));
     const fnRows = await this.pool.query(
       `select n.nspname as schema, p.proname as name, p.proretset as returns_set, p.provolatile as volatile,
               format_type(p.prorettype, null) as return_type, t.typtype as return_kind, tr.relname as return_table,
               coalesce(p.proargnames, '{}')::text[] as arg_names, p.proargmodes::text[] as arg_modes, p.pronargdefaults as n_defaults,
-              array(select format_type(x, null) from unnest(p.proargtypes) x) as arg_types
+              array(select format_type(x, null) from unnest(p.proargtypes) with ordinality u(x, i) order by i) as arg_types,
+              array(select case when at.typtype = 'c' then 'record' when et.typtype = 'c' then 'array' else '' end
+                      from unnest(p.proargtypes) with ordinality u(x, i) join pg_type at on at.oid = u.x
+                      left join pg_type et on et.oid = at.typelem and at.typcategory = 'A' order by u.i) as arg_rows,
+              array(select coalesce(format_type(at.typelem, null), '')
+                      from unnest(p.proargtypes) with ordinality u(x, i) join pg_type at on at.oid = u.x order by u.i) as arg_elems,
+              array(select format_type(x, null) from unnest(p.proallargtypes) with ordinality u(x, i) order by i) as all_arg_types,
+              (select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod)) order by a.attnum)
+                 from pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped) as ret_cols
          from pg_proc p join pg_namespace n on n.oid = p.pronamespace
          join pg_type t on t.oid = p.prorettype left join pg_class tr on tr.oid = t.typrelid
         where n.nspname = any($1) and p.prokind in ('f')`,
@@ -136,22 +155,34 @@ export class SchemaCache {
       const names: string[] = r.arg_names;
       // Input arguments only (in / inout / variadic).
       const inputs: { name: string; type: string }[] = [];
+      // Output columns of RETURNS TABLE / OUT arguments (modes t, o, b), typed from proallargtypes.
+      const outputs: Column[] = [];
       let ti = 0;
       names.forEach((name, i) => {
         const mode = modes?.[i] ?? 'i';
         if (mode === 'i' || mode === 'b' || mode === 'v') inputs.push({ name, type: types[ti++] ?? 'text' });
+        if ((mode === 't' || mode === 'o' || mode === 'b') && name) outputs.push({ name, type: r.all_arg_types[i] ?? 'text' });
       });
       while (inputs.length < types.length) inputs.push({ name: '', type: types[inputs.length]! });
       const firstDefault = inputs.length - Number(r.n_defaults);
+      const rowKinds: string[] = r.arg_rows;
+      const elems: string[] = r.arg_elems;
+      const resultColumns: Column[] | null = outputs.length ? outputs : r.ret_cols;
       const fn: Fn = {
         schema: r.schema,
         name: r.name,
-        args: inputs.map((a, i) => ({ ...a, hasDefault: i >= firstDefault })),
+        args: inputs.map((a, i) => ({
+          ...a,
+          hasDefault: i >= firstDefault,
+          ...(rowKinds[i] ? { row: rowKinds[i] as 'record' | 'array', elemType: elems[i] } : {}),
+        })),
         returnsSet: r.returns_set,
         returnType: r.return_type,
         returnKind: r.return_kind,
         returnsVoid: r.return_type === 'void',
         returnTable: r.return_table,
+        resultColumns,
+        returnsTable: Boolean(modes?.some((m) => m === 't' || m === 'o' || m === 'b')),
         volatile: r.volatile === 'v',
       };
       const k = this.key(r.schema, r.name);

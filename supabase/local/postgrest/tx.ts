@@ -71,12 +71,18 @@ export async function inTransaction(
               set_config('request.headers', $6, true), set_config('request.cookies', $7, true)`,
       [searchPath, rq.auth.role, JSON.stringify(rq.auth.claims), rq.method, rq.url.pathname.replace(/^\/rest\/v1/, ''), JSON.stringify(headers), JSON.stringify(cookies)],
     ),
+    // `Prefer: timezone=` sets the request's time zone; a name Postgres does not know is ignored, as PostgREST does.
+    rq.prefs.timezone
+      ? send(`select set_config('timezone', name, true) from pg_catalog.pg_timezone_names where name = $1`, [rq.prefs.timezone])
+      : null,
   ]);
+  // `Prefer: tx=rollback`: the reply is computed, then the transaction is rolled back (reference §4.4).
+  const end = rq.prefs.tx === 'rollback' ? 'rollback' : 'commit';
   const tx: TxClient = {
     query: send,
     async last(sql, values) {
       const result = send(sql, values);
-      const commit = send('commit');
+      const commit = send(end);
       ended = true;
       const [r] = await Promise.all([result, commit]);
       return r;
@@ -97,7 +103,7 @@ export async function inTransaction(
     await prologue;
     if (!ended) {
       ended = true;
-      await send('commit');
+      await send(end);
     }
     return reply;
   } catch (err) {

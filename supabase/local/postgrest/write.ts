@@ -1,7 +1,7 @@
 // POST (insert, upsert), PATCH and DELETE on a table. Each is one data-modifying CTE `_mut` whose rows are
 // returned per `Prefer: return=` (minimal, headers-only, representation).
 import { RestError } from './errors.ts';
-import { type Reply, type RestRequest, singular } from './http.ts';
+import { checkAffected, maxAffected, type Reply, type RestRequest, singular } from './http.ts';
 import { applyParams } from './params.ts';
 import { parseColumnsParam, parseSelect } from './parse.ts';
 import { buildNode, type Node, orderSql, Params, projection, q, whereParts } from './query.ts';
@@ -39,9 +39,11 @@ async function mutate(env: Env, rq: RestRequest, schema: string, table: Table, r
     select coalesce(json_agg(_p), '[]'::json)::text as body, count(*)::int as n${built.inserted ? `, (${built.inserted})::int as inserted` : ''}
     from (select ${rep ? projection(root, 't0', params, 0) : 't0.*'} from _mut t0${rep ? orderSql(root, 't0', params) : ''}) _p`;
   return env.tx(rq, schema, false, async (db) => {
-    // A singular reply can still fail (406) and must then roll the write back: only then COMMIT separately.
-    const { rows } = rq.singular ? await db.query(sql, params.values) : await db.last(sql, params.values);
+    // A singular reply or max-affected can still fail and must then roll the write back: only then COMMIT separately.
+    const guarded = rq.method === 'PATCH' || rq.method === 'DELETE' ? maxAffected(rq.prefs) !== undefined : false;
+    const { rows } = rq.singular || guarded ? await db.query(sql, params.values) : await db.last(sql, params.values);
     const n: number = rows[0].n;
+    if (guarded) checkAffected(rq.prefs, n);
     const body = rq.singular ? singular(rows[0].body, n) : rows[0].body;
     const headers: Record<string, string> = {
       'Content-Range': rq.method === 'PATCH' && n > 0 ? `0-${n - 1}/${rq.prefs.count ? n : '*'}` : `*/${rq.prefs.count ? n : '*'}`,
@@ -94,11 +96,15 @@ export async function insert(env: Env, rq: RestRequest, schema: string, name: st
   }
   const target = `${q(schema)}.${q(table.name)}`;
   const params = new Params();
+  // The columns an upsert sets: all the request names (with `missing=default`, a column a row lacks is set to
+  // its default, which `excluded` holds). The conflict columns are set too, so a row holding only them is
+  // still returned (PostgREST's DO UPDATE), never dropped by DO NOTHING.
+  const allCols = columnsParam ? parseColumnsParam(columnsParam) : [...new Set(groups.flatMap((g) => g.cols))];
   const ctes = groups.map((g, i) => {
     const cols = g.cols.map(q).join(', ');
     let conflict = '';
     if (rq.prefs.resolution) {
-      const set = g.cols.filter((c) => !conflictCols.includes(c)).map((c) => `${q(c)} = excluded.${q(c)}`);
+      const set = (rq.prefs.missing === 'default' ? allCols : g.cols).map((c) => `${q(c)} = excluded.${q(c)}`);
       const action = rq.prefs.resolution === 'ignore-duplicates' || !set.length ? 'do nothing' : `do update set ${set.join(', ')}`;
       conflict = ` on conflict (${conflictCols.map(q).join(', ')}) ${action}`;
     }
