@@ -540,8 +540,9 @@ async function sameWork(port: number, apiUrl: string, n: number, withFlooder: bo
 // ---------------------------------------------------------------- the widget in a browser
 
 async function widgetTimings(apiUrl: string) {
-  await buildWidget();
-  const gz = (f: string) => gzipSync(readFileSync(path.join(DIST, f)), { level: 9 }).length;
+  const built = await buildWidget();
+  // The panel has a content-hashed name: take the built file's.
+  const gz = (f: string) => gzipSync(readFileSync(f === 'panel.js' ? built.panel : path.join(DIST, f)), { level: 9 }).length;
   const demo = await startDemoServer({ port: ORIGIN_PORT, supabaseUrl: apiUrl, anonKey: ANON_KEY, widgetKey: 'pk_demo_acme' }).catch(() => null);
   if (!demo) return { launcherGzipBytes: gz('widget.js'), panelGzipBytes: gz('panel.js'), note: `port ${ORIGIN_PORT} busy: browser timings skipped` };
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
