@@ -58,6 +58,9 @@ test("a new visitor's page load makes no sign-in, opens no socket, sets no cooki
   expect(net.to('/auth/v1/')).toEqual([]);
   expect(net.sockets).toEqual([]);
   expect(net.panelLoads()).toEqual([]);
+  // widget-config is a CORS simple request (no apikey header): no preflight.
+  expect(net.requests.filter((r) => r.method === 'OPTIONS')).toEqual([]);
+  expect(net.to('/functions/v1/widget-config').map((r) => r.method)).toEqual(['GET']);
   // The page, widget.js and the widget's settings: nothing else.
   expect(net.requests.map((r) => new URL(r.url).pathname)).toEqual(['/', '/widget.js', '/functions/v1/widget-config']);
   expect(await context.cookies()).toEqual([]);
@@ -124,6 +127,22 @@ test('a returning visitor with recent activity keeps a live socket while the cha
   await expect(page.getByRole('dialog')).toHaveCount(0);
   await agentReply(conversationId, 'Still there?');
   await expect(badge(page)).toHaveText('1');
+  await context.close();
+});
+
+test('a visitor who only sent a message (no reply yet) keeps a live socket on the next page view: the send notes the activity', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await startChat(page, 'Sage', 'Just sent, nothing back yet');
+  // The stored copy of the visitor's own message is the conversation's last sign of life.
+  await expect.poll(() => page.evaluate((k) => Number(localStorage.getItem(`porchlight:${k}:active`)), KEY)).toBeGreaterThan(Date.now() - 60_000);
+  await page.goto('about:blank');
+
+  const net = watch(context);
+  await page.goto(DEMO());
+  await expect.poll(() => net.sockets.length).toBe(1); // live at idle, closed, with no reply ever received
+  expect(net.panelLoads()).toHaveLength(1);
+  await expect(page.getByRole('dialog')).toHaveCount(0);
   await context.close();
 });
 

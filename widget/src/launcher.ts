@@ -153,9 +153,8 @@ type Queued = [string, ...unknown[]];
   configLoaded = (
     preview
       ? Promise.resolve(preview)
-      : fetch(`${options.supabaseUrl}/functions/v1/widget-config?key=${encodeURIComponent(options.widgetKey)}`, {
-          headers: { apikey: options.anonKey },
-        }).then((r) => (r.ok ? r.json() : null))
+      : // No headers: a CORS simple request, so no preflight (widget-config needs no apikey: verify_jwt = false).
+        fetch(`${options.supabaseUrl}/functions/v1/widget-config?key=${encodeURIComponent(options.widgetKey)}`).then((r) => (r.ok ? r.json() : null))
   )
     .then((c: WidgetConfig | null) => {
       config = c;

@@ -370,8 +370,9 @@ class PanelState {
     for (const m of fresh) {
       this.host.emit('message', m);
       if (m.senderKind !== 'visitor' && !this.host.isOpen() && m.createdAt > seenAt) this.unread += 1;
-      this.alive(Date.parse(m.createdAt));
     }
+    // Every stored message is a sign of life, also our own sent one (it replaces its optimistic copy: not fresh).
+    for (const m of incoming) this.alive(Date.parse(m.createdAt));
     if (fresh.length) this.host.setUnread(this.host.isOpen() ? 0 : this.unread);
     if (this.host.isOpen()) this.markSeen();
     this.rerender();
