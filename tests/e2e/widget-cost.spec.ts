@@ -182,6 +182,39 @@ test("once the widget's files are cached, a returning visitor's page view transf
   await context.close();
 });
 
+test("a new visitor's next page view, with widget.js and its settings cached, transfers at most 1 KB for the widget", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const urls = new Map<string, string>();
+  const bytes = new Map<string, number>();
+  cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
+  cdp.on('Network.loadingFinished', (e) => bytes.set(e.requestId, e.encodedDataLength));
+  /** Bytes on the wire (headers and body) for widget.js, the panel and the widget's functions since the last call. */
+  const widgetBytes = () => {
+    let sum = 0;
+    for (const [id, n] of bytes) {
+      const url = new URL(urls.get(id) ?? 'http://x/');
+      if (url.pathname === '/widget.js' || isPanel(url.href) || url.pathname.startsWith('/functions/v1/widget-')) sum += n;
+    }
+    bytes.clear();
+    return sum;
+  };
+  const view = async () => {
+    await page.goto(DEMO());
+    await expect(launcher(page)).toBeVisible();
+    await page.waitForLoadState('networkidle');
+  };
+
+  await view();
+  expect(widgetBytes()).toBeGreaterThan(1024); // widget.js and the settings came over the wire
+  await page.goto('about:blank');
+  await view();
+  expect(widgetBytes()).toBeLessThanOrEqual(1024);
+  await context.close();
+});
+
 /** A GET of the dashboard, as sent (not decompressed). */
 function rawGet(url: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
