@@ -45,7 +45,7 @@ async function ageConversation(conversationId: string, minutes: number) {
   await query(`update public.messages set created_at = created_at - make_interval(mins => $2) where conversation_id = $1`, [conversationId, minutes]);
 }
 
-test("a new visitor's page load makes no sign-in, opens no socket, sets no cookie and writes no storage until the chat is opened", async ({ browser }) => {
+test("a new visitor's page load makes no preflight or sign-in, opens no socket, sets no cookie and writes no storage until the chat is opened", async ({ browser }) => {
   const context = await browser.newContext();
   const net = watch(context);
   const page = await context.newPage();
