@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequestHandler } from '@remix-run/express';
 import type { ServerBuild } from '@remix-run/node';
 import express from 'express';
+import { compressResponses } from './lib/compression.server.ts';
 import { clientAddress, frameHeaders, sameOriginWrites } from './lib/same-origin.server.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,6 +82,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
   const trustProxy = opts.trustProxy ?? Number(process.env.DASHBOARD_TRUST_PROXY || 0);
   if (!Number.isInteger(trustProxy) || trustProxy < 0) throw new Error('DASHBOARD_TRUST_PROXY must be a number of proxies (0 or more)');
   app.set('trust proxy', trustProxy);
+  app.use(compressResponses());
   app.use(frameHeaders);
   app.use(sameOriginWrites({ origin: opts.origin ?? (process.env.DASHBOARD_ORIGIN || undefined) }));
   app.use('/build', express.static(path.join(ROOT, 'public/build'), { immutable: true, maxAge: '1y' }));

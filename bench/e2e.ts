@@ -27,13 +27,17 @@
 //
 // Levels: BENCH_CONVERSATIONS (default 1,100,500). Reports p50/p95/p99/n per direction, the offered rate, lost
 // messages, CPU per exchange by process kind, and our p99 divided by the baseline's (noise cancels).
-// Also the widget's weight (gzip) and time to launcher visible / panel interactive in headless Chromium.
+// Also the widget's weight (gzip) and time to launcher visible / panel interactive in headless Chromium, and what it
+// costs a page nobody clicks: widget.js's main-thread script time (goal ≤ 5 ms) and the bytes of a first and a
+// returning page view, and an idle open widget's socket bytes per hour (BENCH_IDLE_SECONDS watched, default 120).
+// `BENCH_CONVERSATIONS=none BENCH_FLOOD_CONVERSATIONS=0` runs only that widget section.
+// The budget is p99 < 100 ms at 500 conversations; the relays' rows are information, not a budget.
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from '@playwright/test';
+import { type Browser, chromium, type Page } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Socket } from 'socket.io-client';
 import { startDemoServer } from '../demo/server.ts';
@@ -41,7 +45,8 @@ import { ANON_KEY } from '../supabase/local/config.ts';
 import { buildWidget, DIST } from '../widget/build.ts';
 import { connectRelay, httpPost, percentile, report, round, sb, startRelay, startStackProcess, subscribed } from './support.ts';
 
-const LEVELS = (process.env.BENCH_CONVERSATIONS ?? '1,100,500').split(',').map(Number);
+/** `none` (with BENCH_FLOOD_CONVERSATIONS=0): only the widget's section. */
+const LEVELS = (process.env.BENCH_CONVERSATIONS ?? '1,100,500').split(',').map(Number).filter((n) => n > 0);
 const INTERVAL_MS = Number(process.env.BENCH_INTERVAL_MS ?? 5000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 /** Load at the same rate before the measured window (pools filled, backends' caches and JIT warm), not reported. */
@@ -539,9 +544,86 @@ async function sameWork(port: number, apiUrl: string, n: number, withFlooder: bo
 
 // ---------------------------------------------------------------- the widget in a browser
 
+/** Main-thread script time per page load of other widgets (HTTP Archive 2026, median), for comparison. */
+const OTHER_WIDGETS_SCRIPT_MS = { crisp: 33, chatwoot: 102, intercom: 1433 };
+/** The goal for widget.js before any interaction. */
+const WIDGET_SCRIPT_GOAL_MS = 5;
+const WIDGET_LOADS = 9;
+
+const isWidgetRequest = (url: string) => {
+  const u = new URL(url);
+  return u.pathname === '/widget.js' || /^\/panel-[A-Za-z0-9]+\.js$/.test(u.pathname) || u.pathname.startsWith('/functions/v1/widget-');
+};
+
+/**
+ * One page view of the demo page, never touched: the main thread's script time (CDP Performance ScriptDuration,
+ * the whole page's) and the bytes on the wire (CDP encodedDataLength), all and the widget's own.
+ */
+async function pageView(page: Page, url: string) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await cdp.send('Network.enable');
+  const urls = new Map<string, string>();
+  let all = 0;
+  let widget = 0;
+  let requests = 0;
+  cdp.on('Network.requestWillBeSent', (e) => {
+    urls.set(e.requestId, e.request.url);
+    if (isWidgetRequest(e.request.url)) requests++;
+  });
+  cdp.on('Network.loadingFinished', (e) => {
+    all += e.encodedDataLength;
+    if (isWidgetRequest(urls.get(e.requestId) ?? 'http://x/')) widget += e.encodedDataLength;
+  });
+  const script = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ScriptDuration')?.value ?? 0) * 1000;
+  const before = await script();
+  // Waited for from outside the page (a locator would run Playwright's own script in it, and that counts too);
+  // network idle covers the settings request, which a returning view answers from the browser's cache.
+  await page.goto(url);
+  await page.waitForLoadState('networkidle');
+  const scriptMs = (await script()) - before;
+  await cdp.detach();
+  return { scriptMs, bytes: all, widgetBytes: widget, widgetRequests: requests };
+}
+
+/** How long the idle open widget's socket is watched; its frames are scaled to an hour. */
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 120);
+
+/**
+ * An open widget's socket doing nothing (chat started, then silence): the WebSocket frames it sends and gets
+ * (CDP payloads plus each frame's header: 2 bytes, +4 for a client's mask), scaled to bytes per hour.
+ */
+async function idleSocket(browser: Browser, url: string) {
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.getByRole('button', { name: 'Chat with Acme' }).click();
+  await page.getByLabel('Your name').fill('Idle');
+  await page.getByLabel('How can we help?').fill('Then nothing');
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await page.locator('[data-message-id][data-state="sent"]').waitFor();
+  await new Promise((r) => setTimeout(r, 2000)); // joins and presence settled
+  const cdp = await page.context().newCDPSession(page);
+  let frames = 0;
+  let bytes = 0;
+  const frame = (client: boolean) => (e: { response: { payloadData: string } }) => {
+    frames++;
+    const n = Buffer.byteLength(e.response.payloadData);
+    bytes += n + (n < 126 ? 2 : n < 65536 ? 4 : 10) + (client ? 4 : 0);
+  };
+  cdp.on('Network.webSocketFrameSent', frame(true));
+  cdp.on('Network.webSocketFrameReceived', frame(false));
+  await cdp.send('Network.enable');
+  await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+  await cdp.detach();
+  await page.close();
+  const perHour = 3600 / IDLE_SECONDS;
+  return { seconds: IDLE_SECONDS, frames, bytes, framesPerHour: Math.round(frames * perHour), bytesPerHour: Math.round(bytes * perHour) };
+}
+
 async function widgetTimings(apiUrl: string) {
-  await buildWidget();
-  const gz = (f: string) => gzipSync(readFileSync(path.join(DIST, f)), { level: 9 }).length;
+  const built = await buildWidget();
+  // The panel has a content-hashed name: take the built file's.
+  const gz = (f: string) => gzipSync(readFileSync(f === 'panel.js' ? built.panel : path.join(DIST, f)), { level: 9 }).length;
   const demo = await startDemoServer({ port: ORIGIN_PORT, supabaseUrl: apiUrl, anonKey: ANON_KEY, widgetKey: 'pk_demo_acme' }).catch(() => null);
   if (!demo) return { launcherGzipBytes: gz('widget.js'), panelGzipBytes: gz('panel.js'), note: `port ${ORIGIN_PORT} busy: browser timings skipped` };
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
@@ -559,13 +641,56 @@ async function widgetTimings(apiUrl: string) {
     interactive.push((await page.evaluate(() => performance.now())) - t0);
     await page.close();
   }
+  // Script time: the demo page with the widget minus the same page with widget.js refused (its own inline stub),
+  // a new visitor each time (a fresh context), nothing clicked. Then the same visitor's next page view (cached).
+  const withWidget: number[] = [];
+  const without: number[] = [];
+  const first: Awaited<ReturnType<typeof pageView>>[] = [];
+  const returning: Awaited<ReturnType<typeof pageView>>[] = [];
+  for (let i = 0; i < WIDGET_LOADS; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const view = await pageView(page, demo.url);
+    withWidget.push(view.scriptMs);
+    first.push(view);
+    await page.goto('about:blank');
+    returning.push(await pageView(page, demo.url));
+    await context.close();
+    const bare = await browser.newContext();
+    const bp = await bare.newPage();
+    await bp.route('**/widget.js', (r) => r.abort());
+    const cdp = await bare.newCDPSession(bp);
+    await cdp.send('Performance.enable');
+    const script = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ScriptDuration')?.value ?? 0) * 1000;
+    const before = await script();
+    await bp.goto(demo.url);
+    await bp.waitForLoadState('networkidle');
+    without.push((await script()) - before);
+    await bare.close();
+  }
+  const idle = IDLE_SECONDS > 0 ? await idleSocket(browser, demo.url) : null;
   await browser.close();
   await demo.stop();
+  const med = (xs: number[]) => round(percentile(xs, 50));
   return {
     launcherGzipBytes: gz('widget.js'),
     panelGzipBytes: gz('panel.js'),
     launcherVisibleMs: round(percentile(visible, 50)),
     panelInteractiveAfterClickMs: round(percentile(interactive, 50)),
+    // Nothing clicked: what the widget costs every page of a site.
+    untouched: {
+      loads: WIDGET_LOADS,
+      scriptMsBeforeInteraction: round(Math.max(0, med(withWidget) - med(without))),
+      scriptMsPageWithWidget: med(withWidget),
+      scriptMsPageWithoutWidget: med(without),
+      // The same visitor's next page view: the origin's storage is loaded in the renderer already.
+      scriptMsReturningView: round(Math.max(0, med(returning.map((v) => v.scriptMs)) - med(without))),
+      scriptGoalMs: WIDGET_SCRIPT_GOAL_MS,
+      otherWidgetsScriptMs: OTHER_WIDGETS_SCRIPT_MS,
+      firstView: { bytes: med(first.map((v) => v.bytes)), widgetBytes: med(first.map((v) => v.widgetBytes)), widgetRequests: med(first.map((v) => v.widgetRequests)) },
+      returningView: { bytes: med(returning.map((v) => v.bytes)), widgetBytes: med(returning.map((v) => v.widgetBytes)), widgetRequests: med(returning.map((v) => v.widgetRequests)) },
+    },
+    idleOpenSocket: idle,
   };
 }
 
@@ -581,7 +706,8 @@ async function main() {
   const cpu = cpuMeter(stack.pid, base.pid!, same.pid!);
   // Warm up all three (Deno workers start on first use; JIT, pools, prepared plans).
   const warm = { seed: 0, flood: false };
-  for (const open of [() => ours(stack.apiUrl, 5, false), () => baseline(basePort, 5, false), () => sameWork(sameWorkPort, stack.apiUrl, 5, false)]) {
+  const warmUps = LEVELS.length || FLOOD_AT > 0 ? [() => ours(stack.apiUrl, 5, false), () => baseline(basePort, 5, false), () => sameWork(sameWorkPort, stack.apiUrl, 5, false)] : [];
+  for (const open of warmUps) {
     try {
       const session = await open();
       await session.run(warm, cpu);
@@ -657,6 +783,10 @@ async function main() {
       }
       rows.push([`${label}: visitor→agent p50/p95/p99`, fmt(oo.toAgent), `baseline ${fmt(bb.toAgent)}; ratio p50 ${entry.p50RatioToAgent}, p99 ${entry.p99RatioToAgent}`]);
       rows.push([`${label}: agent→visitor p50/p95/p99`, fmt(oo.toVisitor), `baseline ${fmt(bb.toVisitor)}; ratio p50 ${entry.p50RatioToVisitor}, p99 ${entry.p99RatioToVisitor}`]);
+      if (n === 500 && !run.flood) {
+        const worst = Math.max(oo.toAgent.p99, oo.toVisitor.p99);
+        rows.push(['budget: p99 < 100 ms at 500 conversations', worst, `${worst < 100 ? 'met' : 'MISSED'} (worse of the two directions; the relays below and above are information)`]);
+      }
       rows.push([`${label}: same-work relay →agent | →visitor`, `${fmt(ww.toAgent)} | ${fmt(ww.toVisitor)}`, `ours / it, p99: ${entry.sameWorkP99RatioToAgent} | ${entry.sameWorkP99RatioToVisitor}; ${errors(ww)}${ww.p99ByRun ? `; p99 of each run ${ww.p99ByRun.toAgent.join(', ')} | ${ww.p99ByRun.toVisitor.join(', ')}` : ''}`]);
       if (oo.flood && bb.flood) {
         rows.push([`${label}: flooder 201 / 429 / other`, `${oo.flood.created201} / ${oo.flood.limited429} / ${oo.flood.other}`, `${WARMUP_SECONDS + SECONDS} s from its first request, ${oo.flood.perSecond} req/s, ${FLOOD_CONCURRENCY} in flight; baseline stored all ${bb.flood.created201} (${bb.flood.perSecond}/s, no limit); same-work relay ${ww.flood?.created201} / ${ww.flood?.limited429} / ${ww.flood?.other} (${ww.flood?.perSecond}/s)`]);
@@ -668,6 +798,15 @@ async function main() {
   const widget = process.env.BENCH_WIDGET === '0' ? null : await widgetTimings(stack.apiUrl);
   if (widget) rows.push(['widget launcher / panel (gzip bytes)', `${widget.launcherGzipBytes} / ${widget.panelGzipBytes}`, 'budget 4096 / 30720']);
   if (widget && 'launcherVisibleMs' in widget) rows.push(['launcher visible / panel interactive (ms)', `${widget.launcherVisibleMs} / ${widget.panelInteractiveAfterClickMs}`, 'headless Chromium, median of 7']);
+  const u = widget && 'untouched' in widget ? widget.untouched : undefined;
+  if (u) {
+    const o = u.otherWidgetsScriptMs;
+    rows.push(['widget.js script time before interaction (ms)', u.scriptMsBeforeInteraction, `goal ≤ ${u.scriptGoalMs}; CDP ScriptDuration, page with widget ${u.scriptMsPageWithWidget} − without ${u.scriptMsPageWithoutWidget}, median of ${u.loads} new visitors (their next page view ${u.scriptMsReturningView}); Crisp ${o.crisp}, Chatwoot ${o.chatwoot}, Intercom ${o.intercom} (HTTP Archive 2026)`]);
+    const v = (x: typeof u.firstView) => `${x.widgetBytes} B in ${x.widgetRequests} requests (page ${x.bytes} B)`;
+    rows.push(['widget bytes: first / returning page view', `${u.firstView.widgetBytes} / ${u.returningView.widgetBytes}`, `on the wire, chat never opened; first ${v(u.firstView)}; returning ${v(u.returningView)}`]);
+  }
+  const idle = widget && 'idleOpenSocket' in widget ? widget.idleOpenSocket : null;
+  if (idle) rows.push(['idle open widget socket (bytes/hour)', idle.bytesPerHour, `${idle.frames} WebSocket frames (${idle.bytes} B) in ${idle.seconds} s of silence, scaled: ${idle.framesPerHour} frames/hour`]);
   const load = {
     model: 'open Poisson: per conversation, exponential gaps between exchanges (visitor message, then agent reply), after all are connected',
     intervalMs: INTERVAL_MS,
@@ -678,7 +817,8 @@ async function main() {
     lostAfterMs: LOST_AFTER_MS,
   };
   console.log(`\nload: ${load.model}; mean gap ${INTERVAL_MS} ms, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per level; latencies in ms`);
-  report('e2e', { load, levels, widget, budgets: { p99MsAt500: 100, ratioToBaseline: 2 } }, rows);
+  // The budget is p99 < 100 ms at 500 conversations; the relays' figures are information (issue 15 retired ≤ 2×).
+  report('e2e', { load, levels, widget, budgets: { p99MsAt500: 100 } }, rows);
   base.kill('SIGTERM');
   same.kill('SIGTERM');
   await stack.stop();

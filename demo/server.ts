@@ -1,17 +1,20 @@
 // The demo page (served by `npm start` on port 3001): a customer-like page embedding the widget, plus the
-// built widget files. Builds the widget first when widget/dist is missing.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+// built widget files (compressed and cached as demo/assets.ts says a CDN should). Builds the widget first when
+// widget/dist is missing or stale.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildWidget, DIST } from '../widget/build.ts';
+import { buildWidget, builtWidget, DIST } from '../widget/build.ts';
+import { sendCompressed, serveWidgetFile } from './assets.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 /** True when widget/dist is missing or older than the widget's sources. */
 function widgetIsStale(): boolean {
-  const built = [path.join(DIST, 'widget.js'), path.join(DIST, 'panel.js')];
-  if (!built.every((f) => existsSync(f))) return true;
+  const files = builtWidget();
+  if (!files) return true;
+  const built = [files.launcher, files.panel];
   const builtAt = Math.min(...built.map((f) => statSync(f).mtimeMs));
   const newest = (dir: string): number =>
     Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs)));
@@ -35,17 +38,12 @@ export async function startDemoServer(o: DemoOptions): Promise<{ url: string; st
     .replace('{{ANON_KEY}}', attr(o.anonKey));
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://demo');
-    if (url.pathname === '/widget.js' || url.pathname === '/panel.js') {
-      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache', 'Access-Control-Allow-Origin': '*' });
-      res.end(readFileSync(path.join(DIST, url.pathname.slice(1))));
-      return;
-    }
+    if (serveWidgetFile(DIST, url.pathname.slice(1), req, res)) return;
     if (url.pathname === '/' || url.pathname === '/index.html' || url.pathname === '/pricing') {
       // ?key=pk_… embeds another company's widget (e.g. pk_demo_globex) on the same page.
       const key = url.searchParams.get('key');
       const widgetKey = key && /^pk_[A-Za-z0-9_]{6,64}$/.test(key) ? key : o.widgetKey;
-      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(template.replace('{{WIDGET_KEY}}', attr(widgetKey)));
+      sendCompressed(req, res, 200, 'text/html; charset=utf-8', template.replace('{{WIDGET_KEY}}', attr(widgetKey)));
       return;
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' });

@@ -1,21 +1,31 @@
-// Builds widget/dist/widget.js (launcher, IIFE, no framework) and widget/dist/panel.js (ESM chunk: Preact +
-// realtime-js), minified. `npm run build:widget`.
-import { mkdirSync } from 'node:fs';
+// Builds widget/dist/widget.js (launcher, IIFE, no framework; the one URL sites embed) and the panel chunk under a
+// content-hashed name, widget/dist/panel-<hash>.js (ESM: Preact + realtime-js), which the launcher names. A new
+// panel gets a new name, so it can be cached for good; only widget.js needs revalidating. `npm run build:widget`.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const DIST = path.join(HERE, 'dist');
+/** Which files the last build wrote (names relative to DIST). */
+const MANIFEST = path.join(DIST, 'files.json');
 
-export async function buildWidget(): Promise<{ launcher: string; panel: string }> {
+export interface BuiltWidget {
+  /** Absolute paths. */
+  launcher: string;
+  panel: string;
+}
+
+export async function buildWidget(): Promise<BuiltWidget> {
   mkdirSync(DIST, { recursive: true });
   const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'none', logLevel: 'warning' } as const;
-  await build({ ...common, entryPoints: [path.join(HERE, 'src/launcher.ts')], outfile: path.join(DIST, 'widget.js'), format: 'iife' });
-  await build({
+  const panelBuild = await build({
     ...common,
-    entryPoints: [path.join(HERE, 'src/panel.tsx')],
-    outfile: path.join(DIST, 'panel.js'),
+    entryPoints: { panel: path.join(HERE, 'src/panel.tsx') },
+    outdir: DIST,
+    entryNames: '[name]-[hash]',
+    metafile: true,
     format: 'esm',
     jsx: 'automatic',
     jsxImportSource: 'preact',
@@ -23,7 +33,28 @@ export async function buildWidget(): Promise<{ launcher: string; panel: string }
     platform: 'browser',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
-  return { launcher: path.join(DIST, 'widget.js'), panel: path.join(DIST, 'panel.js') };
+  const panel = path.basename(Object.keys(panelBuild.metafile.outputs).find((f) => f.endsWith('.js'))!);
+  await build({
+    ...common,
+    entryPoints: [path.join(HERE, 'src/launcher.ts')],
+    outfile: path.join(DIST, 'widget.js'),
+    format: 'iife',
+    define: { PANEL_FILE: JSON.stringify(panel) },
+  });
+  // Older panel-<hash>.js files stay: a launcher cached before this build may still ask for them.
+  writeFileSync(MANIFEST, JSON.stringify({ launcher: 'widget.js', panel }));
+  return { launcher: path.join(DIST, 'widget.js'), panel: path.join(DIST, panel) };
+}
+
+/** The files of the last build, or null when there is none (or it is incomplete). */
+export function builtWidget(): BuiltWidget | null {
+  try {
+    const m = JSON.parse(readFileSync(MANIFEST, 'utf8')) as { launcher: string; panel: string };
+    const files = { launcher: path.join(DIST, m.launcher), panel: path.join(DIST, m.panel) };
+    return existsSync(files.launcher) && existsSync(files.panel) ? files : null;
+  } catch {
+    return null;
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,4 +1,4 @@
-// The panel's way in: Supabase Auth's public API for the anonymous visitor session (auth-js is too big for the
+// The widget's way in (made by the launcher, shared with the panel): Supabase Auth's public API for the anonymous visitor session (auth-js is too big for the
 // widget's budget, so two documented endpoints are called directly), and the widget Edge Functions.
 import { type Options, storageKey } from './shared.ts';
 import type { ChatMessage } from './text.ts';
@@ -24,6 +24,9 @@ export class HttpError extends Error {
     super(message);
   }
 }
+
+/** An error answer from Auth or a function (the panel and the launcher are separate bundles: no instanceof). */
+export const isHttpError = (e: unknown): e is HttpError => e instanceof Error && typeof (e as HttpError).status === 'number';
 
 /** Retry-After in seconds, when given as seconds. */
 const retryAfter = (res: Response) => Number(res.headers.get('retry-after')) || null;
@@ -65,10 +68,14 @@ export class WidgetClient {
     return s;
   }
 
-  /** A valid session: the stored one, refreshed near expiry (shared by tabs through localStorage), or a new anonymous one. */
-  async session(): Promise<Session> {
+  /**
+   * A valid session: the stored one, refreshed near expiry (shared by tabs through localStorage), or a new
+   * anonymous one unless `mayStart` is false (a look for unread replies never makes a new visitor).
+   */
+  async session(mayStart = true): Promise<Session> {
     const s = this.stored();
     if (s && s.expires_at * 1000 - Date.now() > 60_000) return s;
+    if (!s && !mayStart) throw new Error('no session');
     this.refreshing ??= (async () => {
       try {
         if (s) {
@@ -79,7 +86,7 @@ export class WidgetClient {
             const other = this.stored();
             if (other && other.refresh_token !== s.refresh_token) return other;
             // Only a refused refresh token calls for a new visitor; busy (429), down or offline is retried later.
-            if (!(err instanceof HttpError) || err.status >= 500 || err.status === 429) throw err;
+            if (!isHttpError(err) || err.status >= 500 || err.status === 429 || !mayStart) throw err;
           }
         }
         return await this.auth('/signup', {});

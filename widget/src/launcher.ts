@@ -1,10 +1,17 @@
 // widget.js — the launcher a customer's page loads. No framework: a shadow root (so the page's CSS and ours never
-// meet), the button, the unread badge and the public API. The chat panel (Preact + Realtime) loads on first open,
-// or when the browser is idle for a returning visitor. The only global is `Porchlight`.
+// meet), the button, the unread badge and the public API. The chat panel (Preact + Realtime) loads on first open.
+// A new visitor costs one config request: no sign-in, socket, cookie or storage until the chat is opened. A
+// returning visitor whose conversation was alive in the last LIVE_FOR_MS gets the panel (and its socket) at idle;
+// one with an older conversation gets one history request for the unread badge, and no socket (see
+// docs/capacity-model.md). The only global is `Porchlight`.
 import { launcher as de } from '../locales/de.ts';
 import { launcher as en } from '../locales/en.ts';
 import { chooseLocale } from '../locales/index.ts';
-import { type Options, type PanelApi, type PanelHost, storageKey, type WidgetConfig } from './shared.ts';
+import { WidgetClient } from './client.ts';
+import { LIVE_FOR_MS, type Options, type PanelApi, type PanelHost, type Seen, storageKey, type WidgetConfig } from './shared.ts';
+
+/** The panel chunk's content-hashed file name, set by widget/build.ts. */
+declare const PANEL_FILE: string;
 
 type Handler = (detail?: unknown) => void;
 type Queued = [string, ...unknown[]];
@@ -73,8 +80,11 @@ type Queued = [string, ...unknown[]];
     emit('unread', n);
   }
 
+  const client = new WidgetClient(options);
+  const key = (what: string) => storageKey(options.widgetKey, what);
   const panelHost: PanelHost = {
     options,
+    client,
     get config() {
       return config;
     },
@@ -90,7 +100,7 @@ type Queued = [string, ...unknown[]];
 
   function loadPanel(): Promise<PanelApi> {
     panel ??= configLoaded
-      .then(() => import(/* webpackIgnore: true */ new URL('panel.js', base).href))
+      .then(() => import(/* webpackIgnore: true */ new URL(PANEL_FILE, base).href))
       .then((m: { mount(h: PanelHost): PanelApi }) => {
         const p = m.mount(panelHost);
         if (pendingIdentity) p.identify(pendingIdentity);
@@ -143,9 +153,8 @@ type Queued = [string, ...unknown[]];
   configLoaded = (
     preview
       ? Promise.resolve(preview)
-      : fetch(`${options.supabaseUrl}/functions/v1/widget-config?key=${encodeURIComponent(options.widgetKey)}`, {
-          headers: { apikey: options.anonKey },
-        }).then((r) => (r.ok ? r.json() : null))
+      : // No headers: a CORS simple request, so no preflight (widget-config needs no apikey: verify_jwt = false).
+        fetch(`${options.supabaseUrl}/functions/v1/widget-config?key=${encodeURIComponent(options.widgetKey)}`).then((r) => (r.ok ? r.json() : null))
   )
     .then((c: WidgetConfig | null) => {
       config = c;
@@ -164,16 +173,57 @@ type Queued = [string, ...unknown[]];
           api.open();
         }, c.autoOpenAfterSeconds * 1000);
       }
-      // A returning visitor: load the panel when idle, so replies arriving while closed show as unread.
-      if (localStorage.getItem(storageKey(c.key, 'conversation'))) {
-        const idle = (window as { requestIdleCallback?: (cb: () => void) => void }).requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 1500));
-        idle(() => void loadPanel());
+      // A returning visitor: live (panel and socket at idle) only while the conversation is recent, else one look.
+      if (localStorage.getItem(key('conversation'))) {
+        if (recent(Number(localStorage.getItem(key('active')))) || waiting()) goLive();
+        else {
+          void look();
+          document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && !panel && void look());
+        }
       }
     })
     .catch(() => {
       config = null;
       button.classList.add('off');
     });
+
+  const recent = (t: number) => Date.now() - t < LIVE_FOR_MS;
+  /** Unsent messages in the outbox: the panel sends them now, whatever the conversation's age. */
+  const waiting = () => {
+    try {
+      return (JSON.parse(localStorage.getItem(key('outbox')) ?? '[]') as { refused?: string }[]).some((o) => !o.refused);
+    } catch {
+      return false;
+    }
+  };
+  function goLive() {
+    const idle = (window as { requestIdleCallback?: (cb: () => void) => void }).requestIdleCallback ?? ((cb: () => void) => setTimeout(cb, 1500));
+    idle(() => void loadPanel());
+  }
+
+  /**
+   * One request instead of a socket: agent replies after the last message seen make the badge. A fresh reply
+   * means the conversation is alive again, so then the panel goes live. Never signs a new visitor in.
+   */
+  async function look() {
+    const conversationId = localStorage.getItem(key('conversation'));
+    if (!conversationId || !client.stored()) return;
+    try {
+      const seen = JSON.parse(localStorage.getItem(key('seen')) ?? 'null') as Seen | null;
+      await client.session(false);
+      const { data } = await client.history(conversationId, seen?.id);
+      if (panel) return;
+      const replies = data.messages.filter((m) => m.senderKind !== 'visitor');
+      setUnread(replies.length);
+      const last = Math.min(Date.now(), Date.parse(data.messages.at(-1)?.createdAt ?? ''));
+      if (recent(last)) {
+        localStorage.setItem(key('active'), String(last));
+        goLive();
+      }
+    } catch {
+      // Offline, signed out or the conversation is gone: no badge; opening the chat sorts it out.
+    }
+  }
 
   const attach = () => document.body.appendChild(host);
   if (document.body) attach();

@@ -11,9 +11,9 @@ import { hasControlCharacters, stripControlCharacters } from '../../functions/_s
 import { utcMicros } from '../../functions/_shared/time.ts';
 import { panel as de } from '../locales/de.ts';
 import { panel as en } from '../locales/en.ts';
-import { HttpError, WidgetClient } from './client.ts';
+import { isHttpError, type WidgetClient } from './client.ts';
 import { afterFailure, nextToSend, type Outgoing, parseOutbox } from './outbox.ts';
-import { type FieldMode, type PanelApi, type PanelHost, storageKey } from './shared.ts';
+import { type FieldMode, type PanelApi, type PanelHost, type Seen, storageKey } from './shared.ts';
 import { type ChatMessage, linkify, mergeMessages, messageFromBroadcast } from './text.ts';
 
 type Strings = typeof en;
@@ -358,17 +358,44 @@ class PanelState {
     this.rerender();
   }
 
-  /** Adds server messages; counts agent replies as unread while the panel is closed. */
+  /**
+   * Adds server messages; counts agent replies after the last one seen as unread while the panel is closed, and
+   * notes the conversation's last sign of life (the launcher keeps a socket on the next page view only then).
+   */
   add(incoming: ChatMessage[]) {
     const known = new Set(this.messages.map((m) => m.id));
     const fresh = incoming.filter((m) => !known.has(m.id));
     this.messages = mergeMessages(this.messages, incoming);
+    const seenAt = this.seen()?.at ?? '';
     for (const m of fresh) {
       this.host.emit('message', m);
-      if (m.senderKind !== 'visitor' && !this.host.isOpen()) this.unread += 1;
+      if (m.senderKind !== 'visitor' && !this.host.isOpen() && m.createdAt > seenAt) this.unread += 1;
     }
+    // Every stored message is a sign of life, also our own sent one (it replaces its optimistic copy: not fresh).
+    for (const m of incoming) this.alive(Date.parse(m.createdAt));
     if (fresh.length) this.host.setUnread(this.host.isOpen() ? 0 : this.unread);
+    if (this.host.isOpen()) this.markSeen();
     this.rerender();
+  }
+
+  private seen(): Seen | null {
+    try {
+      return JSON.parse(localStorage.getItem(this.key('seen')) ?? 'null');
+    } catch {
+      return null;
+    }
+  }
+
+  /** The newest stored message is on screen: unread counts (here and in the launcher's look) start after it. */
+  private markSeen() {
+    const last = this.messages.filter((m) => !m.state).at(-1);
+    if (last && last.createdAt > (this.seen()?.at ?? '')) localStorage.setItem(this.key('seen'), JSON.stringify({ id: last.id, at: last.createdAt }));
+  }
+
+  /** Notes activity at `at` (ms; never later than now, whatever the server's clock says). */
+  private alive(at: number) {
+    const t = Math.min(at || 0, Date.now());
+    if (this.conversationId && t > Number(localStorage.getItem(this.key('active')) ?? 0)) localStorage.setItem(this.key('active'), String(t));
   }
 
   /**
@@ -399,7 +426,7 @@ class PanelState {
       }
       if (navigator.onLine && this.notice === this.t.offline) this.setNotice(null);
     } catch (err) {
-      if (err instanceof HttpError && err.code === 'conversation_not_found') this.forget();
+      if (isHttpError(err) && err.code === 'conversation_not_found') this.forget();
     }
   }
 
@@ -504,22 +531,22 @@ class PanelState {
       void this.connect();
     } catch (err) {
       // Refused for good: the first message stays failed (the visitor can edit or drop it); the notice says why.
-      if (first && err instanceof HttpError && afterFailure(err.status) === 'refused') this.refuse(first.id, err.code);
+      if (first && isHttpError(err) && afterFailure(err.status) === 'refused') this.refuse(first.id, err.code);
       this.failed(err);
     }
   }
 
   private failed(err: unknown) {
-    const what = afterFailure(err instanceof HttpError ? err.status : 0);
-    if (err instanceof HttpError && err.code === 'over_request_rate_limit') {
+    const what = afterFailure(isHttpError(err) ? err.status : 0);
+    if (isHttpError(err) && err.code === 'over_request_rate_limit') {
       // Hosted Auth caps anonymous sign-ins per address: say so, retry when told, else when the visitor asks.
       this.setNotice(this.t.signInLimited, true);
       if (err.retryAfter) this.retryLater(err.retryAfter * 1000);
-    } else if (err instanceof HttpError && what === 'wait') {
+    } else if (isHttpError(err) && what === 'wait') {
       const wait = err.retryAfter ?? 30;
       this.setNotice(this.t.wait(wait));
       this.retryLater(wait * 1000);
-    } else if (err instanceof HttpError && what === 'refused') {
+    } else if (isHttpError(err) && what === 'refused') {
       this.setNotice(err.code === 'message_too_long' ? this.t.tooLong : String(err.body.message ?? this.t.error));
     } else {
       this.setNotice(navigator.onLine ? this.t.error : this.t.offline);
@@ -561,7 +588,7 @@ class PanelState {
           if (this.notice) this.setNotice(null);
         } catch (err) {
           // Refused for good (too long, bad characters, …): shown failed, and the rest still go out in order.
-          if (err instanceof HttpError && afterFailure(err.status) === 'refused') this.refuse(item.id, err.code);
+          if (isHttpError(err) && afterFailure(err.status) === 'refused') this.refuse(item.id, err.code);
           else throw err;
         }
       }
@@ -575,6 +602,8 @@ class PanelState {
   opened() {
     this.unread = 0;
     this.host.setUnread(0);
+    this.markSeen();
+    this.alive(Date.now());
     this.rerender();
   }
 
@@ -587,7 +616,7 @@ class PanelState {
 
 export function mount(host: PanelHost): PanelApi {
   const t = host.locale === 'de' ? de : en;
-  const client = new WidgetClient(host.options);
+  const client = host.client;
   const state = new PanelState(host, client, t);
   const draw = () => render(<Panel host={host} t={t} state={state} />, host.container);
   host.container.addEventListener('porchlight:close', draw);

@@ -1,4 +1,5 @@
 // Pieces the launcher and the panel share (kept tiny: both ship them).
+import type { WidgetClient } from './client.ts';
 
 export interface WidgetConfig {
   key: string;
@@ -25,6 +26,8 @@ export interface Options {
 /** What the launcher hands the panel. */
 export interface PanelHost {
   options: Options;
+  /** The launcher's client (session and calls): one copy of that code, in widget.js. */
+  client: WidgetClient;
   config: WidgetConfig | null;
   /** Where the panel renders (inside the launcher's shadow root). */
   container: HTMLElement;
@@ -38,6 +41,15 @@ export interface PanelHost {
 export interface PanelApi {
   opened(): void;
   identify(v: { name?: string; email?: string }): void;
+}
+
+/** A closed widget keeps a live socket only this long after its conversation's last sign of life. */
+export const LIVE_FOR_MS = 15 * 60_000;
+
+/** The newest message the visitor has had on screen (unread counts start after it). */
+export interface Seen {
+  id: string;
+  at: string;
 }
 
 export const storageKey = (widgetKey: string, what: string) => `porchlight:${widgetKey}:${what}`;
