@@ -6,7 +6,7 @@
 import { chromium, type Page } from '@playwright/test';
 import pg from 'pg';
 import { startDashboard } from '../app/server.ts';
-import { ANON_KEY, SERVICE_ROLE_KEY } from '../supabase/local/config.ts';
+import { ANON_KEY, SERVICE_ROLE_KEY } from '../local-supabase/config.ts';
 import { insertAnonymousUsers, percentile, report, round, startStackProcess, withoutBroadcasts } from './support.ts';
 
 const ACME = 'c0000000-0000-4000-8000-00000000ac3e';

@@ -41,7 +41,7 @@ import { type Browser, chromium, type Page } from '@playwright/test';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Socket } from 'socket.io-client';
 import { startDemoServer } from '../demo/server.ts';
-import { ANON_KEY } from '../supabase/local/config.ts';
+import { ANON_KEY } from '../local-supabase/config.ts';
 import { buildWidget, DIST } from '../widget/build.ts';
 import { connectRelay, httpPost, percentile, report, round, sb, startRelay, startStackProcess, subscribed } from './support.ts';
 

@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
 import type { Socket } from 'socket.io-client';
-import { SERVICE_ROLE_KEY } from '../supabase/local/config.ts';
+import { SERVICE_ROLE_KEY } from '../local-supabase/config.ts';
 import { connectRelay, httpPost, percentile, report, round, sb, startRelay, startStackProcess, subscribed } from './support.ts';
 
 const N = Number(process.env.BENCH_HOPS_SAMPLES ?? 200);

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { ANON_KEY, JWT_SECRET } from '../supabase/local/config.ts';
-import { signJwt } from '../supabase/local/jwt.ts';
+import { ANON_KEY, JWT_SECRET } from '../local-supabase/config.ts';
+import { signJwt } from '../local-supabase/jwt.ts';
 import { percentile, report, round, rssBytes, startStackProcess } from './support.ts';
 
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 1000);

@@ -10,8 +10,8 @@
 import http from 'node:http';
 import pg from 'pg';
 import { Server } from 'socket.io';
-import { JWT_SECRET } from '../supabase/local/config.ts';
-import { type Claims, verifyJwt } from '../supabase/local/jwt.ts';
+import { JWT_SECRET } from '../local-supabase/config.ts';
+import { type Claims, verifyJwt } from '../local-supabase/jwt.ts';
 
 const [port, dbUrl] = process.argv.slice(2) as [string, string];
 const pool = new pg.Pool({ connectionString: dbUrl, max: 20 });

@@ -9,7 +9,7 @@ import { createClient, type RealtimeChannel, type SupabaseClient } from '@supaba
 import type pg from 'pg';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import { ANON_KEY, ROOT } from '../supabase/local/config.ts';
+import { ANON_KEY, ROOT } from '../local-supabase/config.ts';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -29,7 +29,7 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-/** Starts `supabase/local/main.ts stack` in a child Node process on free ports and a temporary data folder. */
+/** Starts `local-supabase/main.ts stack` in a child Node process on free ports and a temporary data folder. */
 export async function startStackProcess(extraEnv: Record<string, string> = {}): Promise<BenchStack> {
   const apiPort = await freePort();
   const dbPort = await freePort();
@@ -37,7 +37,7 @@ export async function startStackProcess(extraEnv: Record<string, string> = {}): 
   chmodSync(dir, 0o755);
   // BENCH_CPU_PROF=1: V8 CPU profile of the stack's Node process (gateway, REST, Auth, Realtime) into .bench/profiles.
   const prof = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, '.bench/profiles')}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(ROOT, 'supabase/local/main.ts'), 'stack'], {
+  const child: ChildProcess = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(ROOT, 'local-supabase/main.ts'), 'stack'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
-import { ROOT } from '../supabase/local/config.ts';
-import { printStatus, runStack } from '../supabase/local/main.ts';
+import { ROOT } from '../local-supabase/config.ts';
+import { printStatus, runStack } from '../local-supabase/main.ts';
 
 const DASHBOARD_PORT = Number(process.env.PORCHLIGHT_DASHBOARD_PORT ?? 3000);
 const DEMO_PORT = Number(process.env.PORCHLIGHT_DEMO_PORT ?? 3001);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { startDashboard } from '../../app/server.ts';
 import { startDemoServer } from '../../demo/server.ts';
-import { startStack } from '../../supabase/local/stack.ts';
+import { startStack } from '../../local-supabase/stack.ts';
 import { freePort } from '../support/global-setup.ts';
 
 export default async function globalSetup() {

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signJwt } from '../../supabase/local/jwt.ts';
+import { signJwt } from '../../local-supabase/jwt.ts';
 import { client, db, stack } from '../support/stack.ts';
 import { recordFaults } from './report.ts';
 

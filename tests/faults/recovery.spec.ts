@@ -16,7 +16,7 @@ import WebSocket from 'ws';
 import { type RunningDashboard, startDashboard } from '../../app/server.ts';
 import { startDemoServer } from '../../demo/server.ts';
 import { utcMicros } from '../../functions/_shared/time.ts';
-import { type RunningStack, startStack } from '../../supabase/local/stack.ts';
+import { type RunningStack, startStack } from '../../local-supabase/stack.ts';
 import { freePort } from '../support/global-setup.ts';
 import { recordFaults } from './report.ts';
 

@@ -2,7 +2,7 @@
 // `npm run test:faults` prints the totals (load held, faults survived, inputs tried, messages lost).
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../../supabase/local/config.ts';
+import { ROOT } from '../../local-supabase/config.ts';
 
 export const FAULTS_DIR = path.join(ROOT, '.bench', 'faults');
 

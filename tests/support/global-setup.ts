@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { type RunningStack, startStack } from '../../supabase/local/stack.ts';
+import { type RunningStack, startStack } from '../../local-supabase/stack.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -11,7 +11,7 @@ import { createClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort } from '../support/global-setup.ts';
+import { freePort } from '../../tests/support/global-setup.ts';
 
 const WORKDIR = path.resolve('tests/fixtures/workdir-project');
 let tmp: string;
@@ -30,7 +30,7 @@ beforeAll(async () => {
   delete env.PORCHLIGHT_EXTRA_FUNCTIONS_DIRS;
   delete env.PORCHLIGHT_FUNCTIONS_DIR;
   // One process (node with tsx's loader, no npx/tsx wrapper), so SIGTERM reaches the stack's own exit hook.
-  const args = ['--import', 'tsx', 'supabase/local/main.ts', 'stack', '--workdir', WORKDIR, '--api-port', String(ports.api), '--db-port', String(ports.db)];
+  const args = ['--import', 'tsx', 'local-supabase/main.ts', 'stack', '--workdir', WORKDIR, '--api-port', String(ports.api), '--db-port', String(ports.db)];
   args.push('--data-dir', path.join(tmp, 'db'), '--status-file', statusFile);
   child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d) => (output += d));

@@ -31,7 +31,7 @@ const GRANTS: Record<string, string> = {
 };
 
 export function notImplemented(flow: string): AuthError {
-  return new AuthError(404, 'feature_disabled', `The local Supabase stand-in does not implement ${flow}; hosted Supabase Auth does (see supabase/local/README.md)`);
+  return new AuthError(404, 'feature_disabled', `The local Supabase stand-in does not implement ${flow}; hosted Supabase Auth does (see local-supabase/README.md)`);
 }
 
 /** A handler that refuses the flow, for a route the stand-in lacks; undefined when GoTrue has no such route either. */

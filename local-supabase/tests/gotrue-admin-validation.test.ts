@@ -2,7 +2,7 @@
 // GoTrue's format check rejects, and page parameters that are not unsigned numbers.
 import { AuthApiError } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
-import { serviceClient, uniqueEmail } from '../support/stack.ts';
+import { serviceClient, uniqueEmail } from '../../tests/support/stack.ts';
 
 describe('admin user validation', () => {
   it('refuses to create a user whose email GoTrue rejects, with 400 validation_failed', async () => {

@@ -1,8 +1,8 @@
 // Conformance: the official supabase-js auth client against the local /auth/v1 (GoTrue subset).
 import { AuthApiError, AuthSessionMissingError, AuthWeakPasswordError } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signJwt } from '../../supabase/local/jwt.ts';
-import { client, db, serviceClient, stack, uniqueEmail } from '../support/stack.ts';
+import { client, db, serviceClient, stack, uniqueEmail } from '../../tests/support/stack.ts';
+import { signJwt } from '../jwt.ts';
 
 const PASSWORD = 'correct-horse-battery';
 

@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { signJwt } from '../../supabase/local/jwt.ts';
-import { client, db, stack } from '../support/stack.ts';
+import { client, db, stack } from '../../tests/support/stack.ts';
+import { signJwt } from '../jwt.ts';
 
 type Client = ReturnType<typeof client>;
 let admin: pg.Client;

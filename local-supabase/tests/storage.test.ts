@@ -3,7 +3,7 @@
 // bucket's size and type limits, with Storage's error answers for the refusals.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, db, stack } from '../support/stack.ts';
+import { client, db, stack } from '../../tests/support/stack.ts';
 
 const BUCKET = `conf-${randomUUID().slice(0, 8)}`;
 let a: { supabase: ReturnType<typeof client>; id: string };

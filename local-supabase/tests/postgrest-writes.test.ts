@@ -3,7 +3,7 @@
 // their defaults, and nxl / nxr mean "does not extend to the left / right of".
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { db, serviceClient } from '../support/stack.ts';
+import { db, serviceClient } from '../../tests/support/stack.ts';
 
 let admin: pg.Client;
 

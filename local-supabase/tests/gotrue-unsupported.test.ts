@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { AuthApiError } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
-import { client, serviceClient, uniqueEmail } from '../support/stack.ts';
+import { client, serviceClient, uniqueEmail } from '../../tests/support/stack.ts';
 
 function expectNotImplemented(error: unknown, flow: RegExp) {
   expect(error).toBeInstanceOf(AuthApiError);

@@ -2,7 +2,7 @@
 // page) as PostgREST does, instead of an exact count with 200; aggregates are refused as on hosted (issue 17).
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, db } from '../support/stack.ts';
+import { client, db } from '../../tests/support/stack.ts';
 
 let admin: pg.Client;
 

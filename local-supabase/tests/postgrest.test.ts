@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signJwt } from '../../supabase/local/jwt.ts';
-import { client, db, serviceClient, stack } from '../support/stack.ts';
+import { client, db, serviceClient, stack } from '../../tests/support/stack.ts';
+import { signJwt } from '../jwt.ts';
 
 let admin: pg.Client;
 

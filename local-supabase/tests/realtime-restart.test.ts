@@ -9,9 +9,9 @@ import { createClient, type RealtimeChannel } from '@supabase/supabase-js';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { signJwt } from '../../supabase/local/jwt.ts';
-import { type RunningStack, startStack } from '../../supabase/local/stack.ts';
-import { freePort } from '../support/global-setup.ts';
+import { freePort } from '../../tests/support/global-setup.ts';
+import { signJwt } from '../jwt.ts';
+import { type RunningStack, startStack } from '../stack.ts';
 
 let stack: RunningStack;
 let dir: string;

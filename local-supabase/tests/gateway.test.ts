@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stack } from '../support/stack.ts';
+import { stack } from '../../tests/support/stack.ts';
 
 describe('gateway (Kong stand-in)', () => {
   it('refuses a request without an apikey with 401 and Kong\'s message', async () => {

@@ -2,7 +2,7 @@
 // handling=strict, and unknown preferences under handling=strict, as PostgREST answers them (issue 17).
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { db, serviceClient } from '../support/stack.ts';
+import { db, serviceClient } from '../../tests/support/stack.ts';
 
 let admin: pg.Client;
 

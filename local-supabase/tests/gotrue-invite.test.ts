@@ -3,11 +3,11 @@ import { AuthApiError, createClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { loadConfig } from '../../supabase/local/config.ts';
-import type { StackContext } from '../../supabase/local/context.ts';
-import { type RunningApi, startApi } from '../../supabase/local/stack.ts';
-import { freePort } from '../support/global-setup.ts';
-import { client, db, serviceClient, stack, uniqueEmail } from '../support/stack.ts';
+import { freePort } from '../../tests/support/global-setup.ts';
+import { client, db, serviceClient, stack, uniqueEmail } from '../../tests/support/stack.ts';
+import { loadConfig } from '../config.ts';
+import type { StackContext } from '../context.ts';
+import { type RunningApi, startApi } from '../stack.ts';
 
 interface Summary {
   ID: string;

@@ -2,7 +2,7 @@
 // self-references, and empty embeds that only filter (issue 17).
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, db } from '../support/stack.ts';
+import { client, db } from '../../tests/support/stack.ts';
 
 let admin: pg.Client;
 

@@ -6,12 +6,12 @@ import { AuthApiError, AuthSessionMissingError, createClient } from '@supabase/s
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { loadConfig } from '../../supabase/local/config.ts';
-import type { StackContext } from '../../supabase/local/context.ts';
-import { signJwt } from '../../supabase/local/jwt.ts';
-import { type RunningApi, startApi } from '../../supabase/local/stack.ts';
-import { freePort } from '../support/global-setup.ts';
-import { client, db, serviceClient, stack, uniqueEmail } from '../support/stack.ts';
+import { freePort } from '../../tests/support/global-setup.ts';
+import { client, db, serviceClient, stack, uniqueEmail } from '../../tests/support/stack.ts';
+import { loadConfig } from '../config.ts';
+import type { StackContext } from '../context.ts';
+import { signJwt } from '../jwt.ts';
+import { type RunningApi, startApi } from '../stack.ts';
 
 const PASSWORD = 'correct-horse-battery';
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { db } from '../support/stack.ts';
+import { db } from '../../tests/support/stack.ts';
 
 const MIGRATION = path.resolve('tests/fixtures/hosted-migrations/20260101000000_authenticator_settings.sql');
 

@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FunctionsHttpError } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
-import { client, serviceClient, stack } from '../support/stack.ts';
+import { client, serviceClient, stack } from '../../tests/support/stack.ts';
 
 /** Writes a function into the stand-in's scratch functions folder (and its .env, if given); returns its name. */
 function writeFunction(source: string, name = `fn-${randomUUID().slice(0, 8)}`): string {
@@ -152,7 +152,7 @@ describe('edge runtime', () => {
 
   it('stops a function process when the stand-in that started it goes away (its stdin closes)', async () => {
     const deno = path.resolve('node_modules/.bin/deno');
-    const bootstrap = path.resolve('supabase/local/edge-runtime/bootstrap.ts');
+    const bootstrap = path.resolve('local-supabase/edge-runtime/bootstrap.ts');
     const proc = spawn(deno, ['run', '--allow-all', '--cached-only', '--node-modules-dir=manual', bootstrap, path.resolve('tests/fixtures/functions/echo/index.ts')], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });

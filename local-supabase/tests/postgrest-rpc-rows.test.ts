@@ -2,7 +2,7 @@
 // postgrest-js — select, filters, order, limit and an exact count — as PostgREST applies them (issue 17).
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, db } from '../support/stack.ts';
+import { client, db } from '../../tests/support/stack.ts';
 
 let admin: pg.Client;
 
