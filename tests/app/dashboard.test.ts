@@ -368,19 +368,39 @@ describe('inbox and conversation', () => {
     expect((await res.json()).fieldErrors).toEqual({ body: 'Write a message first.' });
   });
 
-  it('opening a conversation marks it read', async () => {
+  it('opening a conversation writes nothing; the read action, sent by a tab that shows it, clears the unread count', async () => {
     await sql(`insert into public.messages (conversation_id, company_id, sender_kind, body) values ($1, $2, 'visitor', 'Anyone there?')`, [
       acme.conversationId,
       acme.companyId,
     ]);
     const [before] = await sql<{ unread_count: number }>('select unread_count from public.conversations where id = $1', [acme.conversationId]);
     expect(before!.unread_count).toBe(1);
-    const res = await call(conversationRoute.loader, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params: { conversationId: acme.conversationId } });
+    const params = { conversationId: acme.conversationId };
+    const res = await call(conversationRoute.loader, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params });
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.messages.map((m: { id: string }) => m.id)).toContain(acme.firstMessageId);
+    expect(body.conversation.unread_count).toBe(1);
+    const [stillUnread] = await sql<{ unread_count: number }>('select unread_count from public.conversations where id = $1', [acme.conversationId]);
+    expect(stillUnread!.unread_count).toBe(1);
+
+    const read = await call(conversationRoute.action, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params, form: { intent: 'read' } });
+    expect(read.status).toBe(200);
     const [row] = await sql<{ unread_count: number }>('select unread_count from public.conversations where id = $1', [acme.conversationId]);
     expect(row!.unread_count).toBe(0);
+  });
+
+  it("refuses to read another company's conversation: 404 and its unread count stays", async () => {
+    await sql(`insert into public.messages (conversation_id, company_id, sender_kind, body) values ($1, $2, 'visitor', 'Globex question')`, [
+      globex.conversationId,
+      globex.companyId,
+    ]);
+    const params = { conversationId: globex.conversationId };
+    const res = await call(conversationRoute.action, `/inbox/${globex.conversationId}`, { cookie: acmeAgent, params, form: { intent: 'read' } });
+    expect(res.status).toBe(404);
+    expect((await res.json()).code).toBe('conversation_not_found');
+    const [row] = await sql<{ unread_count: number }>('select unread_count from public.conversations where id = $1', [globex.conversationId]);
+    expect(row!.unread_count).toBeGreaterThan(0);
   });
 
   it('changes status and assignee, refusing an assignee from another company', async () => {
