@@ -29,6 +29,8 @@ export interface InboxRow {
   updatedAt: string;
   /** The visitor's last message (the conversation's visitor_last_read_message_id): a tie-break for counting. */
   visitorLastMessageId: string | null;
+  /** Last set by an event, not read by a loader: another change of the same transaction (same updated_at) applies. */
+  fromEvent?: boolean;
 }
 
 export interface InboxView {
@@ -60,6 +62,8 @@ export interface ThreadConversation {
   last_message_at: string;
   updated_at: string;
   created_at: string;
+  /** As InboxRow.fromEvent. */
+  fromEvent?: boolean;
 }
 
 export interface Thread {
@@ -136,7 +140,12 @@ export function conversationEvent(e: CompanyEvent): ConversationEvent | null {
 }
 
 const later = (a: string, b: string) => Date.parse(a) > Date.parse(b);
-const notEarlier = (a: string, b: string) => Date.parse(a) >= Date.parse(b);
+/**
+ * Whether a conversation state (updated_at) is news to what is held. One transaction's changes share updated_at
+ * (now()), and a loader only ever reads whole transactions: a tie is news only to a state an event set.
+ */
+const newer = (eventAt: string, heldAt: string, heldFromEvent: boolean | undefined) =>
+  later(eventAt, heldAt) || (heldFromEvent === true && Date.parse(eventAt) === Date.parse(heldAt));
 
 /** Newest activity first, then id descending: the order of listConversations (keyset paging). */
 export function byActivity(a: InboxRow, b: InboxRow): number {
@@ -184,7 +193,7 @@ export function applyToInbox(rows: InboxRow[], view: InboxView, e: CompanyEvent)
   if (!c) return rows;
   const i = rows.findIndex((r) => r.id === c.id);
   const old = i === -1 ? undefined : rows[i];
-  if (old && !notEarlier(c.updated_at, old.updatedAt)) return rows; // an older state than the one shown
+  if (old && !newer(c.updated_at, old.updatedAt, old.fromEvent)) return rows; // a state no newer than the one shown
   const next: InboxRow = {
     id: c.id,
     platform: c.platform,
@@ -198,6 +207,7 @@ export function applyToInbox(rows: InboxRow[], view: InboxView, e: CompanyEvent)
     gravatar: old?.gravatar ?? null,
     updatedAt: c.updated_at,
     visitorLastMessageId: c.visitor_last_read_message_id,
+    fromEvent: true,
   };
   const rest = old ? rows.filter((_, j) => j !== i) : rows;
   if (!live) return old ? rows.map((r, j) => (j === i ? next : r)) : rows;
@@ -229,7 +239,7 @@ export function applyToThread(thread: Thread, e: CompanyEvent): Thread {
     };
   }
   const c = conversationEvent(e);
-  if (!c || c.id !== conv.id || !notEarlier(c.updated_at, conv.updated_at)) return thread;
+  if (!c || c.id !== conv.id || !newer(c.updated_at, conv.updated_at, conv.fromEvent)) return thread;
   // The conversation's last message is newer than any we hold: one message.created never reached us.
   const newest = thread.messages[thread.messages.length - 1];
   const gap = thread.gap || (later(c.last_message_at, conv.last_message_at) && (!newest || later(c.last_message_at, newest.created_at)));
@@ -246,6 +256,7 @@ export function applyToThread(thread: Thread, e: CompanyEvent): Thread {
       visitor_last_read_message_id: c.visitor_last_read_message_id ?? conv.visitor_last_read_message_id,
       last_message_at: lastMessageAtAfter(conv.last_message_at, c.last_message_at),
       updated_at: c.updated_at,
+      fromEvent: true,
     },
   };
 }

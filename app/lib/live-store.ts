@@ -1,6 +1,6 @@
 // One store per tab for the company's live state: each slice starts from its loader's data (the `base`) and
-// follows the company channel's events; a new base (a re-read) replays the recent events over it, which the
-// reducers in live-state.ts make harmless, so an event that raced the re-read is not lost.
+// follows the company channel's events; a new base (a re-read) replays the events received since that read began,
+// so an event that raced the re-read is not lost (the reducers in live-state.ts skip what the data already holds).
 import {
   applyToInbox,
   applyToThread,
@@ -46,10 +46,19 @@ export class LiveStore {
     for (const l of this.listeners) l();
   }
 
+  /** When the last loader read began: what arrived before it is in its data, what arrived since may not be. */
+  private readSince = 0;
+
+  /** A loader read (navigation or revalidation) begins. */
+  reading() {
+    this.readSince = Date.now();
+  }
+
   private replay<T>(value: T, reduce: (v: T, e: CompanyEvent) => T): T {
-    const since = Date.now() - REPLAY_MS;
+    // Counting reducers (unread) cannot tell an event the data already holds: replay only what may be missing.
+    const since = Math.max(Date.now() - REPLAY_MS, this.readSince);
     let v = value;
-    for (const { at, e } of this.log) if (at >= since) v = reduce(v, e);
+    for (const { at, e } of this.log) if (at > since) v = reduce(v, e);
     return v;
   }
 

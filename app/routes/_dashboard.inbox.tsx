@@ -25,7 +25,7 @@ type LoaderData = {
 };
 
 /** Loads the next older page when the end of the list scrolls into view (or its link is followed). */
-function OlderPage({ cursor, href }: { cursor: string; href: string }) {
+function OlderPage({ href }: { href: string }) {
   const { store } = useDashboard();
   const fetcher = useFetcher<{ nextCursor: string | null; conversations: InboxRow[] }>();
   const ref = useRef<HTMLAnchorElement>(null);
@@ -45,8 +45,7 @@ function OlderPage({ cursor, href }: { cursor: string; href: string }) {
     });
     seen.observe(el);
     return () => seen.disconnect();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new cursor is a new end of the list to watch
-  }, [cursor]);
+  }, []); // one element per cursor: the caller keys this component by it
   return (
     <Link
       ref={ref}
@@ -199,7 +198,7 @@ export default function Inbox() {
         {query.after || nextCursor ? (
           <nav className="row more" aria-label="Pages">
             {query.after ? <Link to={link({ after: null })}>Newest</Link> : null}
-            {nextCursor ? <OlderPage key={nextCursor} cursor={nextCursor} href={link({ after: nextCursor })} /> : null}
+            {nextCursor ? <OlderPage key={nextCursor} href={link({ after: nextCursor })} /> : null}
           </nav>
         ) : null}
       </section>

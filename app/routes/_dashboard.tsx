@@ -8,7 +8,9 @@ import {
   NavLink,
   Outlet,
   type ShouldRevalidateFunction,
+  useFetchers,
   useLoaderData,
+  useNavigation,
   useRevalidator,
   useRouteError,
 } from '@remix-run/react';
@@ -70,6 +72,13 @@ export default function DashboardLayout() {
   const [supabase, setSupabase] = useState<DashboardContextValue['supabase']>(null);
   const [presence, setPresence] = useState<PresenceHub | null>(null);
   const [store] = useState(() => new LiveStore());
+  const navigation = useNavigation();
+  const fetchers = useFetchers();
+  // A navigation, a revalidation, or the one that follows a fetcher's action.
+  const reading = navigation.state === 'loading' || revalidator.state === 'loading' || fetchers.some((f) => f.state === 'loading');
+  useEffect(() => {
+    if (reading) store.reading();
+  }, [reading, store]);
   const unreadMap = useLiveUnread(store, data.unread, () => new Map(data.unread.map((c) => [c.id, { unread: c.unread, lastMessageAt: c.lastMessageAt }])));
   const unread = totalUnread(unreadMap);
   useEffect(() => {
