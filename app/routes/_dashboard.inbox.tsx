@@ -24,11 +24,13 @@ type LoaderData = {
   conversations: InboxRow[];
 };
 
-/** Loads the next older page when the end of the list scrolls into view (or its link is followed). */
+/**
+ * Loads the next older page when the agent scrolls the list near its end (or follows the link). Only a scroll
+ * does: the link sits below the list, always in view, so watching it would page through the whole inbox unasked.
+ */
 function OlderPage({ href }: { href: string }) {
   const { store } = useDashboard();
   const fetcher = useFetcher<{ nextCursor: string | null; conversations: InboxRow[] }>();
-  const ref = useRef<HTMLAnchorElement>(null);
   const load = () => {
     if (fetcher.state === 'idle') fetcher.load(href.replace(/^\/inbox(\/[^?]*)?/, '/inbox/older'));
   };
@@ -38,17 +40,16 @@ function OlderPage({ href }: { href: string }) {
     if (fetcher.data) store.appendOlder(fetcher.data.conversations, fetcher.data.nextCursor);
   }, [fetcher.data, store]);
   useEffect(() => {
-    const el = ref.current;
-    if (!el || typeof IntersectionObserver === 'undefined') return;
-    const seen = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) loadRef.current();
-    });
-    seen.observe(el);
-    return () => seen.disconnect();
-  }, []); // one element per cursor: the caller keys this component by it
+    const list = document.querySelector<HTMLElement>('[data-testid="conversation-list"]');
+    if (!list) return;
+    const onScroll = () => {
+      if (list.scrollHeight - list.scrollTop - list.clientHeight < 200) loadRef.current();
+    };
+    list.addEventListener('scroll', onScroll, { passive: true });
+    return () => list.removeEventListener('scroll', onScroll);
+  }, []); // the caller keys this component by the cursor: a new page, a new listener
   return (
     <Link
-      ref={ref}
       to={href}
       data-testid="older-page"
       onClick={(e) => {
