@@ -94,7 +94,11 @@ export function requireAgent(request: Request, context?: object): Promise<AgentC
     pending = resolveAgent(request);
     resolved.set(key, pending);
   }
-  return pending;
+  // A refusal (a redirect to /login, a 503) is one Response thrown to every loader of the round: each gets its own
+  // copy, as Remix reads each loader's body (one body read twice fails the whole round).
+  return pending.catch((thrown: unknown) => {
+    throw thrown instanceof Response ? thrown.clone() : thrown;
+  });
 }
 
 async function resolveAgent(request: Request): Promise<AgentContext> {

@@ -510,6 +510,20 @@ describe('what a revalidation round and an older page cost', () => {
     expect(await authCalls(twoRounds)).toBe(2);
   });
 
+  it('a refusal shared by one round’s loaders reaches each as its own response (Remix reads every body)', async () => {
+    const context = {};
+    const params = { conversationId: acme.conversationId };
+    const path = `/inbox/${acme.conversationId}`;
+    const refused = await Promise.all([
+      call(dashboardRoute.loader, path, { context }),
+      call(inboxRoute.loader, path, { context }),
+      call(conversationRoute.loader, path, { params, context }),
+    ]);
+    expect(refused.map((r) => r.status)).toEqual([302, 302, 302]);
+    expect(new Set(refused).size).toBe(3);
+    await Promise.all(refused.map((r) => r.text()));
+  });
+
   it('GET /inbox/older pages through 2,000 conversations by cursor: each once, newest first, never cached', async () => {
     const company = await createCompany('Older');
     const cookie = await signIn(company.agent);
