@@ -82,16 +82,23 @@ export async function getSessionUser(request: Request) {
   return { supabase, headers, user: error ? null : data.user };
 }
 
-// One document request runs several loaders with the same Request: resolve the agent once for all of them.
-const resolved = new WeakMap<Request, Promise<AgentContext>>();
+// One HTTP request runs several loaders (a document, or a single-fetch revalidation of all of them), and Remix
+// hands each loader its own copy of the Request but the same load context (app/server.ts makes one per request):
+// resolve the agent once per context, so a revalidation round verifies the user with Auth once.
+const resolved = new WeakMap<object, Promise<AgentContext>>();
 
-export function requireAgent(request: Request): Promise<AgentContext> {
-  let pending = resolved.get(request);
+export function requireAgent(request: Request, context?: object): Promise<AgentContext> {
+  const key = context ?? request;
+  let pending = resolved.get(key);
   if (!pending) {
     pending = resolveAgent(request);
-    resolved.set(request, pending);
+    resolved.set(key, pending);
   }
-  return pending;
+  // A refusal (a redirect to /login, a 503) is one Response thrown to every loader of the round: each gets its own
+  // copy, as Remix reads each loader's body (one body read twice fails the whole round).
+  return pending.catch((thrown: unknown) => {
+    throw thrown instanceof Response ? thrown.clone() : thrown;
+  });
 }
 
 async function resolveAgent(request: Request): Promise<AgentContext> {
@@ -109,8 +116,8 @@ async function resolveAgent(request: Request): Promise<AgentContext> {
   return { supabase, headers, user, memberships, current };
 }
 
-export async function requireAdmin(request: Request): Promise<AgentContext> {
-  const ctx = await requireAgent(request);
+export async function requireAdmin(request: Request, context?: object): Promise<AgentContext> {
+  const ctx = await requireAgent(request, context);
   if (ctx.current.role !== 'admin') {
     throw errorResponse(403, 'forbidden', 'Only an admin of this company can do this.', ctx.headers);
   }

@@ -1,21 +1,18 @@
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from '@remix-run/node';
 import { z } from 'zod';
 import { errorResponse, requireAgent } from './auth.server.ts';
-import { getConversation, gravatarUrl, insertAgentMessage, listMembers, markRead, updateConversation } from './data.server.ts';
+import { conversationExists, getConversation, gravatarUrl, insertAgentMessage, listMembers, markRead, updateConversation } from './data.server.ts';
 import { conversationStatusSchema, fieldErrors, readForm, sendMessageSchema } from './validation.ts';
 
 const idSchema = z.string().uuid();
 
-export async function conversationLoader({ request, params }: LoaderFunctionArgs) {
-  const ctx = await requireAgent(request);
+export async function conversationLoader({ request, params, context }: LoaderFunctionArgs) {
+  const ctx = await requireAgent(request, context);
   const id = idSchema.safeParse(params.conversationId);
   if (!id.success) throw errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
   const found = await getConversation(ctx.supabase, ctx.current.companyId, id.data);
   if (!found) throw errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
-  if (found.conversation.unread_count > 0) {
-    await markRead(ctx.supabase, id.data);
-    found.conversation.unread_count = 0;
-  }
+  // Reading is the `read` action, sent by a tab that shows the conversation: a GET writes nothing.
   const members = await listMembers(ctx.supabase, ctx.current.companyId);
   return json(
     { ...found, gravatar: gravatarUrl(found.visitor?.email), members, me: { id: ctx.user.id, name: ctx.current.displayName } },
@@ -29,8 +26,8 @@ const patchSchemas = {
   bot: z.object({ autoBot: z.enum(['true', 'false']) }),
 };
 
-export async function conversationAction({ request, params }: ActionFunctionArgs) {
-  const ctx = await requireAgent(request);
+export async function conversationAction({ request, params, context }: ActionFunctionArgs) {
+  const ctx = await requireAgent(request, context);
   const id = idSchema.safeParse(params.conversationId);
   if (!id.success) return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
   const form = await readForm(request);
@@ -60,6 +57,14 @@ export async function conversationAction({ request, params }: ActionFunctionArgs
       if (code === '42501' || code === '23503') return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
       throw e;
     }
+  }
+
+  if (intent === 'read') {
+    // Sent by a tab that shows the conversation (app/lib/use-read.ts). RLS keeps the write to this company's
+    // conversations; the lookup beside it says whether there was one to read.
+    const [found] = await Promise.all([conversationExists(ctx.supabase, ctx.current.companyId, id.data), markRead(ctx.supabase, id.data)]);
+    if (!found) return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+    return json({ ok: true }, { headers: ctx.headers });
   }
 
   let patch: Parameters<typeof updateConversation>[3];

@@ -1,12 +1,12 @@
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs, redirect } from '@remix-run/node';
 import { companyCookie, errorResponse, requireAgent } from './auth.server.ts';
-import { totalUnread } from './data.server.ts';
+import { unreadCounts } from './data.server.ts';
 import { publicEnv } from './env.server.ts';
 import { readFormData } from './validation.ts';
 
-export async function dashboardLoader({ request }: LoaderFunctionArgs) {
-  const ctx = await requireAgent(request);
-  const unread = await totalUnread(ctx.supabase, ctx.current.companyId);
+export async function dashboardLoader({ request, context }: LoaderFunctionArgs) {
+  const ctx = await requireAgent(request, context);
+  const unread = await unreadCounts(ctx.supabase, ctx.current.companyId);
   return json(
     {
       env: publicEnv(),
@@ -20,8 +20,8 @@ export async function dashboardLoader({ request }: LoaderFunctionArgs) {
 }
 
 /** Switch the company the agent works in; only companies they belong to. */
-export async function switchCompanyAction({ request }: ActionFunctionArgs) {
-  const ctx = await requireAgent(request);
+export async function switchCompanyAction({ request, context }: ActionFunctionArgs) {
+  const ctx = await requireAgent(request, context);
   const form = await readFormData(request);
   const companyId = String(form.get('companyId') ?? '');
   if (!ctx.memberships.some((m) => m.companyId === companyId)) {

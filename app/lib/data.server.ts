@@ -35,6 +35,7 @@ export interface ConversationRow {
   visitor_last_read_message_id: string | null;
   agent_last_read_message_id: string | null;
   created_at: string;
+  updated_at: string;
 }
 
 export interface MessageRow {
@@ -48,7 +49,7 @@ export interface MessageRow {
 }
 
 export const CONVERSATION_COLUMNS =
-  'id, company_id, visitor_id, platform, status, assignee_id, auto_bot, last_message_at, last_message_preview, unread_count, visitor_last_read_message_id, agent_last_read_message_id, created_at';
+  'id, company_id, visitor_id, platform, status, assignee_id, auto_bot, last_message_at, last_message_preview, unread_count, visitor_last_read_message_id, agent_last_read_message_id, created_at, updated_at';
 export const VISITOR_COLUMNS =
   'id, name, email, phone, first_seen_at, last_seen_at, last_page_url, last_page_title, user_agent, locale';
 export const MESSAGE_COLUMNS = 'id, conversation_id, sender_kind, author_id, author_name, body, created_at';
@@ -73,12 +74,13 @@ export function gravatarUrl(email: string | null | undefined): string | null {
   return `https://www.gravatar.com/avatar/${hash}?s=96&d=404`;
 }
 
-export async function totalUnread(supabase: SupabaseClient, companyId: string): Promise<number> {
+/** The conversations with unread messages (the live store counts on from these, loaded on screen or not). */
+export async function unreadCounts(supabase: SupabaseClient, companyId: string): Promise<{ id: string; unread: number; lastMessageAt: string }[]> {
   const rows = check(
-    await supabase.from('conversations').select('unread_count').eq('company_id', companyId).gt('unread_count', 0).limit(1000),
+    await supabase.from('conversations').select('id, unread_count, last_message_at').eq('company_id', companyId).gt('unread_count', 0).limit(1000),
     'unread counts',
-  ) as { unread_count: number }[];
-  return rows.reduce((sum, r) => sum + (r.unread_count ?? 0), 0);
+  ) as { id: string; unread_count: number; last_message_at: string }[];
+  return rows.map((r) => ({ id: r.id, unread: r.unread_count, lastMessageAt: r.last_message_at }));
 }
 
 // ---------- inbox ----------
@@ -237,7 +239,12 @@ export async function getConversation(supabase: SupabaseClient, companyId: strin
   return { conversation, visitor, messages, earlier };
 }
 
-/** Opening a conversation marks it read for the agents. */
+export async function conversationExists(supabase: SupabaseClient, companyId: string, id: string): Promise<boolean> {
+  const row = check(await supabase.from('conversations').select('id').eq('company_id', companyId).eq('id', id).maybeSingle(), 'conversation');
+  return row !== null;
+}
+
+/** An agent read the conversation (an explicit action: loaders write nothing). */
 export async function markRead(supabase: SupabaseClient, conversationId: string) {
   const { error } = await supabase.rpc('mark_conversation_read', { p_conversation_id: conversationId });
   if (!error) return;

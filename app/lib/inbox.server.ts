@@ -24,27 +24,36 @@ export function parseInboxQuery(url: URL) {
   });
 }
 
-export async function inboxLoader({ request }: LoaderFunctionArgs) {
-  const ctx = await requireAgent(request);
+/** One page of the inbox (the first, or an older one by cursor), shaped as the live store keeps its rows. */
+async function inboxPage({ request, context }: LoaderFunctionArgs) {
+  const ctx = await requireAgent(request, context);
   const query = parseInboxQuery(new URL(request.url));
   const { items, nextCursor } = await listConversations(ctx.supabase, ctx.current.companyId, ctx.user.id, query);
-  return json(
-    {
-      query,
-      nextCursor,
-      conversations: items.map((c) => ({
-        id: c.id,
-        platform: c.platform,
-        status: c.status,
-        assigneeId: c.assignee_id,
-        unread: c.unread_count,
-        lastMessageAt: c.last_message_at,
-        preview: c.last_message_preview ?? '',
-        visitorName: c.visitor?.name || c.visitor?.email || 'Visitor',
-        visitorEmail: c.visitor?.email ?? null,
-        gravatar: gravatarUrl(c.visitor?.email),
-      })),
-    },
-    { headers: ctx.headers },
-  );
+  const conversations = items.map((c) => ({
+    id: c.id,
+    platform: c.platform,
+    status: c.status,
+    assigneeId: c.assignee_id,
+    unread: c.unread_count,
+    lastMessageAt: c.last_message_at,
+    preview: c.last_message_preview ?? '',
+    visitorName: c.visitor?.name || c.visitor?.email || 'Visitor',
+    visitorEmail: c.visitor?.email ?? null,
+    gravatar: gravatarUrl(c.visitor?.email),
+    updatedAt: c.updated_at,
+    visitorLastMessageId: c.visitor_last_read_message_id,
+  }));
+  return { body: { query, nextCursor, conversations }, headers: ctx.headers };
+}
+
+export async function inboxLoader(args: LoaderFunctionArgs) {
+  const { body, headers } = await inboxPage(args);
+  return json(body, { headers });
+}
+
+/** GET /inbox/older?after=…: the next older page, fetched when the agent scrolls to the end of the list. */
+export async function olderInboxLoader(args: LoaderFunctionArgs) {
+  const { body, headers } = await inboxPage(args);
+  headers.set('Cache-Control', 'private, no-store');
+  return json({ nextCursor: body.nextCursor, conversations: body.conversations }, { headers });
 }

@@ -23,8 +23,8 @@ async function loadRow(ctx: Awaited<ReturnType<typeof requireAdmin>>) {
   return data as WidgetConfigRow | null;
 }
 
-export async function settingsLoader({ request }: LoaderFunctionArgs) {
-  const ctx = await requireAdmin(request);
+export async function settingsLoader({ request, context }: LoaderFunctionArgs) {
+  const ctx = await requireAdmin(request, context);
   const row = await loadRow(ctx);
   if (!row) throw errorResponse(404, 'widget_not_found', 'This company has no widget yet.', ctx.headers);
   const e = env();
@@ -39,8 +39,8 @@ export async function settingsLoader({ request }: LoaderFunctionArgs) {
   );
 }
 
-export async function settingsAction({ request }: ActionFunctionArgs) {
-  const ctx = await requireAdmin(request);
+export async function settingsAction({ request, context }: ActionFunctionArgs) {
+  const ctx = await requireAdmin(request, context);
   const parsed = widgetConfigSchema.safeParse(widgetFormToInput(await readFormData(request)));
   if (!parsed.success) {
     return errorResponse(422, 'validation_failed', 'Check the highlighted fields.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
@@ -67,8 +67,8 @@ function htmlEscape(s: string) {
  * A blank page with the real widget script, fed the form's current (unsaved) values through
  * `window.PorchlightPreview`, for the settings page's iframe.
  */
-export async function previewLoader({ request }: LoaderFunctionArgs) {
-  const ctx = await requireAdmin(request);
+export async function previewLoader({ request, context }: LoaderFunctionArgs) {
+  const ctx = await requireAdmin(request, context);
   const row = await loadRow(ctx);
   if (!row) throw errorResponse(404, 'widget_not_found', 'This company has no widget yet.', ctx.headers);
   const url = new URL(request.url);

@@ -15,8 +15,8 @@ export interface PendingInvitation {
   expires_at: string;
 }
 
-export async function teamLoader({ request }: LoaderFunctionArgs) {
-  const ctx = await requireAdmin(request);
+export async function teamLoader({ request, context }: LoaderFunctionArgs) {
+  const ctx = await requireAdmin(request, context);
   const members = await listMembers(ctx.supabase, ctx.current.companyId);
   const { data: invitations, error } = await ctx.supabase
     .from('company_invitations')
@@ -40,8 +40,8 @@ function writeError(error: PostgrestError, intent: string, headers: Headers) {
   return errorResponse(500, 'write_failed', error.message, headers, { intent });
 }
 
-export async function teamAction({ request }: ActionFunctionArgs) {
-  const ctx = await requireAdmin(request);
+export async function teamAction({ request, context }: ActionFunctionArgs) {
+  const ctx = await requireAdmin(request, context);
   const form = await readForm(request);
   const invalid = (error: import('zod').ZodError) =>
     errorResponse(422, 'validation_failed', 'Check the highlighted fields.', ctx.headers, { intent: form.intent, fieldErrors: fieldErrors(error) });

@@ -1,31 +1,35 @@
 // One conversation: header (avatar, presence, status, assignee, auto-bot), messages with day separators and
-// delivery state, an optimistic idempotent composer, and the visitor's profile.
-import { isRouteErrorResponse, Link, useFetcher, useLoaderData, useLocation, useRouteError } from '@remix-run/react';
+// delivery state, an optimistic idempotent composer, and the visitor's profile. The thread is the loader's with the
+// company's events applied in place; reading it is an action sent only while it is on screen (use-read.ts).
+import { isRouteErrorResponse, Link, type ShouldRevalidateFunction, useFetcher, useLoaderData, useLocation, useRevalidator, useRouteError } from '@remix-run/react';
 import { Fragment, useEffect, useRef, useState } from 'react';
 import { Avatar, PlatformBadge } from '../components/Avatar.tsx';
+import { useLiveThread } from '../lib/dashboard-context.tsx';
 import type { VisitorRow } from '../lib/data.server.ts';
 import { clockTime, dayKey, dayLabel, relativeTime, visitorDisplayName } from '../lib/format.ts';
+import type { ThreadConversation, ThreadMessage } from '../lib/live-state.ts';
 import { useVisitorsOnline } from '../lib/presence-context.tsx';
+import { liveShouldRevalidate } from '../lib/revalidation.ts';
 import { httpUrl } from '../lib/safe-redirect.ts';
+import { useReadWhileShown } from '../lib/use-read.ts';
 import { useRecover } from '../lib/use-recover.ts';
 import { MESSAGE_MAX_LENGTH } from '../lib/validation.ts';
 
 export { conversationAction as action, conversationLoader as loader } from '../lib/conversation.server.ts';
 export { sessionHeaders as headers } from '../lib/headers.ts';
 
-type Message = { id: string; sender_kind: string; author_name: string | null; body: string; created_at: string };
+// The thread depends on the conversation id only: a filter clicked beside it re-reads nothing here.
+export const shouldRevalidate: ShouldRevalidateFunction = (args) => {
+  if (!args.formMethod && args.currentParams.conversationId === args.nextParams.conversationId && args.currentUrl.href !== args.nextUrl.href) {
+    return false;
+  }
+  return liveShouldRevalidate(args);
+};
+
 type LoaderData = {
-  conversation: {
-    id: string;
-    platform: string;
-    status: 'open' | 'pending' | 'resolved';
-    assignee_id: string | null;
-    auto_bot: boolean;
-    visitor_last_read_message_id: string | null;
-    created_at: string;
-  };
+  conversation: ThreadConversation;
   visitor: VisitorRow | null;
-  messages: Message[];
+  messages: ThreadMessage[];
   earlier: { id: string; status: string; platform: string; last_message_at: string; last_message_preview: string | null }[];
   members: { user_id: string; role: string; display_name: string | null }[];
   gravatar: string | null;
@@ -74,7 +78,17 @@ function OutgoingMessage({ message }: { message: Outgoing }) {
 
 export default function ConversationView() {
   const data = useLoaderData<LoaderData>();
-  const { conversation, visitor, messages, members, earlier, me } = data;
+  const { visitor, members, earlier, me } = data;
+  const thread = useLiveThread(data, () => ({ conversation: data.conversation, messages: data.messages, gap: false }));
+  const { conversation, messages } = thread;
+  useReadWhileShown(conversation.id, conversation.unread_count);
+  // An event showed that a message never reached this tab: read the conversation again (once per gap).
+  const revalidator = useRevalidator();
+  const revalidate = useRef(revalidator.revalidate);
+  revalidate.current = revalidator.revalidate;
+  useEffect(() => {
+    if (thread.gap) revalidate.current();
+  }, [thread.gap]);
   const location = useLocation();
   const online = useVisitorsOnline([conversation.id]).has(conversation.id);
   const [outbox, setOutbox] = useState<Outgoing[]>([]);

@@ -1,29 +1,66 @@
-// The inbox: filters, search, the live list (keyset-paginated), and the open conversation beside it.
-import { Form, Link, NavLink, Outlet, useLoaderData, useLocation, useNavigate, useParams } from '@remix-run/react';
-import { useEffect, useState } from 'react';
+// The inbox: filters, search, the live list and the open conversation beside it. The list is the loader's first
+// page with the company's events applied in place (live store); older pages load by cursor as the agent scrolls.
+import { Form, Link, NavLink, Outlet, type ShouldRevalidateFunction, useFetcher, useLoaderData, useLocation, useNavigate, useParams } from '@remix-run/react';
+import { useEffect, useRef, useState } from 'react';
 import { Avatar, PlatformBadge } from '../components/Avatar.tsx';
+import { useDashboard, useLiveInbox } from '../lib/dashboard-context.tsx';
 import { relativeTime } from '../lib/format.ts';
+import type { InboxRow, InboxView } from '../lib/live-state.ts';
 import { useVisitorsOnline } from '../lib/presence-context.tsx';
+import { liveShouldRevalidate } from '../lib/revalidation.ts';
 
 export { sessionHeaders as headers } from '../lib/headers.ts';
 export { inboxLoader as loader } from '../lib/inbox.server.ts';
 
-type Item = {
-  id: string;
-  platform: string;
-  status: string;
-  unread: number;
-  lastMessageAt: string;
-  preview: string;
-  visitorName: string;
-  visitorEmail: string | null;
-  gravatar: string | null;
+// The list depends on the search (filters, query) only: opening another conversation re-reads nothing here.
+export const shouldRevalidate: ShouldRevalidateFunction = (args) => {
+  if (!args.formMethod && args.currentUrl.search === args.nextUrl.search && args.currentUrl.pathname !== args.nextUrl.pathname) return false;
+  return liveShouldRevalidate(args);
 };
+
 type LoaderData = {
-  query: { status: string; scope: string; q: string; after: string | null };
+  query: { status: InboxView['status']; scope: InboxView['scope']; q: string; after: string | null };
   nextCursor: string | null;
-  conversations: Item[];
+  conversations: InboxRow[];
 };
+
+/**
+ * Loads the next older page when the agent scrolls the list near its end (or follows the link). Only a scroll
+ * does: the link sits below the list, always in view, so watching it would page through the whole inbox unasked.
+ */
+function OlderPage({ href }: { href: string }) {
+  const { store } = useDashboard();
+  const fetcher = useFetcher<{ nextCursor: string | null; conversations: InboxRow[] }>();
+  const load = () => {
+    if (fetcher.state === 'idle') fetcher.load(href.replace(/^\/inbox(\/[^?]*)?/, '/inbox/older'));
+  };
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    if (fetcher.data) store.appendOlder(fetcher.data.conversations, fetcher.data.nextCursor);
+  }, [fetcher.data, store]);
+  useEffect(() => {
+    const list = document.querySelector<HTMLElement>('[data-testid="conversation-list"]');
+    if (!list) return;
+    const onScroll = () => {
+      if (list.scrollHeight - list.scrollTop - list.clientHeight < 200) loadRef.current();
+    };
+    list.addEventListener('scroll', onScroll, { passive: true });
+    return () => list.removeEventListener('scroll', onScroll);
+  }, []); // the caller keys this component by the cursor: a new page, a new listener
+  return (
+    <Link
+      to={href}
+      data-testid="older-page"
+      onClick={(e) => {
+        e.preventDefault();
+        load();
+      }}
+    >
+      {fetcher.state === 'idle' ? 'Older conversations' : 'Loading older conversations…'}
+    </Link>
+  );
+}
 
 const STATUSES = ['open', 'pending', 'resolved', 'all'] as const;
 const SCOPES = [
@@ -47,7 +84,16 @@ function isTyping(target: EventTarget | null) {
 }
 
 export default function Inbox() {
-  const { query, conversations, nextCursor } = useLoaderData<LoaderData>();
+  const data = useLoaderData<LoaderData>();
+  const { query } = data;
+  const { userId } = useDashboard();
+  const live = useLiveInbox(data, () => ({
+    rows: data.conversations,
+    view: { ...data.query, userId, complete: data.nextCursor === null },
+    cursor: data.nextCursor,
+  }));
+  const conversations = live.rows;
+  const nextCursor = live.cursor;
   const params = useParams();
   const location = useLocation();
   const navigate = useNavigate();
@@ -153,7 +199,7 @@ export default function Inbox() {
         {query.after || nextCursor ? (
           <nav className="row more" aria-label="Pages">
             {query.after ? <Link to={link({ after: null })}>Newest</Link> : null}
-            {nextCursor ? <Link to={link({ after: nextCursor })}>Older conversations →</Link> : null}
+            {nextCursor ? <OlderPage key={nextCursor} href={link({ after: nextCursor })} /> : null}
           </nav>
         ) : null}
       </section>

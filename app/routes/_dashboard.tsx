@@ -1,22 +1,45 @@
-// The signed-in shell: navigation, company switcher, one Realtime subscription to the company's events
-// (which revalidates the data on screen), alerts, and the unread count in the tab title.
+// The signed-in shell: navigation, company switcher, one Realtime subscription to the company's events (applied
+// in place by the tab's live store; the loaders re-run only on each join, when a hidden tab shows again, or when an
+// event says something its payload cannot), alerts, and the unread count in the tab title.
 import type { MetaFunction } from '@remix-run/node';
-import { Form, isRouteErrorResponse, NavLink, Outlet, useLoaderData, useRevalidator, useRouteError } from '@remix-run/react';
+import {
+  Form,
+  isRouteErrorResponse,
+  NavLink,
+  Outlet,
+  type ShouldRevalidateFunction,
+  useFetchers,
+  useLoaderData,
+  useNavigation,
+  useRevalidator,
+  useRouteError,
+} from '@remix-run/react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { watchCompany } from '../lib/company-events.client.ts';
-import type { dashboardLoader } from '../lib/dashboard.server.ts';
-import { type CompanyEvent, DashboardContext, type DashboardContextValue } from '../lib/dashboard-context.tsx';
+import { DashboardContext, type DashboardContextValue, useLiveUnread } from '../lib/dashboard-context.tsx';
+import { needsReread, totalUnread } from '../lib/live-state.ts';
+import { LiveStore } from '../lib/live-store.ts';
 import { type PresenceHub, presenceHub } from '../lib/presence.client.ts';
 import { PresenceContext } from '../lib/presence-context.tsx';
 import { browserSupabase } from '../lib/realtime.client.ts';
+import { liveShouldRevalidate, setChannelLive } from '../lib/revalidation.ts';
 import { useRecover } from '../lib/use-recover.ts';
 
 export { dashboardLoader as loader } from '../lib/dashboard.server.ts';
+// The shell's data (agent, memberships, unread counts) does not depend on the URL: moving between pages re-reads
+// nothing; a re-read (a join, a visible tab again) and other actions (company switch, team, settings) do.
+export const shouldRevalidate: ShouldRevalidateFunction = (args) => {
+  if (!args.formMethod && args.currentUrl.href !== args.nextUrl.href) return false;
+  return liveShouldRevalidate(args);
+};
 
-// The unread count in the tab title (child routes have no meta of their own, so this one applies).
-export const meta: MetaFunction<typeof dashboardLoader> = ({ data }) => [
-  { title: data && data.unread > 0 ? `(${data.unread}) Porchlight` : 'Porchlight' },
-];
+const titleFor = (unread: number) => (unread > 0 ? `(${unread}) Porchlight` : 'Porchlight');
+
+// The unread count in the tab title as rendered; the layout keeps it current as events arrive.
+export const meta: MetaFunction = ({ data }) => {
+  const d = data as LoaderData | undefined;
+  return [{ title: titleFor(d ? d.unread.reduce((n, c) => n + c.unread, 0) : 0) }];
+};
 export { sessionHeaders as headers } from '../lib/headers.ts';
 
 type LoaderData = {
@@ -24,7 +47,7 @@ type LoaderData = {
   user: { id: string; email: string };
   current: { companyId: string; companyName: string; role: 'admin' | 'agent'; displayName: string; realtimeTopic: string };
   memberships: { companyId: string; companyName: string; role: 'admin' | 'agent' }[];
-  unread: number;
+  unread: { id: string; unread: number; lastMessageAt: string }[];
 };
 
 function beep() {
@@ -48,7 +71,19 @@ export default function DashboardLayout() {
   const revalidator = useRevalidator();
   const [supabase, setSupabase] = useState<DashboardContextValue['supabase']>(null);
   const [presence, setPresence] = useState<PresenceHub | null>(null);
-  const listeners = useRef(new Set<(e: CompanyEvent) => void>());
+  const [store] = useState(() => new LiveStore());
+  const navigation = useNavigation();
+  const fetchers = useFetchers();
+  // A navigation, a revalidation, or the one that follows a fetcher's action.
+  const reading = navigation.state === 'loading' || revalidator.state === 'loading' || fetchers.some((f) => f.state === 'loading');
+  useEffect(() => {
+    if (reading) store.reading();
+  }, [reading, store]);
+  const unreadMap = useLiveUnread(store, data.unread, () => new Map(data.unread.map((c) => [c.id, { unread: c.unread, lastMessageAt: c.lastMessageAt }])));
+  const unread = totalUnread(unreadMap);
+  useEffect(() => {
+    document.title = titleFor(unread);
+  });
   const [live, setLive] = useState<'connecting' | 'live' | 'offline'>('connecting');
   const [alertsAsked, setAlertsAsked] = useState(true);
   useEffect(() => setAlertsAsked(typeof Notification === 'undefined' || Notification.permission !== 'default'), []);
@@ -61,8 +96,8 @@ export default function DashboardLayout() {
     setPresence(presenceHub(client, data.user.id));
   }, [data.env.supabaseUrl, data.env.anonKey, data.user.id]);
 
-  // Company events → revalidate (debounced). Every join revalidates too, the first one included: what happened
-  // between the server render and the join, or while offline, is read from the database.
+  // Company events are applied in place. The loaders re-run (debounced) on every join, the first one included:
+  // what happened between the server render and the join, or while offline, is read from the database.
   useEffect(() => {
     if (!supabase) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -70,16 +105,17 @@ export default function DashboardLayout() {
       clearTimeout(timer);
       timer = setTimeout(() => revalidateRef.current(), 120);
     };
-    // Company events are signals (ids, kinds, times); what was said is read through the loaders (RLS).
     const stop = watchCompany(supabase, data.current.realtimeTopic, {
       onEvent(e) {
-        for (const l of listeners.current) l(e);
+        store.apply(e);
         if (e.event === 'message.created' && e.payload.sender_kind === 'visitor' && document.hidden) notify('New message from a visitor');
-        // company.topic_changed: a member was removed and the topic moved; the loader reads the new one.
-        refresh();
+        // company.topic_changed (a member was removed, the topic moved: the loader reads the new one), or a payload
+        // this code cannot apply.
+        if (needsReread(e)) refresh();
       },
       onStatus(status) {
         setLive(status === 'denied' ? 'offline' : status);
+        setChannelLive(status === 'live');
         if (status !== 'offline') refresh();
       },
     });
@@ -87,17 +123,21 @@ export default function DashboardLayout() {
       clearTimeout(timer);
       stop();
     };
-  }, [supabase, data.current.realtimeTopic]);
+  }, [supabase, data.current.realtimeTopic, store]);
 
-  // Other tabs read and reply too: catch up when this tab becomes visible again.
+  // A hidden tab may have been throttled or frozen by the browser (timers, sockets): catch up once it shows again.
   useEffect(() => {
-    const onVisible = () => {
-      if (!document.hidden) revalidateRef.current();
+    let wasHidden = document.hidden;
+    const onVisibility = () => {
+      if (document.hidden) wasHidden = true;
+      else if (wasHidden) {
+        wasHidden = false;
+        revalidateRef.current();
+      }
     };
-    document.addEventListener('visibilitychange', onVisible);
-    return () => document.removeEventListener('visibilitychange', onVisible);
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => document.removeEventListener('visibilitychange', onVisibility);
   }, []);
-
 
   const ctx = useMemo<DashboardContextValue>(
     () => ({
@@ -106,12 +146,9 @@ export default function DashboardLayout() {
       userId: data.user.id,
       displayName: data.current.displayName,
       role: data.current.role,
-      subscribe(listener) {
-        listeners.current.add(listener);
-        return () => listeners.current.delete(listener);
-      },
+      store,
     }),
-    [supabase, data.current.companyId, data.user.id, data.current.displayName, data.current.role],
+    [supabase, data.current.companyId, data.user.id, data.current.displayName, data.current.role, store],
   );
 
   const isAdmin = data.current.role === 'admin';
@@ -126,9 +163,9 @@ export default function DashboardLayout() {
             <nav className="mainnav" aria-label="Main">
               <NavLink to="/inbox">
                 Inbox
-                {data.unread > 0 ? (
-                  <span className="badge" title={`${data.unread} unread`} data-testid="total-unread">
-                    {data.unread}
+                {unread > 0 ? (
+                  <span className="badge" title={`${unread} unread`} data-testid="total-unread">
+                    {unread}
                   </span>
                 ) : null}
               </NavLink>

@@ -9,6 +9,7 @@ import * as teamRoute from '../../app/routes/_dashboard.team.tsx';
 import * as dashboardRoute from '../../app/routes/_dashboard.tsx';
 import * as confirmRoute from '../../app/routes/auth.confirm.tsx';
 import * as companyRoute from '../../app/routes/company.tsx';
+import * as olderInboxRoute from '../../app/routes/inbox.older.ts';
 import * as invitationsRoute from '../../app/routes/invitations.tsx';
 import * as loginRoute from '../../app/routes/login.tsx';
 import * as logoutRoute from '../../app/routes/logout.tsx';
@@ -368,19 +369,39 @@ describe('inbox and conversation', () => {
     expect((await res.json()).fieldErrors).toEqual({ body: 'Write a message first.' });
   });
 
-  it('opening a conversation marks it read', async () => {
+  it('opening a conversation writes nothing; the read action, sent by a tab that shows it, clears the unread count', async () => {
     await sql(`insert into public.messages (conversation_id, company_id, sender_kind, body) values ($1, $2, 'visitor', 'Anyone there?')`, [
       acme.conversationId,
       acme.companyId,
     ]);
     const [before] = await sql<{ unread_count: number }>('select unread_count from public.conversations where id = $1', [acme.conversationId]);
     expect(before!.unread_count).toBe(1);
-    const res = await call(conversationRoute.loader, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params: { conversationId: acme.conversationId } });
+    const params = { conversationId: acme.conversationId };
+    const res = await call(conversationRoute.loader, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params });
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.messages.map((m: { id: string }) => m.id)).toContain(acme.firstMessageId);
+    expect(body.conversation.unread_count).toBe(1);
+    const [stillUnread] = await sql<{ unread_count: number }>('select unread_count from public.conversations where id = $1', [acme.conversationId]);
+    expect(stillUnread!.unread_count).toBe(1);
+
+    const read = await call(conversationRoute.action, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params, form: { intent: 'read' } });
+    expect(read.status).toBe(200);
     const [row] = await sql<{ unread_count: number }>('select unread_count from public.conversations where id = $1', [acme.conversationId]);
     expect(row!.unread_count).toBe(0);
+  });
+
+  it("refuses to read another company's conversation: 404 and its unread count stays", async () => {
+    await sql(`insert into public.messages (conversation_id, company_id, sender_kind, body) values ($1, $2, 'visitor', 'Globex question')`, [
+      globex.conversationId,
+      globex.companyId,
+    ]);
+    const params = { conversationId: globex.conversationId };
+    const res = await call(conversationRoute.action, `/inbox/${globex.conversationId}`, { cookie: acmeAgent, params, form: { intent: 'read' } });
+    expect(res.status).toBe(404);
+    expect((await res.json()).code).toBe('conversation_not_found');
+    const [row] = await sql<{ unread_count: number }>('select unread_count from public.conversations where id = $1', [globex.conversationId]);
+    expect(row!.unread_count).toBeGreaterThan(0);
   });
 
   it('changes status and assignee, refusing an assignee from another company', async () => {
@@ -451,4 +472,84 @@ describe('an agent of another company sees nothing of Acme', () => {
       await sql('delete from public.company_members where company_id = $1 and user_id = $2', [acme.companyId, globex.agent.id]);
     }
   });
+});
+
+describe('what a revalidation round and an older page cost', () => {
+  /** Counts this process's calls to Supabase Auth's user endpoint (each is one verification of the agent). */
+  async function authCalls(run: () => Promise<unknown>): Promise<number> {
+    const realFetch = globalThis.fetch;
+    let n = 0;
+    globalThis.fetch = (input, init) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (new URL(url).pathname === '/auth/v1/user') n++;
+      return realFetch(input, init);
+    };
+    try {
+      await run();
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    return n;
+  }
+
+  it('the three loaders of one revalidation round (one load context, a Request each) verify the agent with Auth once', async () => {
+    const params = { conversationId: acme.conversationId };
+    const round = (context: Record<string, unknown>) =>
+      Promise.all([
+        call(dashboardRoute.loader, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, context }),
+        call(inboxRoute.loader, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, context }),
+        call(conversationRoute.loader, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params, context }),
+      ]);
+    const shared = {};
+    expect(await authCalls(() => round(shared))).toBe(1);
+    // Two rounds are two HTTP requests, each with its own context: each verifies again.
+    const twoRounds = async () => {
+      await round({});
+      await round({});
+    };
+    expect(await authCalls(twoRounds)).toBe(2);
+  });
+
+  it('a refusal shared by one round’s loaders reaches each as its own response (Remix reads every body)', async () => {
+    const context = {};
+    const params = { conversationId: acme.conversationId };
+    const path = `/inbox/${acme.conversationId}`;
+    const refused = await Promise.all([
+      call(dashboardRoute.loader, path, { context }),
+      call(inboxRoute.loader, path, { context }),
+      call(conversationRoute.loader, path, { params, context }),
+    ]);
+    expect(refused.map((r) => r.status)).toEqual([302, 302, 302]);
+    expect(new Set(refused).size).toBe(3);
+    await Promise.all(refused.map((r) => r.text()));
+  });
+
+  it('GET /inbox/older pages through 2,000 conversations by cursor: each once, newest first, never cached', async () => {
+    const company = await createCompany('Older');
+    const cookie = await signIn(company.agent);
+    await sql(
+      `insert into public.conversations (company_id, visitor_id, last_message_at)
+       select $1, $2, now() - make_interval(secs => n) from generate_series(1, 2000) n`,
+      [company.companyId, company.visitorId],
+    );
+    const first = await (await call(inboxRoute.loader, '/inbox?status=all', { cookie })).json();
+    const seen: { id: string; lastMessageAt: string }[] = [...first.conversations];
+    let cursor: string | null = first.nextCursor;
+    let pages = 1;
+    while (cursor) {
+      const res = await call(olderInboxRoute.loader, `/inbox/older?status=all&after=${encodeURIComponent(cursor)}`, { cookie });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('Cache-Control')).toBe('private, no-store');
+      const page = await res.json();
+      seen.push(...page.conversations);
+      cursor = page.nextCursor;
+      pages++;
+    }
+    // The 2,000 seeded and the fixture's own conversation.
+    expect(seen).toHaveLength(2001);
+    expect(new Set(seen.map((c) => c.id)).size).toBe(2001);
+    expect(pages).toBe(Math.ceil(2001 / 25));
+    const times = seen.map((c) => Date.parse(c.lastMessageAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  }, 120_000);
 });

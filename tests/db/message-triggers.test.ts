@@ -87,8 +87,9 @@ describe('message triggers', () => {
     // The visitor's topic: the message as the widget shows it (no author id, no company).
     expect(conv[0]!.payload).toMatchObject({ id, conversation_id: w.convA, sender_kind: 'visitor', body: 'ping' });
     expect(Object.keys(conv[0]!.payload).sort()).toEqual(['author_name', 'body', 'conversation_id', 'created_at', 'id', 'sender_kind']);
-    // The company topic: a signal only; what was said is read through REST (RLS at the time of reading).
-    expect(comp[0]!.payload).toEqual({ id, conversation_id: w.convA, sender_kind: 'visitor', created_at: expect.any(String) });
+    // The company topic (issue 15): the message as the dashboard shows it, applied in place; no author id. Only the
+    // company's current members hold the topic's key (tests/db/realtime-topics.test.ts).
+    expect(comp[0]!.payload).toEqual({ id, conversation_id: w.convA, sender_kind: 'visitor', author_name: 'A', body: 'ping', created_at: expect.any(String) });
     expect(comp[0]!.topic).toBe((await c.query('select realtime_topic from public.companies where id = $1', [w.companyX])).rows[0].realtime_topic);
   });
 
@@ -99,8 +100,9 @@ describe('message triggers', () => {
     const comp = await broadcastsSince(since, `company:${w.companyX}:%`);
     expect(conv.map((b) => [b.event, b.payload.id, b.payload.status])).toEqual([['conversation.updated', w.convA, 'pending']]);
     expect(comp.map((b) => [b.event, b.payload.id, b.payload.status])).toEqual([['conversation.updated', w.convA, 'pending']]);
-    // No message text on either topic (the preview is the newest message's text).
-    expect(Object.keys(comp[0]!.payload)).not.toContain('last_message_preview');
+    // The company topic carries a whole inbox row (issue 15: applied in place, for current members only); the
+    // visitor's topic still no preview text.
+    expect(Object.keys(comp[0]!.payload)).toEqual(expect.arrayContaining(['last_message_preview', 'unread_count', 'updated_at', 'visitor_name']));
     expect(Object.keys(conv[0]!.payload).sort()).toEqual(['agent_last_read_message_id', 'id', 'status', 'updated_at']);
     await c.query(`update public.conversations set status = 'open' where id = $1`, [w.convA]);
   });

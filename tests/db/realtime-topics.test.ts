@@ -1,5 +1,6 @@
 // The product's Realtime topics on a real socket (official supabase-js): a removed member stops receiving at once,
-// company broadcasts carry no text, no client can forge a server event, and presence tells the truth.
+// company broadcasts say what changed to the current members only, no client can forge a server event, and presence
+// tells the truth.
 import { randomUUID } from 'node:crypto';
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import type pg from 'pg';
@@ -161,14 +162,49 @@ describe('removing a member', () => {
 });
 
 describe('company broadcasts', () => {
-  it('carry signals, never what was said', async () => {
+  it('carry what changed (the message, the inbox row) to the current members, and nothing of the author', async () => {
     const watcher = await agent('agent', 'Watcher');
     const feed = await listen(watcher.c, await companyTopic());
-    const messageId = await visitorMessage(conversationId, visitor.id, 'My card number is 4242');
+    const messageId = await visitorMessage(conversationId, visitor.id, 'My  order\n is late');
     await feed.until((f) => f.event === 'message.created' && f.payload.id === messageId);
     const frame = feed.frames.find((f) => f.payload.id === messageId)!;
-    expect(frame.payload).toEqual({ id: messageId, conversation_id: conversationId, sender_kind: 'visitor', created_at: expect.any(String) });
-    expect(JSON.stringify(feed.frames)).not.toContain('4242');
+    expect(frame.payload).toEqual({
+      id: messageId,
+      conversation_id: conversationId,
+      sender_kind: 'visitor',
+      author_name: 'Vera Visitor',
+      body: 'My  order\n is late',
+      created_at: expect.any(String),
+    });
+    await admin.query(`update public.conversations set status = 'pending' where id = $1`, [conversationId]);
+    await feed.until((f) => f.event === 'conversation.updated' && f.payload.id === conversationId);
+    const updated = feed.frames.find((f) => f.event === 'conversation.updated')!.payload;
+    expect(Object.keys(updated).sort()).toEqual(
+      [
+        'assignee_id', 'auto_bot', 'created_at', 'id', 'last_message_at', 'last_message_preview', 'platform', 'status', 'unread_count',
+        'updated_at', 'visitor_email', 'visitor_id', 'visitor_last_read_message_id', 'visitor_name',
+      ].sort(),
+    );
+    expect(updated).toMatchObject({ status: 'pending', last_message_preview: 'My order is late', visitor_name: 'Vera Visitor' });
+    await admin.query(`update public.conversations set status = 'open' where id = $1`, [conversationId]);
+  });
+
+  it('reach no agent of another company: they cannot join the topic, even knowing it', async () => {
+    const otherCompany = randomUUID();
+    await admin.query(`insert into public.companies (id, name) values ($1, 'Other Co')`, [otherCompany]);
+    try {
+      const email = uniqueEmail('rt-other');
+      const created = await serviceClient().auth.admin.createUser({ email, password: PASSWORD, email_confirm: true });
+      const otherId = created.data.user!.id;
+      await admin.query(`insert into public.company_members (company_id, user_id, role, display_name) values ($1, $2, 'admin', 'Other')`, [otherCompany, otherId]);
+      const c = client();
+      clients.push(c);
+      const signedIn = await c.auth.signInWithPassword({ email, password: PASSWORD });
+      await c.realtime.setAuth(signedIn.data.session!.access_token);
+      await expect(listen(c, await companyTopic())).rejects.toThrow(/permission|unauthorized/i);
+    } finally {
+      await admin.query('delete from public.companies where id = $1', [otherCompany]);
+    }
   });
 });
 

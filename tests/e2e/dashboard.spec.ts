@@ -1,12 +1,22 @@
 // The agent dashboard in real Chromium, with a second browser context acting as a visitor on the demo page.
 // Uses the seeded logins (README) and the stack, dashboard and demo page that playwright.config.ts starts.
-import { expect, type Page, test } from '@playwright/test';
-import { ACME_ADMIN, ACME_AGENT, DASHBOARD, DEMO, GLOBEX_AGENT, signIn, visitorStartsChat } from './support.ts';
+import { type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { ACME_ADMIN, ACME_AGENT, DASHBOARD, DEMO, GLOBEX_AGENT, query, send, signIn, visitorStartsChat } from './support.ts';
 
 test.describe.configure({ mode: 'serial' });
 
 function row(page: Page, visitorName: string) {
   return page.getByTestId('conversation-list').locator('li', { hasText: visitorName });
+}
+
+/** The loader re-reads a context's pages make: with single fetch, one GET <path>.data per round (paging aside). */
+function countReReads(context: BrowserContext) {
+  const reads: string[] = [];
+  context.on('request', (r) => {
+    const url = new URL(r.url());
+    if (r.method() === 'GET' && url.pathname.endsWith('.data') && url.pathname !== '/inbox/older.data') reads.push(url.pathname + url.search);
+  });
+  return reads;
 }
 
 test('a visitor’s conversation appears live, the reply reaches the widget, presence and unread follow', async ({ browser }) => {
@@ -123,6 +133,105 @@ test('when Realtime ends the dashboard’s live channel, the dashboard opens it 
   await box.fill('Second question');
   await box.press('Enter');
   await expect(item.getByTestId('preview')).toHaveText('Second question');
+  await visitor.context.close();
+  await context.close();
+});
+
+test('two agents in two browsers: a read, a reply, an assignment and a status change by one show in the other’s inbox without a re-read', async ({
+  browser,
+}) => {
+  const visitorName = `Team ${Date.now().toString(36)}`;
+  const one = await signIn(browser, ACME_AGENT);
+  const other = await signIn(browser, ACME_ADMIN);
+  const mine = await other.context.newPage();
+  await mine.goto('/inbox?scope=mine');
+  await expect(other.page.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
+  await expect(mine.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
+  const visitor = await visitorStartsChat(browser, visitorName, 'Who can help me?');
+  const theirs = row(other.page, visitorName);
+  await expect(theirs.getByTestId('unread-badge')).toHaveText('1');
+  await expect(row(mine, visitorName)).toHaveCount(0);
+  // From here on the other agent's pages only listen: every change arrives as one broadcast.
+  await other.page.waitForLoadState('networkidle');
+  await mine.waitForLoadState('networkidle');
+  const reReads = countReReads(other.context);
+
+  // A read: the first agent opens the conversation.
+  await row(one.page, visitorName).getByRole('link').click();
+  await expect(one.page.getByTestId('conversation-title')).toHaveText(visitorName);
+  await expect(theirs.getByTestId('unread-badge')).toHaveCount(0);
+
+  // A reply.
+  const composer = one.page.getByLabel('Reply');
+  await composer.fill('I can, one moment.');
+  await composer.press('Enter');
+  await expect(theirs.getByTestId('preview')).toHaveText('I can, one moment.');
+
+  // An assignment to the other agent: the row arrives in their "Mine".
+  const [admin] = await query<{ id: string }>(`select id from auth.users where email = $1`, [ACME_ADMIN.email]);
+  await one.page.getByTestId('conversation').getByLabel('Assignee').selectOption(admin!.id);
+  await expect(row(mine, visitorName)).toBeVisible();
+  await expect(row(mine, visitorName).getByTestId('preview')).toHaveText('I can, one moment.');
+
+  // A status change: pending leaves both "Open" views.
+  await one.page.getByTestId('conversation').getByLabel('Status').selectOption('pending');
+  await expect(row(other.page, visitorName)).toHaveCount(0);
+  await expect(row(mine, visitorName)).toHaveCount(0);
+
+  expect(reReads).toEqual([]);
+  await visitor.context.close();
+  await one.context.close();
+  await other.context.close();
+});
+
+test('after Realtime ends the live channel, the tab catches up from the database once when it is back', async ({ browser }) => {
+  const visitorName = `Gap ${Date.now().toString(36)}`;
+  const visitor = await visitorStartsChat(browser, visitorName, 'Before the outage');
+  const context = await browser.newContext({ baseURL: DASHBOARD });
+  let holding = false;
+  const held: (() => void)[] = [];
+  const companyJoins: { joinRef: string; topic: string; server: { send(frame: string): void } }[] = [];
+  await context.routeWebSocket(/\/realtime\/v1\/websocket/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((frame) => {
+      if (typeof frame === 'string' && frame.includes('"phx_join"') && frame.includes('realtime:company:')) {
+        const [joinRef, , topic] = JSON.parse(frame) as [string, string, string];
+        companyJoins.push({ joinRef, topic, server });
+        if (holding) {
+          held.push(() => server.send(frame));
+          return;
+        }
+      }
+      server.send(frame);
+    });
+    server.onMessage((frame) => ws.send(frame));
+  });
+  const { page } = await signIn(browser, ACME_AGENT, { context });
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
+  const item = row(page, visitorName);
+  await expect(item.getByTestId('preview')).toHaveText('Before the outage');
+  await page.waitForLoadState('networkidle');
+  const reReads = countReReads(context);
+
+  // Realtime ends the channel; the new join is held, so what is stored meanwhile cannot arrive as an event.
+  holding = true;
+  const joined = companyJoins.at(-1)!;
+  joined.server.send(JSON.stringify([joined.joinRef, 'test-1', joined.topic, 'access_token', { access_token: 'not.a.token' }]));
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'offline');
+  await send(visitor.page, 'During the outage');
+  await expect(visitor.page.locator('[data-message-id][data-state="sent"]', { hasText: 'During the outage' })).toBeVisible();
+  await expect.poll(() => held.length).toBeGreaterThan(0);
+  await expect(item.getByTestId('preview')).toHaveText('Before the outage');
+  expect(reReads).toEqual([]);
+
+  // Back: one read from the database brings the missed message.
+  holding = false;
+  for (const release of held.splice(0)) release();
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
+  await expect(item.getByTestId('preview')).toHaveText('During the outage');
+  await expect(item.getByTestId('unread-badge')).toHaveText('2');
+  await page.waitForLoadState('networkidle');
+  expect(reReads).toHaveLength(1);
   await visitor.context.close();
   await context.close();
 });
