@@ -13,7 +13,7 @@ const run = promisify(execFile);
 const CLI = path.resolve('node_modules/.bin/supabase');
 
 async function supabase(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const { stdout, stderr } = await run(CLI, [...args, '--workdir', path.resolve('.'), `--remote=${stack().dbUrl}`, '--agent', 'no'], {
+  const { stdout, stderr } = await run(CLI, [...args, '--workdir', path.resolve('.'), '--db-url', `${stack().dbUrl}?sslmode=disable`, '--agent', 'no'], {
     env: { ...process.env, DO_NOT_TRACK: '1', SUPABASE_TELEMETRY_DISABLED: '1', NO_COLOR: '1' },
     timeout: 60_000,
   });
