@@ -1,7 +1,7 @@
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from '@remix-run/node';
 import { z } from 'zod';
 import { errorResponse, requireAgent } from './auth.server.ts';
-import { conversationExists, getConversation, gravatarUrl, insertAgentMessage, listMembers, markRead, updateConversation } from './data.server.ts';
+import { conversationExists, DataError, getConversation, gravatarUrl, insertAgentMessage, listMembers, markRead, updateConversation } from './data.server.ts';
 import { conversationStatusSchema, fieldErrors, readForm, sendMessageSchema } from './validation.ts';
 
 const idSchema = z.string().uuid();
@@ -27,7 +27,14 @@ const patchSchemas = {
 };
 
 export async function conversationAction({ request, params, context }: ActionFunctionArgs) {
-  const ctx = await requireAgent(request, context);
+  // Returned, not thrown: these actions are fetcher submissions (a read, a reply), and a thrown response would
+  // replace the whole page with the error boundary, e.g. while Auth is briefly unreachable. A redirect to the
+  // login page still redirects.
+  const ctx = await requireAgent(request, context).catch((refusal: unknown) => {
+    if (refusal instanceof Response) return refusal;
+    throw refusal;
+  });
+  if (ctx instanceof Response) return ctx;
   const id = idSchema.safeParse(params.conversationId);
   if (!id.success) return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
   const form = await readForm(request);
@@ -62,9 +69,15 @@ export async function conversationAction({ request, params, context }: ActionFun
   if (intent === 'read') {
     // Sent by a tab that shows the conversation (app/lib/use-read.ts). RLS keeps the write to this company's
     // conversations; the lookup beside it says whether there was one to read.
-    const [found] = await Promise.all([conversationExists(ctx.supabase, ctx.current.companyId, id.data), markRead(ctx.supabase, id.data)]);
-    if (!found) return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
-    return json({ ok: true }, { headers: ctx.headers });
+    try {
+      const [found] = await Promise.all([conversationExists(ctx.supabase, ctx.current.companyId, id.data), markRead(ctx.supabase, id.data)]);
+      if (!found) return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+      return json({ ok: true }, { headers: ctx.headers });
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+      // The database is unreachable for now: the unread count stays, and the next read (or catch-up) sets it.
+      return errorResponse(503, 'read_unavailable', 'The conversation could not be marked read right now.', ctx.headers);
+    }
   }
 
   let patch: Parameters<typeof updateConversation>[3];
