@@ -1,6 +1,7 @@
 // zod schemas shared by forms (client-side hints) and actions (the real check), plus field-error shaping
 // and reading a form body safely.
 import { z } from 'zod';
+import { MAX_MESSAGE_LENGTH } from '../../functions/_shared/limits.ts';
 import { CONTROL_CHARACTERS } from '../../functions/_shared/text-rules.ts';
 
 export type FieldErrors = Record<string, string>;
@@ -38,7 +39,8 @@ export const loginSchema = z.object({
   redirectTo: z.string().optional(),
 });
 
-export const MESSAGE_MAX_LENGTH = 4000;
+/** The widget API's limit, one spelling for every runtime (functions/_shared/limits.ts). */
+export const MESSAGE_MAX_LENGTH = MAX_MESSAGE_LENGTH;
 
 export const sendMessageSchema = z.object({
   id: z.string().uuid('Message id must be a UUID.'),

@@ -7,6 +7,7 @@
 import { type RealtimeChannel, RealtimeClient } from '@supabase/realtime-js';
 import { render } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { EMAIL_PATTERN, MAX_MESSAGE_LENGTH, PHONE_PATTERN } from '../../functions/_shared/limits.ts';
 import { hasControlCharacters, stripControlCharacters } from '../../functions/_shared/text-rules.ts';
 import { utcMicros } from '../../functions/_shared/time.ts';
 import { panel as de } from '../locales/de.ts';
@@ -51,8 +52,6 @@ input,textarea{font:inherit;font-size:15px;padding:8px 10px;border:1px solid #d1
 const CATCH_UP_OVERLAP_MS = 10_000;
 /** Visitor-supplied text other than messages (name, page title…) is sent without control characters. */
 const clean = (v?: string) => (v ? stripControlCharacters(v) : undefined);
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const PHONE_RE = /^[+()\d\s.-]{5,40}$/;
 
 function Text({ text }: { text: string }) {
   return (
@@ -172,8 +171,8 @@ function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: PanelSt
     for (const f of ['name', 'email', 'phone'] as const) {
       const v = now[f].trim();
       if (prechat[f] === 'required' && !v) errs[f] = t.required;
-      else if (v && f === 'email' && !EMAIL_RE.test(v)) errs[f] = t.invalidEmail;
-      else if (v && f === 'phone' && !PHONE_RE.test(v)) errs[f] = t.invalidPhone;
+      else if (v && f === 'email' && !EMAIL_PATTERN.test(v)) errs[f] = t.invalidEmail;
+      else if (v && f === 'phone' && !PHONE_PATTERN.test(v)) errs[f] = t.invalidPhone;
     }
     if (!body) errs.message = t.required;
     setErrors(errs);
@@ -201,7 +200,7 @@ function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: PanelSt
         <textarea
           name="message"
           rows={2}
-          maxLength={4000}
+          maxLength={MAX_MESSAGE_LENGTH}
           placeholder={needsForm ? t.firstMessageLabel : t.composerPlaceholder}
           value={draft}
           aria-invalid={errors.message ? 'true' : 'false'}
