@@ -32,9 +32,19 @@ export function envProblems(source: Record<string, string | undefined>, { hosted
   return problems;
 }
 
+// Read on every request (the request's Supabase client): validated once per set of values, not per call.
+let checked: { key: string; value: DashboardEnv } | null = null;
+
 export function env(): DashboardEnv {
+  const key = [process.env.SUPABASE_URL, process.env.SUPABASE_ANON_KEY, process.env.SUPABASE_SERVICE_ROLE_KEY, process.env.WIDGET_SCRIPT_URL].join('\n');
+  if (checked?.key === key) return checked.value;
   const problems = envProblems(process.env);
   if (problems.length) throw new Error(`The dashboard's environment is incomplete: ${problems.join('; ')}`);
+  checked = { key, value: read() };
+  return checked.value;
+}
+
+function read(): DashboardEnv {
   return {
     supabaseUrl: process.env.SUPABASE_URL!,
     anonKey: process.env.SUPABASE_ANON_KEY!,

@@ -1,20 +1,10 @@
 // Pieces the launcher and the panel share (kept tiny: both ship them).
 import type { WidgetClient } from './client.ts';
 
-export interface WidgetConfig {
-  key: string;
-  companyName: string;
-  title: string;
-  greeting: string;
-  launcherLabel: string;
-  primaryColor: string;
-  accentColor: string;
-  position: 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left';
-  autoOpenAfterSeconds: number | null;
-  locale: string;
-  prechat: { name: FieldMode; email: FieldMode; phone: FieldMode };
-}
-export type FieldMode = 'off' | 'optional' | 'required';
+// The API's shape, defined once beside the functions that answer it (a type: nothing of it ships).
+import type { FieldMode, PublicWidgetConfig as WidgetConfig } from '../../functions/_shared/contract.ts';
+
+export type { FieldMode, WidgetConfig };
 
 export interface Options {
   widgetKey: string;
