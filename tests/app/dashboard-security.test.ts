@@ -4,11 +4,11 @@
 // loaders and actions where Remix is.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as conversationRoute from '../../app/routes/_dashboard.inbox.$conversationId.tsx';
-import * as inboxRoute from '../../app/routes/_dashboard.inbox.tsx';
-import * as widgetSettingsRoute from '../../app/routes/_dashboard.settings.widget.tsx';
-import * as companyRoute from '../../app/routes/company.tsx';
-import * as loginRoute from '../../app/routes/login.tsx';
+import * as inboxRoute from '../../app/routes/_dashboard.inbox/route.tsx';
+import * as conversationRoute from '../../app/routes/_dashboard.inbox.$conversationId/route.tsx';
+import * as widgetSettingsRoute from '../../app/routes/_dashboard.settings.widget/route.tsx';
+import * as companyRoute from '../../app/routes/company/route.tsx';
+import * as loginRoute from '../../app/routes/login/route.tsx';
 import { type RunningDashboard, startDashboard } from '../../app/server.ts';
 import { freePort } from '../support/global-setup.ts';
 import { stack } from '../support/stack.ts';
