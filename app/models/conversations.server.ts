@@ -145,11 +145,7 @@ export async function conversationExists(supabase: SupabaseClient, companyId: st
 /** An agent read the conversation (an explicit action: loaders write nothing). */
 export async function markRead(supabase: SupabaseClient, conversationId: string) {
   const { error } = await supabase.rpc('mark_conversation_read', { p_conversation_id: conversationId });
-  if (!error) return;
-  // Without the RPC (PGRST202: no such function), reset the counter directly.
-  if (error.code !== 'PGRST202' && error.code !== '42883') throw new DataError(`mark read: ${error.message}`, error);
-  const res = await supabase.from('conversations').update({ unread_count: 0 }).eq('id', conversationId);
-  if (res.error) throw new DataError(`mark read: ${res.error.message}`, res.error);
+  if (error) throw new DataError(`mark read: ${error.message}`, error);
 }
 
 export async function updateConversation(
