@@ -1,21 +1,12 @@
 // Message queries: a thread's latest messages, an agent's reply (idempotent by its client-made id), text search.
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { type Message, toMessage } from '../../functions/_shared/contract.ts';
 import { check, DataError } from './query.server.ts';
 
-export interface MessageRow {
-  id: string;
-  conversation_id: string;
-  sender_kind: 'visitor' | 'agent' | 'bot' | 'system';
-  author_id: string | null;
-  author_name: string | null;
-  body: string;
-  created_at: string;
-}
+const MESSAGE_COLUMNS = 'id, conversation_id, sender_kind, author_name, body, created_at';
 
-export const MESSAGE_COLUMNS = 'id, conversation_id, sender_kind, author_id, author_name, body, created_at';
-
-/** The conversation's latest 100 messages, oldest first. */
-export async function recentMessages(supabase: SupabaseClient, conversationId: string): Promise<MessageRow[]> {
+/** The conversation's latest 100 messages, oldest first, shaped as the widget API's (and the live events') Message. */
+export async function recentMessages(supabase: SupabaseClient, conversationId: string): Promise<Message[]> {
   const res = await supabase
     .from('messages')
     .select(MESSAGE_COLUMNS)
@@ -23,7 +14,7 @@ export async function recentMessages(supabase: SupabaseClient, conversationId: s
     .order('created_at', { ascending: false })
     .order('id', { ascending: false })
     .limit(100);
-  return (check(res, 'messages') as MessageRow[]).reverse();
+  return (check(res, 'messages') as Record<string, unknown>[]).map(toMessage).reverse();
 }
 
 /** Ids of conversations with a message whose text matches the LIKE pattern (newest first). */

@@ -1,6 +1,7 @@
 // The widget settings form ⇄ widget_configs row. One zod schema, used by the form (browser-side hints and
 // the live preview) and by the action (the real check).
 import { z } from 'zod';
+import { type PublicWidgetConfig, toPublicConfig } from '../../functions/_shared/contract.ts';
 import { POSITIONS, PRECHAT, type WidgetConfigRow } from '../../functions/_shared/widget-row.ts';
 import { plainText } from '../lib/validation.ts';
 
@@ -109,21 +110,9 @@ export function formToRow(v: WidgetConfigForm): Omit<WidgetConfigRow, 'company_i
   };
 }
 
-/** The public config shape the widget receives (docs/widget-api.md), for the live preview. */
-export function previewConfig(v: WidgetConfigForm, key: string, companyName: string) {
-  return {
-    key,
-    companyName,
-    title: v.title,
-    greeting: v.greeting,
-    launcherLabel: v.launcherLabel,
-    primaryColor: v.primaryColor,
-    accentColor: v.accentColor,
-    position: v.position,
-    autoOpenAfterSeconds: v.autoOpen === 'after' ? v.autoOpenAfterSeconds : null,
-    locale: v.locale,
-    prechat: { name: v.prechatName, email: v.prechatEmail, phone: v.prechatPhone },
-  };
+/** The public config the widget receives (contract.ts), from the form's values: what the live preview shows. */
+export function previewConfig(v: WidgetConfigForm, key: string, companyName: string): PublicWidgetConfig {
+  return toPublicConfig({ company_id: '', widget_key: key, ...formToRow(v) }, companyName);
 }
 
 export function embedCode(opts: { scriptUrl: string; widgetKey: string; supabaseUrl: string; anonKey: string }) {

@@ -12,7 +12,7 @@ import { DataError } from '../../models/query.server.ts';
 
 const idSchema = z.string().uuid();
 
-export async function conversationLoader({ request, params, context }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const ctx = await requireAgent(request, context);
   const id = idSchema.safeParse(params.conversationId);
   if (!id.success) throw errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
@@ -32,7 +32,7 @@ const patchSchemas = {
   bot: z.object({ autoBot: z.enum(['true', 'false']) }),
 };
 
-export async function conversationAction({ request, params, context }: ActionFunctionArgs) {
+export async function action({ request, params, context }: ActionFunctionArgs) {
   // Returned, not thrown: these actions are fetcher submissions (a read, a reply), and a thrown response would
   // replace the whole page with the error boundary, e.g. while Auth is briefly unreachable. A redirect to the
   // login page still redirects.

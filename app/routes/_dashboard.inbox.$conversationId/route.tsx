@@ -3,20 +3,21 @@
 // company's events applied in place; reading it is an action sent only while it is on screen (use-read.ts).
 import { isRouteErrorResponse, Link, type ShouldRevalidateFunction, useFetcher, useLoaderData, useLocation, useRevalidator, useRouteError } from '@remix-run/react';
 import { Fragment, useEffect, useRef, useState } from 'react';
-import { Avatar, PlatformBadge } from '../../components/Avatar.tsx';
+import { MAX_MESSAGE_LENGTH } from '../../../functions/_shared/limits.ts';
+import { Avatar } from '../../components/Avatar.tsx';
+import { PlatformBadge } from '../../components/PlatformBadge.tsx';
 import { useLiveThread } from '../../lib/dashboard-context.tsx';
-import { clockTime, dayKey, dayLabel, relativeTime, visitorDisplayName } from '../../lib/format.ts';
-import type { ThreadConversation, ThreadMessage } from '../../lib/live-state.ts';
+import { clockTime, dayKey, dayLabel, visitorDisplayName } from '../../lib/format.ts';
 import { useVisitorsOnline } from '../../lib/presence-context.tsx';
 import { liveShouldRevalidate } from '../../lib/revalidation.ts';
-import { httpUrl } from '../../lib/safe-redirect.ts';
 import { useRecover } from '../../lib/use-recover.ts';
-import { MESSAGE_MAX_LENGTH } from '../../lib/validation.ts';
-import type { VisitorRow } from '../../models/visitors.server.ts';
+import { CustomerProfile } from './CustomerProfile.tsx';
+import type { loader } from './conversation.server.ts';
+import { type Outgoing, OutgoingMessage } from './OutgoingMessage.tsx';
 import { useReadWhileShown } from './use-read.ts';
 
 export { sessionHeaders as headers } from '../../lib/headers.ts';
-export { conversationAction as action, conversationLoader as loader } from './conversation.server.ts';
+export { action, loader } from './conversation.server.ts';
 
 // The thread depends on the conversation id only: a filter clicked beside it re-reads nothing here.
 export const shouldRevalidate: ShouldRevalidateFunction = (args) => {
@@ -26,58 +27,8 @@ export const shouldRevalidate: ShouldRevalidateFunction = (args) => {
   return liveShouldRevalidate(args);
 };
 
-type LoaderData = {
-  conversation: ThreadConversation;
-  visitor: VisitorRow | null;
-  messages: ThreadMessage[];
-  earlier: { id: string; status: string; platform: string; last_message_at: string; last_message_preview: string | null }[];
-  members: { user_id: string; role: string; display_name: string | null }[];
-  gravatar: string | null;
-  me: { id: string; name: string };
-};
-
-type Outgoing = { id: string; body: string; createdAt: string };
-
-function browserName(ua: string | null): string {
-  if (!ua) return '—';
-  const m = /(Edg|Firefox|Chrome|Safari)\/(\d+)/.exec(ua);
-  const name = m ? ({ Edg: 'Edge' } as Record<string, string>)[m[1]!] ?? m[1] : 'Unknown';
-  const os = /Windows|Mac OS X|Android|iPhone|Linux/.exec(ua)?.[0]?.replace('Mac OS X', 'macOS') ?? '';
-  return `${name}${m ? ` ${m[2]}` : ''}${os ? ` on ${os}` : ''}`;
-}
-
-function OutgoingMessage({ message }: { message: Outgoing }) {
-  const fetcher = useFetcher<{ ok?: boolean; message?: string }>({ key: `send:${message.id}` });
-  const submitted = useRef(false);
-  const send = () => fetcher.submit({ intent: 'send', id: message.id, body: message.body }, { method: 'post' });
-  // biome-ignore lint/correctness/useExhaustiveDependencies: submit once on mount; retries are explicit
-  useEffect(() => {
-    if (submitted.current) return;
-    submitted.current = true;
-    send();
-  }, []);
-  const failed = fetcher.state === 'idle' && fetcher.data !== undefined && !fetcher.data.ok;
-  return (
-    <div className={`msg agent ${failed ? 'failed' : 'pending'}`} data-testid="message" data-state={failed ? 'failed' : 'sending'}>
-      {message.body}
-      <span className="meta">
-        {failed ? (
-          <>
-            Not sent{fetcher.data?.message ? ` (${fetcher.data.message})` : ''} ·{' '}
-            <button type="button" className="link" onClick={send}>
-              Retry
-            </button>
-          </>
-        ) : (
-          'Sending…'
-        )}
-      </span>
-    </div>
-  );
-}
-
 export default function ConversationView() {
-  const data = useLoaderData<LoaderData>();
+  const data = useLoaderData<typeof loader>();
   const { visitor, members, earlier, me } = data;
   const thread = useLiveThread(data, () => ({ conversation: data.conversation, messages: data.messages, gap: false }));
   const { conversation, messages } = thread;
@@ -193,18 +144,18 @@ export default function ConversationView() {
 
         <div className="messages" ref={listRef} data-testid="messages" aria-live="polite">
           {messages.map((m, i) => {
-            const day = dayKey(m.created_at);
+            const day = dayKey(m.createdAt);
             const sep = day !== lastDay;
             lastDay = day;
-            const mine = m.sender_kind === 'agent' || m.sender_kind === 'bot';
+            const mine = m.senderKind === 'agent' || m.senderKind === 'bot';
             return (
               <Fragment key={m.id}>
-                {sep ? <div className="day">{dayLabel(m.created_at)}</div> : null}
-                <div className={`msg ${m.sender_kind}`} data-testid="message" data-message-id={m.id} data-sender={m.sender_kind} data-state="sent">
+                {sep ? <div className="day">{dayLabel(m.createdAt)}</div> : null}
+                <div className={`msg ${m.senderKind}`} data-testid="message" data-message-id={m.id} data-sender={m.senderKind} data-state="sent">
                   {m.body}
                   <span className="meta">
-                    {m.sender_kind !== 'visitor' && m.author_name ? `${m.author_name} · ` : ''}
-                    <time dateTime={m.created_at}>{clockTime(m.created_at)}</time>
+                    {m.senderKind !== 'visitor' && m.authorName ? `${m.authorName} · ` : ''}
+                    <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
                     {mine ? <span data-testid="delivery">{readIndex >= i ? ' · Seen' : ' · Sent'}</span> : null}
                   </span>
                 </div>
@@ -230,7 +181,7 @@ export default function ConversationView() {
             id="composer"
             name="body"
             rows={2}
-            maxLength={MESSAGE_MAX_LENGTH}
+            maxLength={MAX_MESSAGE_LENGTH}
             value={draft}
             placeholder="Write a reply… (Enter sends, Shift+Enter new line)"
             onChange={(e) => setDraft(e.target.value)}
@@ -249,56 +200,7 @@ export default function ConversationView() {
         </form>
       </div>
 
-      <aside className={`profile${showProfile ? ' open' : ''}`} aria-label="Customer info" data-testid="profile" hidden={false}>
-        {showProfile ? (
-          <button type="button" className="link" onClick={() => setShowProfile(false)} style={{ float: 'right' }}>
-            Close
-          </button>
-        ) : null}
-        <h3>Customer</h3>
-        <dl>
-          <dt>Name</dt>
-          <dd>{visitor?.name || '—'}</dd>
-          <dt>Email</dt>
-          <dd>{visitor?.email ? <a href={`mailto:${visitor.email}`}>{visitor.email}</a> : '—'}</dd>
-          <dt>Phone</dt>
-          <dd>{visitor?.phone || '—'}</dd>
-          <dt>Platform</dt>
-          <dd>{conversation.platform}</dd>
-          <dt>First seen</dt>
-          <dd>{visitor?.first_seen_at ? relativeTime(visitor.first_seen_at) : '—'}</dd>
-          <dt>Page</dt>
-          <dd>
-            {/* The visitor chose this URL: a link only when it is http(s), never `javascript:` or `data:`. */}
-            {visitor?.last_page_url && httpUrl(visitor.last_page_url) ? (
-              <a href={httpUrl(visitor.last_page_url)!} target="_blank" rel="noreferrer noopener">
-                {visitor.last_page_title || visitor.last_page_url}
-              </a>
-            ) : (
-              <span data-testid="page-url-text">{visitor?.last_page_title || visitor?.last_page_url || '—'}</span>
-            )}
-          </dd>
-          <dt>Browser</dt>
-          <dd title={visitor?.user_agent ?? ''}>{browserName(visitor?.user_agent ?? null)}</dd>
-          <dt>Locale</dt>
-          <dd>{visitor?.locale || '—'}</dd>
-        </dl>
-        <h3>Earlier conversations</h3>
-        {earlier.length ? (
-          <ul>
-            {earlier.map((c) => (
-              <li key={c.id}>
-                <Link to={`/inbox/${c.id}${location.search}`}>{c.last_message_preview || '(no messages)'}</Link>{' '}
-                <span className="muted">
-                  {c.status} · {relativeTime(c.last_message_at)}
-                </span>
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <p className="muted">None.</p>
-        )}
-      </aside>
+      <CustomerProfile visitor={visitor} platform={conversation.platform} earlier={earlier} open={showProfile} onClose={() => setShowProfile(false)} />
     </div>
   );
 }

@@ -27,7 +27,7 @@ export function parseInboxQuery(url: URL) {
 }
 
 /** One page of the inbox (the first, or an older one by cursor), shaped as the live store keeps its rows. */
-async function inboxPage({ request, context }: LoaderFunctionArgs) {
+export async function inboxPage({ request, context }: LoaderFunctionArgs) {
   const ctx = await requireAgent(request, context);
   const query = parseInboxQuery(new URL(request.url));
   const { items, nextCursor } = await listConversations(ctx.supabase, ctx.current.companyId, ctx.user.id, query);
@@ -48,14 +48,7 @@ async function inboxPage({ request, context }: LoaderFunctionArgs) {
   return { body: { query, nextCursor, conversations }, headers: ctx.headers };
 }
 
-export async function inboxLoader(args: LoaderFunctionArgs) {
+export async function loader(args: LoaderFunctionArgs) {
   const { body, headers } = await inboxPage(args);
   return json(body, { headers });
-}
-
-/** GET /inbox/older?after=…: the next older page, fetched when the agent scrolls to the end of the list. */
-export async function olderInboxLoader(args: LoaderFunctionArgs) {
-  const { body, headers } = await inboxPage(args);
-  headers.set('Cache-Control', 'private, no-store');
-  return json({ nextCursor: body.nextCursor, conversations: body.conversations }, { headers });
 }

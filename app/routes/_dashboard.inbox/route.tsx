@@ -2,26 +2,22 @@
 // page with the company's events applied in place (live store); older pages load by cursor as the agent scrolls.
 import { Form, Link, NavLink, Outlet, type ShouldRevalidateFunction, useFetcher, useLoaderData, useLocation, useNavigate, useParams } from '@remix-run/react';
 import { useEffect, useRef, useState } from 'react';
-import { Avatar, PlatformBadge } from '../../components/Avatar.tsx';
+import { Avatar } from '../../components/Avatar.tsx';
+import { PlatformBadge } from '../../components/PlatformBadge.tsx';
 import { useDashboard, useLiveInbox } from '../../lib/dashboard-context.tsx';
 import { relativeTime } from '../../lib/format.ts';
-import type { InboxRow, InboxView } from '../../lib/live-state.ts';
 import { useVisitorsOnline } from '../../lib/presence-context.tsx';
 import { liveShouldRevalidate } from '../../lib/revalidation.ts';
+import type { loader as olderLoader } from '../inbox.older/older.server.ts';
+import type { loader } from './inbox.server.ts';
 
 export { sessionHeaders as headers } from '../../lib/headers.ts';
-export { inboxLoader as loader } from './inbox.server.ts';
+export { loader } from './inbox.server.ts';
 
 // The list depends on the search (filters, query) only: opening another conversation re-reads nothing here.
 export const shouldRevalidate: ShouldRevalidateFunction = (args) => {
   if (!args.formMethod && args.currentUrl.search === args.nextUrl.search && args.currentUrl.pathname !== args.nextUrl.pathname) return false;
   return liveShouldRevalidate(args);
-};
-
-type LoaderData = {
-  query: { status: InboxView['status']; scope: InboxView['scope']; q: string; after: string | null };
-  nextCursor: string | null;
-  conversations: InboxRow[];
 };
 
 /**
@@ -30,7 +26,7 @@ type LoaderData = {
  */
 function OlderPage({ href }: { href: string }) {
   const { store } = useDashboard();
-  const fetcher = useFetcher<{ nextCursor: string | null; conversations: InboxRow[] }>();
+  const fetcher = useFetcher<typeof olderLoader>();
   const load = () => {
     if (fetcher.state === 'idle') fetcher.load(href.replace(/^\/inbox(\/[^?]*)?/, '/inbox/older'));
   };
@@ -84,7 +80,7 @@ function isTyping(target: EventTarget | null) {
 }
 
 export default function Inbox() {
-  const data = useLoaderData<LoaderData>();
+  const data = useLoaderData<typeof loader>();
   const { query } = data;
   const { userId } = useDashboard();
   const live = useLiveInbox(data, () => ({

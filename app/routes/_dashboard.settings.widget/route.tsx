@@ -2,12 +2,12 @@
 // origins and the embed code.
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useEffect, useRef, useState } from 'react';
-import { POSITIONS, PRECHAT, type WidgetConfigForm, widgetConfigSchema, widgetFormToInput } from '../../models/widget-config.ts';
+import { POSITIONS, PRECHAT, widgetConfigSchema, widgetFormToInput } from '../../models/widget-config.ts';
+import type { loader } from './settings.server.ts';
 
 export { sessionHeaders as headers } from '../../lib/headers.ts';
-export { settingsAction as action, settingsLoader as loader } from './settings.server.ts';
+export { action, loader } from './settings.server.ts';
 
-type LoaderData = { widgetKey: string; companyName: string; values: WidgetConfigForm; embed: string };
 type ActionData = { ok?: boolean; message?: string; fieldErrors?: Record<string, string> };
 
 function FieldError({ errors, name }: { errors: Record<string, string>; name: string }) {
@@ -20,7 +20,7 @@ function FieldError({ errors, name }: { errors: Record<string, string>; name: st
 }
 
 export default function WidgetSettings() {
-  const { widgetKey, values, embed } = useLoaderData<LoaderData>();
+  const { widgetKey, values, embed } = useLoaderData<typeof loader>();
   const actionData = useActionData<ActionData>();
   const navigation = useNavigation();
   const formRef = useRef<HTMLFormElement>(null);

@@ -6,7 +6,7 @@ import { fieldErrors, readFormData } from '../../lib/validation.ts';
 import { getWidgetConfig, saveWidgetConfig } from '../../models/widget-config.server.ts';
 import { embedCode, formToRow, rowToForm, widgetConfigSchema, widgetFormToInput } from '../../models/widget-config.ts';
 
-export async function settingsLoader({ request, context }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, context);
   const row = await getWidgetConfig(ctx.supabase, ctx.current.companyId);
   if (!row) throw errorResponse(404, 'widget_not_found', 'This company has no widget yet.', ctx.headers);
@@ -22,7 +22,7 @@ export async function settingsLoader({ request, context }: LoaderFunctionArgs) {
   );
 }
 
-export async function settingsAction({ request, context }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const ctx = await requireAdmin(request, context);
   const parsed = widgetConfigSchema.safeParse(widgetFormToInput(await readFormData(request)));
   if (!parsed.success) {

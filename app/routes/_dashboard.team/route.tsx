@@ -1,15 +1,16 @@
 // Team (admins): members of this company, invite someone by email (pending invitations can be revoked), change a role, remove someone.
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
+import type { PendingInvitation } from '../../models/invitations.server.ts';
+import type { Member } from '../../models/members.server.ts';
+import type { loader } from './team.server.ts';
 
 export { sessionHeaders as headers } from '../../lib/headers.ts';
-export { teamAction as action, teamLoader as loader } from './team.server.ts';
+export { action, loader } from './team.server.ts';
 
-type Member = { user_id: string; role: 'admin' | 'agent'; display_name: string | null };
 type ActionData = { ok?: boolean; intent?: string; message?: string; fieldErrors?: Record<string, string> };
-type Invitation = { id: string; email: string; role: 'admin' | 'agent'; display_name: string; expires_at: string };
 
-function InvitationRow({ invitation }: { invitation: Invitation }) {
+function InvitationRow({ invitation }: { invitation: PendingInvitation }) {
   const fetcher = useFetcher<ActionData>();
   return (
     <tr data-testid="invitation-row">
@@ -71,7 +72,7 @@ function MemberRow({ member, isMe }: { member: Member; isMe: boolean }) {
 }
 
 export default function Team() {
-  const { members, invitations, me } = useLoaderData<{ members: Member[]; invitations: Invitation[]; me: string }>();
+  const { members, invitations, me } = useLoaderData<typeof loader>();
   const actionData = useActionData<ActionData>();
   const navigation = useNavigation();
   const formRef = useRef<HTMLFormElement>(null);

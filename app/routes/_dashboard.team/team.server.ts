@@ -8,7 +8,7 @@ import { createInvitation, deleteInvitation, listPendingInvitations, revokePendi
 import { inviteMemberSchema, revokeInvitationSchema } from '../../models/invitations.ts';
 import { changeMemberRole, listMembers, removeMember } from '../../models/members.server.ts';
 
-export async function teamLoader({ request, context }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, context);
   const members = await listMembers(ctx.supabase, ctx.current.companyId);
   const invitations = await listPendingInvitations(ctx.supabase, ctx.current.companyId);
@@ -27,7 +27,7 @@ function writeError(error: PostgrestError, intent: string, headers: Headers) {
   return errorResponse(500, 'write_failed', error.message, headers, { intent });
 }
 
-export async function teamAction({ request, context }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const ctx = await requireAdmin(request, context);
   const form = await readForm(request);
   const invalid = (error: import('zod').ZodError) =>

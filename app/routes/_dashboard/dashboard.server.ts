@@ -4,7 +4,7 @@ import { requireAgent } from '../../lib/auth.server.ts';
 import { publicEnv } from '../../lib/env.server.ts';
 import { unreadCounts } from '../../models/conversations.server.ts';
 
-export async function dashboardLoader({ request, context }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const ctx = await requireAgent(request, context);
   const unread = await unreadCounts(ctx.supabase, ctx.current.companyId);
   return json(

@@ -17,15 +17,17 @@ import {
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { watchCompany } from '../../lib/company-events.client.ts';
 import { DashboardContext, type DashboardContextValue, useLiveUnread } from '../../lib/dashboard-context.tsx';
-import { needsReread, totalUnread } from '../../lib/live-state.ts';
+import { needsReread } from '../../lib/live-events.ts';
+import { totalUnread } from '../../lib/live-state.ts';
 import { LiveStore } from '../../lib/live-store.ts';
 import { type PresenceHub, presenceHub } from '../../lib/presence.client.ts';
 import { PresenceContext } from '../../lib/presence-context.tsx';
 import { browserSupabase } from '../../lib/realtime.client.ts';
 import { liveShouldRevalidate, setChannelLive } from '../../lib/revalidation.ts';
 import { useRecover } from '../../lib/use-recover.ts';
+import type { loader } from './dashboard.server.ts';
 
-export { dashboardLoader as loader } from './dashboard.server.ts';
+export { loader } from './dashboard.server.ts';
 // The shell's data (agent, memberships, unread counts) does not depend on the URL: moving between pages re-reads
 // nothing; a re-read (a join, a visible tab again) and other actions (company switch, team, settings) do.
 export const shouldRevalidate: ShouldRevalidateFunction = (args) => {
@@ -36,19 +38,8 @@ export const shouldRevalidate: ShouldRevalidateFunction = (args) => {
 const titleFor = (unread: number) => (unread > 0 ? `(${unread}) Porchlight` : 'Porchlight');
 
 // The unread count in the tab title as rendered; the layout keeps it current as events arrive.
-export const meta: MetaFunction = ({ data }) => {
-  const d = data as LoaderData | undefined;
-  return [{ title: titleFor(d ? d.unread.reduce((n, c) => n + c.unread, 0) : 0) }];
-};
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: titleFor(data ? data.unread.reduce((n, c) => n + c.unread, 0) : 0) }];
 export { sessionHeaders as headers } from '../../lib/headers.ts';
-
-type LoaderData = {
-  env: { supabaseUrl: string; anonKey: string };
-  user: { id: string; email: string };
-  current: { companyId: string; companyName: string; role: 'admin' | 'agent'; displayName: string; realtimeTopic: string };
-  memberships: { companyId: string; companyName: string; role: 'admin' | 'agent' }[];
-  unread: { id: string; unread: number; lastMessageAt: string }[];
-};
 
 function beep() {
   try {
@@ -67,7 +58,7 @@ function beep() {
 }
 
 export default function DashboardLayout() {
-  const data = useLoaderData<LoaderData>();
+  const data = useLoaderData<typeof loader>();
   const revalidator = useRevalidator();
   const [supabase, setSupabase] = useState<DashboardContextValue['supabase']>(null);
   const [presence, setPresence] = useState<PresenceHub | null>(null);

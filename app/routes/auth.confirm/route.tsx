@@ -1,18 +1,17 @@
 // Landing page of email links (invites): one button that verifies the link server-side, or why it cannot.
 import type { MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import type { action, loader } from './auth-confirm.server.ts';
 
 export { sessionHeaders as headers } from '../../lib/headers.ts';
 export { action, loader } from './auth-confirm.server.ts';
 
 export const meta: MetaFunction = () => [{ title: 'Continue · Porchlight' }];
 
-type Problem = { code: string; message: string };
-type ConfirmLink = { token_hash: string; type: string; next?: string };
 
 export default function AuthConfirm() {
-  const data = useLoaderData<{ link: ConfirmLink } | Problem>();
-  const problem = useActionData<Problem>() ?? ('code' in data ? data : null);
+  const data = useLoaderData<typeof loader>();
+  const problem = useActionData<typeof action>() ?? ('code' in data ? data : null);
   const busy = useNavigation().state !== 'idle';
   return (
     <main className="login">

@@ -4,7 +4,7 @@ import { companyCookie, errorResponse, requireAgent } from '../../lib/auth.serve
 import { readFormData } from '../../lib/validation.ts';
 
 /** Switch the company the agent works in; only companies they belong to. */
-export async function switchCompanyAction({ request, context }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const ctx = await requireAgent(request, context);
   const form = await readFormData(request);
   const companyId = String(form.get('companyId') ?? '');

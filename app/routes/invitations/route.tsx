@@ -1,7 +1,7 @@
 // Invitations waiting for the signed-in user: accept one to join that company (choosing a password first if invited by email).
 import type { MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import type { InvitationView } from '../../models/invitations.server.ts';
+import type { loader } from './invitations.server.ts';
 
 export { sessionHeaders as headers } from '../../lib/headers.ts';
 export { action, loader } from './invitations.server.ts';
@@ -11,7 +11,7 @@ export const meta: MetaFunction = () => [{ title: 'Invitations · Porchlight' }]
 type ActionData = { code: string; message: string; fieldErrors?: Record<string, string> } | undefined;
 
 export default function Invitations() {
-  const { email, needsPassword, invitations } = useLoaderData<{ email: string; needsPassword: boolean; invitations: InvitationView[] }>();
+  const { email, needsPassword, invitations } = useLoaderData<typeof loader>();
   const actionData = useActionData<ActionData>();
   const busy = useNavigation().state !== 'idle';
   const errors = actionData?.fieldErrors ?? {};

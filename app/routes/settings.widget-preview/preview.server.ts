@@ -14,7 +14,7 @@ function htmlEscape(s: string) {
  * A blank page with the real widget script, fed the form's current (unsaved) values through
  * `window.PorchlightPreview`, for the settings page's iframe.
  */
-export async function previewLoader({ request, context }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const ctx = await requireAdmin(request, context);
   const row = await getWidgetConfig(ctx.supabase, ctx.current.companyId);
   if (!row) throw errorResponse(404, 'widget_not_found', 'This company has no widget yet.', ctx.headers);

@@ -1,2 +1,2 @@
 // GET /settings/widget-preview — resource route (no UI): the page inside the settings preview iframe.
-export { previewLoader as loader } from './preview.server.ts';
+export { loader } from './preview.server.ts';
