@@ -2,12 +2,12 @@
 // one conversation with its thread, the unread counts, reading and the workflow fields (status, assignee, bot).
 // Column names follow supabase/migrations (issue 4).
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { ConversationStatus } from '../../functions/_shared/conversation-rules.ts';
 import { decodeCursor, encodeCursor } from './conversation-cursor.ts';
 import { recentMessages, searchMessageConversationIds } from './messages.server.ts';
 import { check, DataError } from './query.server.ts';
 import { getVisitor, searchVisitorIds, type VisitorName, visitorsById } from './visitors.server.ts';
 
-export type ConversationStatus = 'open' | 'pending' | 'resolved';
 export type Platform = 'widget' | 'facebook' | 'instagram';
 export type Scope = 'all' | 'mine' | 'unassigned';
 

@@ -188,6 +188,34 @@ describe('cross-origin writes (CSRF) are refused by the server before Remix', ()
   });
 });
 
+describe('admin-only pages', () => {
+  it.each([
+    ['/team', 'team'],
+    ['/settings/widget', 'widget settings'],
+  ])('an agent opening %s gets a 403 inside the dashboard layout that says the page needs the admin role', async (path, page) => {
+    const res = await fetch(dashboard.url + path, { headers: { Cookie: acmeAgent }, redirect: 'manual' });
+    expect(res.status).toBe(403);
+    const html = await res.text();
+    expect(html).toContain('aria-label="Main"'); // the layout's navigation is still there
+    expect(html).toContain(`The ${page} page needs the admin role`);
+    expect(html).not.toContain('Something went wrong');
+    // Neither admin page is offered in an agent's navigation.
+    expect(html).not.toContain('href="/team"');
+    expect(html).not.toContain('href="/settings/widget"');
+  });
+
+  it('an admin opens both (200) and finds them in the navigation', async () => {
+    for (const path of ['/team', '/settings/widget']) {
+      const res = await fetch(dashboard.url + path, { headers: { Cookie: acmeAdmin }, redirect: 'manual' });
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain('href="/team"');
+      expect(html).toContain('href="/settings/widget"');
+      expect(html).not.toContain('needs the admin role');
+    }
+  });
+});
+
 describe('framing', () => {
   it.each([
     ['the login page', '/login', ''],

@@ -2,6 +2,7 @@
 // origins and the embed code.
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useEffect, useRef, useState } from 'react';
+import { AdminOnlyError } from '../../components/AdminOnlyError.tsx';
 import { POSITIONS, PRECHAT, widgetConfigSchema, widgetFormToInput } from '../../models/widget-config.ts';
 import type { loader } from './settings.server.ts';
 
@@ -227,4 +228,8 @@ export default function WidgetSettings() {
       </section>
     </main>
   );
+}
+
+export function ErrorBoundary() {
+  return <AdminOnlyError page="widget settings" />;
 }

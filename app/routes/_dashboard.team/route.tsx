@@ -1,6 +1,7 @@
 // Team (admins): members of this company, invite someone by email (pending invitations can be revoked), change a role, remove someone.
 import { Form, useActionData, useFetcher, useLoaderData, useNavigation } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
+import { AdminOnlyError } from '../../components/AdminOnlyError.tsx';
 import type { PendingInvitation } from '../../models/invitations.server.ts';
 import type { Member } from '../../models/members.server.ts';
 import type { loader } from './team.server.ts';
@@ -146,4 +147,8 @@ export default function Team() {
       </Form>
     </main>
   );
+}
+
+export function ErrorBoundary() {
+  return <AdminOnlyError page="team" />;
 }
