@@ -10,7 +10,7 @@ import * as widgetSettingsRoute from '../../app/routes/_dashboard.settings.widge
 import * as companyRoute from '../../app/routes/company.tsx';
 import * as loginRoute from '../../app/routes/login.tsx';
 import { type RunningDashboard, startDashboard } from '../../app/server.ts';
-import { freePort } from '../support/global-setup.ts';
+import { freePort } from '../../local-supabase/temporary-stack.ts';
 import { stack } from '../support/stack.ts';
 import { call, cookiesFrom, createCompany, createLogin, type Fixture, sql, useTestStackEnv } from './helpers.ts';
 
