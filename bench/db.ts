@@ -3,6 +3,7 @@
 // Budget (issue 4): each under 10 ms at p95 on this machine. Plans are printed.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { addMember, createAuthUser, createCompany } from '../tests/support/factories.ts';
 import { insertAnonymousUsers, percentile, report, round, startStackProcess, withoutBroadcasts } from './support.ts';
 
 const COMPANIES = 10;
@@ -15,18 +16,16 @@ async function main() {
   const db = new pg.Client({ connectionString: stack.dbUrl });
   await db.connect();
   const t0 = Date.now();
-  const companies = Array.from({ length: COMPANIES }, () => randomUUID());
-  const agents = companies.map(() => randomUUID());
-  await db.query(
-    `insert into auth.users (instance_id, id, aud, role, email, created_at, updated_at)
-     select '00000000-0000-0000-0000-000000000000', a, 'authenticated', 'authenticated', 'bench-' || a || '@example.com', now(), now() from unnest($1::uuid[]) a`,
-    [agents],
-  );
-  await db.query(`insert into public.companies (id, name) select c, 'Bench ' || n from unnest($1::uuid[]) with ordinality t(c, n)`, [companies]);
-  await db.query(
-    `insert into public.company_members (company_id, user_id, role, display_name) select c, a, 'agent', 'Agent' from unnest($1::uuid[], $2::uuid[]) t(c, a)`,
-    [companies, agents],
-  );
+  const companies: string[] = [];
+  const agents: string[] = [];
+  for (let n = 1; n <= COMPANIES; n++) {
+    const { companyId } = await createCompany(db, { name: `Bench ${n}`, widget: false });
+    const id = randomUUID();
+    const agent = await createAuthUser(db, { id, email: `bench-${id}@example.com` });
+    await addMember(db, companyId, agent, 'agent', 'Agent');
+    companies.push(companyId);
+    agents.push(agent);
+  }
   await withoutBroadcasts(db, async () => {
     await insertAnonymousUsers(db, CONVERSATIONS);
     await db.query(

@@ -49,7 +49,7 @@ io.on('connection', (socket) => {
   socket.on('message', async (m: { id: string; conversationId: string; body: string }, ack?: (status: number) => void) => {
     try {
       if (who.kind === 'visitor') {
-        // Its visitors are Globex's (bench/e2e.ts); refusals are raised (PLR29 rate limit, others not found).
+        // Its visitors are Globex's (bench/e2e/); refusals are raised (PLR29 rate limit, others not found).
         const r = await pool
           .query('select public.widget_send_message($1, $2, $3, $4, $5, $6, null, $7, $8, $9) as r', [
             'pk_demo_globex',

@@ -1,8 +1,7 @@
 // Shared bench helpers: a local stack in its own process (so its memory can be measured), free ports, stats.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
@@ -10,71 +9,20 @@ import type pg from 'pg';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { ANON_KEY, ROOT } from '../local-supabase/config.ts';
+import { freePort, startTemporaryStackProcess, type TemporaryStackProcess } from '../local-supabase/temporary-stack.ts';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export type BenchStack = TemporaryStackProcess;
 
-export interface BenchStack {
-  apiUrl: string;
-  dbUrl: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-/** Starts `local-supabase/main.ts stack` in a child Node process on free ports and a temporary data folder. */
-export async function startStackProcess(extraEnv: Record<string, string> = {}): Promise<BenchStack> {
-  const apiPort = await freePort();
-  const dbPort = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'porchlight-bench-'));
-  chmodSync(dir, 0o755);
+/** The local stack in a child process (startTemporaryStackProcess), with Auth's per-address limit lifted. */
+export function startStackProcess(extraEnv: Record<string, string> = {}): Promise<BenchStack> {
   // BENCH_CPU_PROF=1: V8 CPU profile of the stack's Node process (gateway, REST, Auth, Realtime) into .bench/profiles.
   const prof = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, '.bench/profiles')}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...prof, '--import', 'tsx', path.join(ROOT, 'local-supabase/main.ts'), 'stack'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORCHLIGHT_API_PORT: String(apiPort),
-      PORCHLIGHT_DB_PORT: String(dbPort),
-      PORCHLIGHT_DATA_DIR: path.join(dir, 'db'),
-      PORCHLIGHT_PG_FAST: '1',
-      // Hundreds of visitors sign in anonymously from this one machine; hosted Auth allows 30 an hour per address.
-      PORCHLIGHT_AUTH_ANONYMOUS_PER_HOUR: '1000000',
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return startTemporaryStackProcess({
+    name: 'porchlight-bench',
+    nodeArgs: prof,
+    // Hundreds of visitors sign in anonymously from this one machine; hosted Auth allows 30 an hour per address.
+    env: () => ({ PORCHLIGHT_AUTH_ANONYMOUS_PER_HOUR: '1000000', ...extraEnv }),
   });
-  let log = '';
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${apiUrl}/auth/v1/health`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (child.exitCode !== null) throw new Error(`stack exited: ${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    apiUrl,
-    dbUrl: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
-    pid: child.pid!,
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Starts a Socket.io relay of bench/ (baseline-server.ts, same-work-relay.ts) on a port against the stack's Postgres. */

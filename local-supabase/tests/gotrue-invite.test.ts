@@ -3,11 +3,11 @@ import { AuthApiError, createClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort } from '../../tests/support/global-setup.ts';
 import { client, db, serviceClient, stack, uniqueEmail } from '../../tests/support/stack.ts';
 import { loadConfig } from '../config.ts';
 import type { StackContext } from '../context.ts';
 import { type RunningApi, startApi } from '../stack.ts';
+import { freePort } from '../temporary-stack.ts';
 
 interface Summary {
   ID: string;

@@ -6,12 +6,12 @@ import { AuthApiError, AuthSessionMissingError, createClient } from '@supabase/s
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort } from '../../tests/support/global-setup.ts';
 import { client, db, serviceClient, stack, uniqueEmail } from '../../tests/support/stack.ts';
 import { loadConfig } from '../config.ts';
 import type { StackContext } from '../context.ts';
 import { signJwt } from '../jwt.ts';
 import { type RunningApi, startApi } from '../stack.ts';
+import { freePort } from '../temporary-stack.ts';
 
 const PASSWORD = 'correct-horse-battery';
 

@@ -2,27 +2,19 @@
 // again; a REST request whose session dies answers 503 and the stack serves on. Uses its own stack (the shared one
 // must not be restarted under other tests).
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { createClient, type RealtimeChannel } from '@supabase/supabase-js';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort } from '../../tests/support/global-setup.ts';
 import { signJwt } from '../jwt.ts';
-import { type RunningStack, startStack } from '../stack.ts';
+import { startTemporaryStack, type TemporaryStack } from '../temporary-stack.ts';
 
-let stack: RunningStack;
-let dir: string;
+let stack: TemporaryStack;
 
 beforeAll(async () => {
   // Durable commits: what was committed must outlive a crash (the fast test setting `synchronous_commit=off`
   // would lose the last commits, by design).
-  delete process.env.PORCHLIGHT_PG_FAST;
-  dir = await mkdtemp(path.join(os.tmpdir(), 'porchlight-restart-'));
-  await chmod(dir, 0o755);
-  stack = await startStack({ apiPort: await freePort(), dbPort: await freePort(), dataDir: path.join(dir, 'db'), quiet: true });
+  stack = await startTemporaryStack({ name: 'local-supabase-restart', durable: true, quiet: true });
   const db = new pg.Client({ connectionString: stack.cfg.dbUrl });
   await db.connect();
   await db.query(`create policy "restart test" on realtime.messages for select to authenticated using (realtime.topic() like 'restart:%')`);
@@ -31,7 +23,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function sql(text: string, params: unknown[] = [], connectionString = stack.cfg.dbUrl) {

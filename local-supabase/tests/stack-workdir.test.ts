@@ -1,55 +1,37 @@
 // Conformance: `npm run stack -- --workdir DIR` runs another Supabase project folder like `supabase start
 // --workdir DIR` (issue 17): its config.toml, migrations, seeds and functions, on the ports asked for, and writes
 // the status file `supabase status -o json` would print.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { freePort } from '../../tests/support/global-setup.ts';
+import { startTemporaryStackProcess, type TemporaryStackProcess } from '../temporary-stack.ts';
 
 const WORKDIR = path.resolve('tests/fixtures/workdir-project');
-let tmp: string;
-let child: ChildProcess;
-let output = '';
+let stack: TemporaryStackProcess;
 let status: Record<string, string>;
-let ports: { api: number; db: number };
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'porchlight-workdir-'));
-  // Postgres runs as the `postgres` OS user when we are root: it must be able to enter the folder.
-  await chmod(tmp, 0o755);
-  ports = { api: await freePort(), db: await freePort() };
-  const statusFile = path.join(tmp, 'status.json');
-  const env: NodeJS.ProcessEnv = { ...process.env, PORCHLIGHT_PG_FAST: '1', DENO_DIR: path.join(tmp, 'deno-cache') };
-  delete env.PORCHLIGHT_EXTRA_FUNCTIONS_DIRS;
-  delete env.PORCHLIGHT_FUNCTIONS_DIR;
-  // One process (node with tsx's loader, no npx/tsx wrapper), so SIGTERM reaches the stack's own exit hook.
-  const args = ['--import', 'tsx', 'local-supabase/main.ts', 'stack', '--workdir', WORKDIR, '--api-port', String(ports.api), '--db-port', String(ports.db)];
-  args.push('--data-dir', path.join(tmp, 'db'), '--status-file', statusFile);
-  child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
-  // The file appears once the stack is healthy; the child exiting first is a failed start.
+  stack = await startTemporaryStackProcess({
+    name: 'local-supabase-workdir',
+    args: (dir) => ['--workdir', WORKDIR, '--status-file', path.join(dir, 'status.json')],
+    // An empty Deno cache (functions must run offline from node_modules); only the fixture's own functions.
+    env: (dir) => ({ DENO_DIR: path.join(dir, 'deno-cache'), PORCHLIGHT_EXTRA_FUNCTIONS_DIRS: undefined, PORCHLIGHT_FUNCTIONS_DIR: undefined }),
+  });
+  const statusFile = path.join(stack.dir, 'status.json');
+  // The file is written once the stack is healthy, just after its API first answers.
   while (!existsSync(statusFile)) {
-    if (child.exitCode !== null) throw new Error(`the stack exited (${child.exitCode}):\n${output}`);
+    if (stack.child.exitCode !== null) throw new Error(`the stack exited (${stack.child.exitCode}):\n${stack.output()}`);
     await sleep(200);
   }
   status = JSON.parse(readFileSync(statusFile, 'utf8'));
 }, 180_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  if (tmp) await rm(tmp, { recursive: true, force: true });
+  await stack?.stop();
 }, 60_000);
 
 /** supabase-js against the workdir stack (Node 20 needs the ws transport). */
@@ -59,8 +41,8 @@ function fixtureClient(key: string) {
 
 describe('npm run stack -- --workdir', () => {
   it('writes the status file with the fields of supabase status -o json, on the ports asked for', () => {
-    expect(status.API_URL).toBe(`http://127.0.0.1:${ports.api}`);
-    expect(status.DB_URL).toBe(`postgresql://postgres:postgres@127.0.0.1:${ports.db}/postgres`);
+    expect(status.API_URL).toBe(`http://127.0.0.1:${stack.apiPort}`);
+    expect(status.DB_URL).toBe(`postgresql://postgres:postgres@127.0.0.1:${stack.dbPort}/postgres`);
     for (const k of ['ANON_KEY', 'SERVICE_ROLE_KEY', 'JWT_SECRET', 'PUBLISHABLE_KEY', 'SECRET_KEY']) expect(status[k]).toMatch(/\S{20,}/);
   });
 

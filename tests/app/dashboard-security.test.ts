@@ -11,9 +11,9 @@ import * as widgetSettingsRoute from '../../app/routes/_dashboard.settings.widge
 import * as companyRoute from '../../app/routes/company/route.tsx';
 import * as loginRoute from '../../app/routes/login/route.tsx';
 import { type RunningDashboard, startDashboard } from '../../app/server.ts';
-import { freePort } from '../support/global-setup.ts';
+import { freePort } from '../../local-supabase/temporary-stack.ts';
 import { stack } from '../support/stack.ts';
-import { call, cookiesFrom, createCompany, createLogin, type Fixture, sql, useTestStackEnv } from './helpers.ts';
+import { call, companyWithTeam, cookiesFrom, createLogin, type Fixture, sql, useTestStackEnv } from './helpers.ts';
 
 let acme: Fixture;
 let globex: Fixture;
@@ -73,7 +73,7 @@ function post(
 
 beforeAll(async () => {
   useTestStackEnv();
-  [acme, globex] = await Promise.all([createCompany('Acme'), createCompany('Globex')]);
+  [acme, globex] = await Promise.all([companyWithTeam('Acme'), companyWithTeam('Globex')]);
   [acmeAdmin, acmeAgent] = await Promise.all([signIn(acme.admin), signIn(acme.agent)]);
   const s = stack();
   const common = { supabaseUrl: s.apiUrl, anonKey: s.anonKey, serviceRoleKey: s.serviceRoleKey, widgetScriptUrl: 'http://127.0.0.1:3001/widget.js' };
@@ -329,7 +329,7 @@ describe('inputs that used to give 500s', () => {
   });
 
   it('a real cursor still pages on: page two follows page one without overlap', async () => {
-    const company = await createCompany('Paging');
+    const company = await companyWithTeam('Paging');
     const cookie = await signIn(company.agent);
     const ids = Array.from({ length: 30 }, () => randomUUID());
     await sql(

@@ -1,9 +1,10 @@
 // Calling the dashboard's loaders and actions directly with Requests, against the real local stack that
-// tests/support/global-setup.ts started; plus fixtures (companies, members, conversations) written as the
-// database superuser, and logins created through the auth admin API.
+// tests/support/global-setup.ts started; plus a company with its team and a conversation, made with the shared
+// factories (tests/support/factories.ts) as the database superuser, and logins made through the auth admin API.
 
 import { randomUUID } from 'node:crypto';
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
+import { addMember, createCompany, createConversation, type Login, createLogin as makeLogin } from '../support/factories.ts';
 import { db, serviceClient, stack, uniqueEmail } from '../support/stack.ts';
 
 export const BASE = 'http://dashboard.test';
@@ -72,69 +73,47 @@ export function cookiesFrom(res: Response, previous = ''): string {
   return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 }
 
-export async function createLogin(prefix: string, password = 'test-password-1') {
-  const email = uniqueEmail(prefix);
-  const { data, error } = await serviceClient().auth.admin.createUser({ email, password, email_confirm: true });
-  if (error || !data.user) throw new Error(`createUser: ${error?.message}`);
-  return { id: data.user.id, email, password };
+export function createLogin(prefix: string, password = 'test-password-1') {
+  return makeLogin(serviceClient(), uniqueEmail(prefix), password);
 }
 
 export interface Fixture {
   companyId: string;
   widgetKey: string;
-  admin: { id: string; email: string; password: string };
-  agent: { id: string; email: string; password: string };
+  admin: Login;
+  agent: Login;
   visitorId: string;
   conversationId: string;
   firstMessageId: string;
 }
 
 /** A company with an admin, an agent, a widget config and one visitor conversation with an unread message. */
-export async function createCompany(name: string): Promise<Fixture> {
+export async function companyWithTeam(name: string): Promise<Fixture> {
   const admin = await createLogin(`${name.toLowerCase()}-admin`);
   const agent = await createLogin(`${name.toLowerCase()}-agent`);
   const visitor = await createLogin(`${name.toLowerCase()}-visitor`);
-  const companyId = randomUUID();
-  const visitorId = randomUUID();
-  const conversationId = randomUUID();
-  const firstMessageId = randomUUID();
-  const widgetKey = `pk_test_${companyId.slice(0, 8)}`;
+  const id = randomUUID();
   const c = await db('supabase_admin');
   try {
     await c.query('begin');
-    await c.query('insert into public.companies (id, name) values ($1, $2)', [companyId, name]);
-    await c.query(
-      `insert into public.company_members (company_id, user_id, role, display_name)
-       values ($1, $2, 'admin', $3), ($1, $4, 'agent', $5)`,
-      [companyId, admin.id, `${name} Admin`, agent.id, `${name} Agent`],
-    );
-    await c.query(`insert into public.widget_configs (company_id, widget_key, allowed_origins) values ($1, $2, $3)`, [
+    const { companyId } = await createCompany(c, { id, name, widgetKey: `pk_test_${id.slice(0, 8)}`, widget: { allowed_origins: ['http://127.0.0.1:3001'] } });
+    await addMember(c, companyId, admin.id, 'admin', `${name} Admin`);
+    await addMember(c, companyId, agent.id, 'agent', `${name} Agent`);
+    const conversation = await createConversation(c, {
       companyId,
-      widgetKey,
-      ['http://127.0.0.1:3001'],
-    ]);
-    await c.query(`insert into public.visitors (id, company_id, user_id, name, email) values ($1, $2, $3, $4, $5)`, [
-      visitorId,
-      companyId,
-      visitor.id,
-      `${name} Visitor`,
-      visitor.email,
-    ]);
-    await c.query(`insert into public.conversations (id, company_id, visitor_id) values ($1, $2, $3)`, [conversationId, companyId, visitorId]);
-    await c.query(`insert into public.messages (id, conversation_id, sender_kind, author_id, body) values ($1, $2, 'visitor', $3, $4)`, [
-      firstMessageId,
-      conversationId,
-      visitor.id,
-      `Hello from a ${name} visitor`,
-    ]);
+      userId: visitor.id,
+      name: `${name} Visitor`,
+      email: visitor.email,
+      messages: [{ senderKind: 'visitor', authorId: visitor.id, body: `Hello from a ${name} visitor` }],
+    });
     await c.query('commit');
+    return { companyId, widgetKey: `pk_test_${id.slice(0, 8)}`, admin, agent, visitorId: conversation.visitorId, conversationId: conversation.conversationId, firstMessageId: conversation.messageIds[0]! };
   } catch (e) {
     await c.query('rollback');
     throw e;
   } finally {
     await c.end();
   }
-  return { companyId, widgetKey, admin, agent, visitorId, conversationId, firstMessageId };
 }
 
 export async function sql<T = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {

@@ -1,7 +1,8 @@
-// Database fixtures for RLS tests: two companies with members, two visitors with conversations, and a
-// helper to run SQL as an actor (role + request.jwt.claims, as PostgREST and Realtime set them).
+// Database fixtures for RLS tests: two companies with members, two visitors with conversations (made with the
+// shared factories), and a helper to run SQL as an actor (role + request.jwt.claims, as PostgREST and Realtime set them).
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { addMember, createAuthUser, createCompany, createConversation } from '../support/factories.ts';
 
 export type Actor = 'anon' | 'visitorA' | 'visitorB' | 'agentX' | 'adminX' | 'agentY' | 'service';
 export const ACTORS: Actor[] = ['anon', 'visitorA', 'visitorB', 'agentX', 'adminX', 'agentY', 'service'];
@@ -19,46 +20,29 @@ export interface World {
 
 /** Creates a fresh, isolated world (new ids every time) as the `postgres` role. */
 export async function createWorld(db: pg.Client): Promise<World> {
-  const id = () => randomUUID();
-  const w: World = {
-    companyX: id(),
-    companyY: id(),
-    companyZ: id(),
-    users: { visitorA: id(), visitorB: id(), agentX: id(), adminX: id(), agentY: id() },
-    visitorA: id(),
-    visitorB: id(),
-    convA: id(),
-    convB: id(),
-  };
-  for (const [name, uid] of Object.entries(w.users)) {
-    await db.query(
-      `insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, raw_user_meta_data, created_at, updated_at, is_anonymous)
-       values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', 'authenticated', $2, '{}', '{}', now(), now(), $3)`,
-      [uid, name.startsWith('visitor') ? null : `${name}-${uid}@example.com`, name.startsWith('visitor')],
-    );
+  const users = {} as World['users'];
+  for (const name of ['visitorA', 'visitorB', 'agentX', 'adminX', 'agentY'] as const) {
+    const id = randomUUID();
+    const anonymous = name.startsWith('visitor');
+    users[name] = await createAuthUser(db, { id, anonymous, email: anonymous ? null : `${name}-${id}@example.com` });
   }
-  await db.query(`insert into public.companies (id, name) values ($1, 'X'), ($2, 'Y'), ($3, 'Z')`, [w.companyX, w.companyY, w.companyZ]);
-  await db.query(
-    `insert into public.company_members (company_id, user_id, role, display_name) values
-       ($1, $3, 'agent', 'Agent X'), ($1, $4, 'admin', 'Admin X'), ($2, $5, 'agent', 'Agent Y')`,
-    [w.companyX, w.companyY, w.users.agentX, w.users.adminX, w.users.agentY],
-  );
-  const key = (c: string) => `pk_test_${c.replace(/-/g, '').slice(0, 20)}`;
-  await db.query(`insert into public.widget_configs (company_id, widget_key) values ($1, $2), ($3, $4)`, [w.companyX, key(w.companyX), w.companyY, key(w.companyY)]);
-  await db.query(`insert into public.visitors (id, company_id, user_id, name) values ($1, $3, $4, 'A'), ($2, $3, $5, 'B')`, [
-    w.visitorA,
-    w.visitorB,
-    w.companyX,
-    w.users.visitorA,
-    w.users.visitorB,
-  ]);
-  await db.query(`insert into public.conversations (id, company_id, visitor_id) values ($1, $3, $4), ($2, $3, $5)`, [w.convA, w.convB, w.companyX, w.visitorA, w.visitorB]);
-  await db.query(
-    `insert into public.messages (id, conversation_id, company_id, sender_kind, author_id, body) values
-       ($1, $4, $6, 'visitor', $7, 'hello from A'), ($2, $4, $6, 'agent', $8, 'reply to A'), ($3, $5, $6, 'visitor', $9, 'hello from B')`,
-    [id(), id(), id(), w.convA, w.convB, w.companyX, w.users.visitorA, w.users.agentX, w.users.visitorB],
-  );
-  return w;
+  const { companyId: companyX } = await createCompany(db, { name: 'X' });
+  const { companyId: companyY } = await createCompany(db, { name: 'Y' });
+  const { companyId: companyZ } = await createCompany(db, { name: 'Z', widget: false });
+  await addMember(db, companyX, users.agentX, 'agent', 'Agent X');
+  await addMember(db, companyX, users.adminX, 'admin', 'Admin X');
+  await addMember(db, companyY, users.agentY, 'agent', 'Agent Y');
+  const a = await createConversation(db, {
+    companyId: companyX,
+    userId: users.visitorA,
+    name: 'A',
+    messages: [
+      { senderKind: 'visitor', authorId: users.visitorA, body: 'hello from A' },
+      { senderKind: 'agent', authorId: users.agentX, body: 'reply to A' },
+    ],
+  });
+  const b = await createConversation(db, { companyId: companyX, userId: users.visitorB, name: 'B', messages: [{ senderKind: 'visitor', authorId: users.visitorB, body: 'hello from B' }] });
+  return { companyX, companyY, companyZ, users, visitorA: a.visitorId, visitorB: b.visitorId, convA: a.conversationId, convB: b.conversationId };
 }
 
 export function claimsFor(w: World, actor: Actor): { role: string; claims: Record<string, unknown> } {

@@ -1,8 +1,8 @@
 // Membership only with consent (invitations) and "a company keeps an admin", attacked through REST with real
 // tokens of users signed in through the stand-in's Auth, checked afterwards as the superuser.
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, createCompany } from '../support/factories.ts';
 import { client, db, serviceClient, uniqueEmail } from '../support/stack.ts';
 
 const PASSWORD = 'membership-test-1';
@@ -27,12 +27,9 @@ async function login(prefix: string): Promise<{ id: string; email: string; sb: R
 }
 
 async function company(members: { id: string; role: 'admin' | 'agent' }[]): Promise<string> {
-  const id = randomUUID();
-  await c.query(`insert into public.companies (id, name) values ($1, 'Membership test')`, [id]);
-  for (const m of members) {
-    await c.query(`insert into public.company_members (company_id, user_id, role, display_name) values ($1, $2, $3, 'Member')`, [id, m.id, m.role]);
-  }
-  return id;
+  const { companyId } = await createCompany(c, { name: 'Membership test', widget: false });
+  for (const m of members) await addMember(c, companyId, m.id, m.role, 'Member');
+  return companyId;
 }
 
 async function memberships(companyId: string): Promise<{ user_id: string; role: string }[]> {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, createAuthUser, createCompany, createConversation } from '../support/factories.ts';
 import { client, db, serviceClient, uniqueEmail } from '../support/stack.ts';
 import { becomeActor, createWorld, type World } from './fixtures.ts';
 
@@ -26,12 +27,7 @@ async function member(companyId: string, role: 'admin' | 'agent', displayName: s
   const email = uniqueEmail(`priv-${role}`);
   const created = await serviceClient().auth.admin.createUser({ email, password: PASSWORD, email_confirm: true });
   expect(created.error).toBeNull();
-  await admin.query('insert into public.company_members (company_id, user_id, role, display_name) values ($1, $2, $3, $4)', [
-    companyId,
-    created.data.user!.id,
-    role,
-    displayName,
-  ]);
+  await addMember(admin, companyId, created.data.user!.id, role, displayName);
   const c = client();
   const signedIn = await c.auth.signInWithPassword({ email, password: PASSWORD });
   expect(signedIn.error).toBeNull();
@@ -40,18 +36,10 @@ async function member(companyId: string, role: 'admin' | 'agent', displayName: s
 
 /** A company of the test's own with a widget, a visitor and an open conversation. */
 async function company(enabled = true) {
-  const id = randomUUID();
   const key = `pk_priv_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  await admin.query('insert into public.companies (id, name, enabled) values ($1, $2, $3)', [id, 'Umbrella', enabled]);
-  await admin.query('insert into public.widget_configs (company_id, widget_key) values ($1, $2)', [id, key]);
-  const visitorUser = randomUUID();
-  await admin.query(
-    `insert into auth.users (instance_id, id, aud, role, raw_app_meta_data, raw_user_meta_data, created_at, updated_at, is_anonymous)
-     values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', 'authenticated', '{}', '{}', now(), now(), true)`,
-    [visitorUser],
-  );
-  const visitor = (await admin.query(`insert into public.visitors (company_id, user_id, name) values ($1, $2, 'Vic Visitor') returning id`, [id, visitorUser])).rows[0].id;
-  const conversation = (await admin.query('insert into public.conversations (company_id, visitor_id) values ($1, $2) returning id', [id, visitor])).rows[0].id;
+  const { companyId: id } = await createCompany(admin, { name: 'Umbrella', enabled, widgetKey: key });
+  const visitorUser = await createAuthUser(admin, { anonymous: true });
+  const { conversationId: conversation } = await createConversation(admin, { companyId: id, userId: visitorUser, name: 'Vic Visitor' });
   return { id, key, visitorUser, conversation };
 }
 

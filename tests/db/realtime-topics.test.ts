@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { RealtimeChannel } from '@supabase/supabase-js';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, createCompany, createConversation } from '../support/factories.ts';
 import { client, db, serviceClient, uniqueEmail } from '../support/stack.ts';
 
 type Client = ReturnType<typeof client>;
@@ -58,7 +59,7 @@ async function agent(role: 'admin' | 'agent', name: string) {
   const created = await serviceClient().auth.admin.createUser({ email, password: PASSWORD, email_confirm: true });
   expect(created.error).toBeNull();
   const id = created.data.user!.id;
-  await admin.query('insert into public.company_members (company_id, user_id, role, display_name) values ($1, $2, $3, $4)', [companyId, id, role, name]);
+  await addMember(admin, companyId, id, role, name);
   const c = client();
   clients.push(c);
   const signedIn = await c.auth.signInWithPassword({ email, password: PASSWORD });
@@ -95,18 +96,14 @@ let conversationId: string;
 
 beforeAll(async () => {
   admin = await db();
-  await admin.query(`insert into public.companies (id, name) values ($1, 'Realtime Topics Co')`, [companyId]);
+  await createCompany(admin, { id: companyId, name: 'Realtime Topics Co', widget: false });
   const v = client();
   clients.push(v);
   const anon = await v.auth.signInAnonymously();
   expect(anon.error).toBeNull();
   await v.realtime.setAuth(anon.data.session!.access_token);
   visitor = { c: v, id: anon.data.user!.id };
-  const visitorRow = (
-    await admin.query(`insert into public.visitors (company_id, user_id, name) values ($1, $2, 'Vera Visitor') returning id`, [companyId, visitor.id])
-  ).rows[0].id;
-  conversationId = (await admin.query(`insert into public.conversations (company_id, visitor_id) values ($1, $2) returning id`, [companyId, visitorRow])).rows[0]
-    .id;
+  ({ conversationId } = await createConversation(admin, { companyId, userId: visitor.id, name: 'Vera Visitor' }));
 });
 
 afterAll(async () => {
@@ -191,12 +188,12 @@ describe('company broadcasts', () => {
 
   it('reach no agent of another company: they cannot join the topic, even knowing it', async () => {
     const otherCompany = randomUUID();
-    await admin.query(`insert into public.companies (id, name) values ($1, 'Other Co')`, [otherCompany]);
+    await createCompany(admin, { id: otherCompany, name: 'Other Co', widget: false });
     try {
       const email = uniqueEmail('rt-other');
       const created = await serviceClient().auth.admin.createUser({ email, password: PASSWORD, email_confirm: true });
       const otherId = created.data.user!.id;
-      await admin.query(`insert into public.company_members (company_id, user_id, role, display_name) values ($1, $2, 'admin', 'Other')`, [otherCompany, otherId]);
+      await addMember(admin, otherCompany, otherId, 'admin', 'Other');
       const c = client();
       clients.push(c);
       const signedIn = await c.auth.signInWithPassword({ email, password: PASSWORD });

@@ -1,24 +1,14 @@
 // Starts everything the browser tests need, like `npm start` does but on free ports and a temporary database:
 // the local Supabase, the dashboard, the demo page (an allowed origin) and a second page on an origin the widget
 // does not allow. URLs reach the specs through process.env.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { startDashboard } from '../../app/server.ts';
 import { startDemoServer } from '../../demo/server.ts';
-import { startStack } from '../../local-supabase/stack.ts';
-import { freePort } from '../support/global-setup.ts';
+import { freePort, startTemporaryStack } from '../../local-supabase/temporary-stack.ts';
 
 export default async function globalSetup() {
-  process.env.PORCHLIGHT_PG_FAST = '1';
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'porchlight-e2e-'));
-  await chmod(dir, 0o755);
-  const stack = await startStack({
-    apiPort: await freePort(),
-    dbPort: await freePort(),
-    dataDir: path.join(dir, 'db'),
-    quiet: !process.env.PORCHLIGHT_DEBUG,
+  const stack = await startTemporaryStack({
+    name: 'porchlight-e2e',
     // Every browser visitor signs in anonymously from 127.0.0.1: far more than hosted Auth's 30 an hour per address.
     anonymousUsersPerHour: 1_000_000,
   });
@@ -53,6 +43,5 @@ export default async function globalSetup() {
     await demo.stop();
     await blocked.stop();
     await stack.stop();
-    await rm(dir, { recursive: true, force: true });
   };
 }

@@ -5,6 +5,7 @@ import { expect, type Page, test } from '@playwright/test';
 import { createClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import WebSocket from 'ws';
+import { createCompany } from '../support/factories.ts';
 import { DEMO, openWidget, send, startChat } from './support.ts';
 
 /** An agent's reply, written through the API with the service role (supabase-js), as the dashboard stores it. */
@@ -34,13 +35,7 @@ async function pageWithOwnWidget(page: Page, settings: Record<string, string | n
   await db.connect();
   try {
     await db.query('begin');
-    const { rows } = await db.query(`insert into public.companies (name) values ('Acme') returning id`);
-    const columns = Object.keys(settings);
-    await db.query(
-      `insert into public.widget_configs (company_id, widget_key, allowed_origins${columns.map((c) => `, ${c}`).join('')})
-       values ($1, $2, $3${columns.map((_, i) => `, $${i + 4}`).join('')})`,
-      [rows[0].id, key, [DEMO()], ...Object.values(settings)],
-    );
+    await createCompany(db, { name: 'Acme', widgetKey: key, widget: { allowed_origins: [DEMO()], ...settings } });
     await db.query('commit');
   } finally {
     await db.end();

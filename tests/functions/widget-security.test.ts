@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCompany } from '../support/factories.ts';
 import { client, db, serviceClient, stack } from '../support/stack.ts';
 
 const ACME_ORIGIN = 'http://127.0.0.1:3001';
@@ -74,8 +75,7 @@ async function ownCompany() {
   const company = randomUUID();
   const key = `pk_sec_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const origin = `http://127.0.0.1:${40_000 + Math.floor(Math.random() * 10_000)}`;
-  await admin.query(`insert into public.companies (id, name) values ($1, 'Initech')`, [company]);
-  await admin.query(`insert into public.widget_configs (company_id, widget_key, allowed_origins, prechat_name) values ($1, $2, $3, 'optional')`, [company, key, [origin]]);
+  await createCompany(admin, { id: company, name: 'Initech', widgetKey: key, widget: { allowed_origins: [origin], prechat_name: 'optional' } });
   return { company, key, origin };
 }
 

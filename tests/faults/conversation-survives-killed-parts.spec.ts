@@ -6,9 +6,6 @@
 // dashboard itself (a second browser) and in the database. Each test runs its own stack: restarting it cannot
 // disturb anything else.
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
@@ -16,8 +13,8 @@ import WebSocket from 'ws';
 import { type RunningDashboard, startDashboard } from '../../app/server.ts';
 import { startDemoServer } from '../../demo/server.ts';
 import { utcMicros } from '../../functions/_shared/time.ts';
-import { type RunningStack, startStack } from '../../local-supabase/stack.ts';
-import { freePort } from '../support/global-setup.ts';
+import type { RunningStack } from '../../local-supabase/stack.ts';
+import { freePort, startTemporaryStack } from '../../local-supabase/temporary-stack.ts';
 import { recordFaults } from './report.ts';
 
 const AGENT = { email: 'agent@acme.test', password: 'porchlight-agent' };
@@ -45,10 +42,7 @@ interface World {
 async function startWorld(): Promise<World> {
   // Durable commits: an immediate kill must not take acknowledged messages with it (the fast test setting
   // `synchronous_commit=off` would lose the last ones, by design).
-  delete process.env.PORCHLIGHT_PG_FAST;
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'porchlight-faults-'));
-  await chmod(dir, 0o755);
-  const stack = await startStack({ apiPort: await freePort(), dbPort: await freePort(), dataDir: path.join(dir, 'db'), quiet: !process.env.PORCHLIGHT_DEBUG });
+  const stack = await startTemporaryStack({ name: 'porchlight-faults', durable: true });
   const { cfg } = stack;
   const demo = await startDemoServer({ port: await freePort(), supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, widgetKey: WIDGET_KEY });
   const dashboard = await startDashboard({ port: await freePort(), supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, serviceRoleKey: cfg.serviceRoleKey });
@@ -61,7 +55,6 @@ async function startWorld(): Promise<World> {
       await dashboard.stop();
       await demo.stop();
       await stack.stop();
-      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCompany } from '../support/factories.ts';
 import { client, db, serviceClient, stack } from '../support/stack.ts';
 
 const ORIGIN = 'http://127.0.0.1:3001';
@@ -100,13 +101,8 @@ describe('widget-config', () => {
   it('answers 404 widget_not_found for an unknown or disabled widget, 400 for a malformed key', async () => {
     expect((await call('widget-config', { token: null, query: { key: 'pk_does_not_exist' } })).body.code).toBe('widget_not_found');
     // A switched-off widget of its own: the suites share one stack, and switching a seeded one off fails others.
-    const company = (await admin.query(`insert into public.companies (name) values ('Switched off') returning id`)).rows[0].id;
     const key = `pk_off_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-    await admin.query(`insert into public.widget_configs (company_id, widget_key, enabled, allowed_origins) values ($1, $2, false, array[$3])`, [
-      company,
-      key,
-      'http://127.0.0.1:3002',
-    ]);
+    await createCompany(admin, { name: 'Switched off', widgetKey: key, widget: { enabled: false, allowed_origins: ['http://127.0.0.1:3002'] } });
     const res = await call('widget-config', { token: null, query: { key }, origin: 'http://127.0.0.1:3002' });
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('widget_not_found');

@@ -13,7 +13,7 @@ import * as companyRoute from '../../app/routes/company/route.tsx';
 import * as invitationsRoute from '../../app/routes/invitations/route.tsx';
 import * as loginRoute from '../../app/routes/login/route.tsx';
 import * as previewRoute from '../../app/routes/settings.widget-preview/route.ts';
-import { call, cookiesFrom, createCompany, type Fixture, sql, useTestStackEnv } from '../app/helpers.ts';
+import { call, companyWithTeam, cookiesFrom, type Fixture, sql, useTestStackEnv } from '../app/helpers.ts';
 import { recordFaults } from './report.ts';
 
 const BAD = { nul: '\u0000', soh: '\u0001', us: '\u001f', del: '\u007f', 'lone high surrogate': '\ud800', 'lone low surrogate': '\udfff' };
@@ -23,7 +23,7 @@ let adminCookie: string;
 
 beforeAll(async () => {
   useTestStackEnv();
-  co = await createCompany('Fuzzdash');
+  co = await companyWithTeam('Fuzzdash');
   const res = await call(loginRoute.action, '/login', {
     form: { email: co.admin.email, password: co.admin.password, redirectTo: '/inbox' },
     context: { clientAddress: `fuzz-${randomUUID()}` },

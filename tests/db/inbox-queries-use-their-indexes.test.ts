@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCompany } from '../support/factories.ts';
 import { db } from '../support/stack.ts';
 import { becomeActor, createWorld, type World } from './fixtures.ts';
 
@@ -15,7 +16,7 @@ beforeAll(async () => {
   w = await createWorld(c);
   // Enough rows for the planner to prefer indexes: 20,000 conversations over 4 companies, 20,000 messages.
   const companies = [w.companyX, randomUUID(), randomUUID(), randomUUID()];
-  for (const id of companies.slice(1)) await c.query(`insert into public.companies (id, name) values ($1, 'Filler')`, [id]);
+  for (const id of companies.slice(1)) await createCompany(c, { id, name: 'Filler', widget: false });
   await c.query(
     `insert into public.visitors (company_id, user_id)
      select ($1::uuid[])[1 + (g % 4)], $2 from generate_series(1, 4) g on conflict do nothing`,

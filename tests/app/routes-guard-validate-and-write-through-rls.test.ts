@@ -15,7 +15,7 @@ import * as loginRoute from '../../app/routes/login/route.tsx';
 import * as logoutRoute from '../../app/routes/logout/route.ts';
 import * as previewRoute from '../../app/routes/settings.widget-preview/route.ts';
 import { db, stack } from '../support/stack.ts';
-import { call, cookiesFrom, createCompany, createLogin, type Fixture, sql, useTestStackEnv } from './helpers.ts';
+import { call, companyWithTeam, cookiesFrom, createLogin, type Fixture, sql, useTestStackEnv } from './helpers.ts';
 
 let acme: Fixture;
 let globex: Fixture;
@@ -34,7 +34,7 @@ let globexAgent: string;
 
 beforeAll(async () => {
   useTestStackEnv();
-  [acme, globex] = await Promise.all([createCompany('Acme'), createCompany('Globex')]);
+  [acme, globex] = await Promise.all([companyWithTeam('Acme'), companyWithTeam('Globex')]);
   [acmeAdmin, acmeAgent, globexAgent] = await Promise.all([signIn(acme.admin), signIn(acme.agent), signIn(globex.agent)]);
 });
 
@@ -254,7 +254,7 @@ describe('team', () => {
   });
 
   it('answers a demotion the database refuses (it would leave no admin) with 422 last_admin, nothing changed', async () => {
-    const solo = await createCompany('Solo');
+    const solo = await companyWithTeam('Solo');
     await sql(`update public.company_members set role = 'admin' where company_id = $1 and user_id = $2`, [solo.companyId, solo.agent.id]);
     const soloAdmin = await signIn(solo.admin);
     // Another admin demotes this one at the same moment: held open, so the dashboard's update waits behind it.
@@ -525,7 +525,7 @@ describe('what a revalidation round and an older page cost', () => {
   });
 
   it('GET /inbox/older pages through 2,000 conversations by cursor: each once, newest first, never cached', async () => {
-    const company = await createCompany('Older');
+    const company = await companyWithTeam('Older');
     const cookie = await signIn(company.agent);
     await sql(
       `insert into public.conversations (company_id, visitor_id, last_message_at)
