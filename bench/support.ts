@@ -41,12 +41,12 @@ export async function startStackProcess(extraEnv: Record<string, string> = {}): 
     cwd: ROOT,
     env: {
       ...process.env,
-      PORCHLIGHT_API_PORT: String(apiPort),
-      PORCHLIGHT_DB_PORT: String(dbPort),
-      PORCHLIGHT_DATA_DIR: path.join(dir, 'db'),
-      PORCHLIGHT_PG_FAST: '1',
+      LOCAL_SUPABASE_API_PORT: String(apiPort),
+      LOCAL_SUPABASE_DB_PORT: String(dbPort),
+      LOCAL_SUPABASE_DATA_DIR: path.join(dir, 'db'),
+      LOCAL_SUPABASE_PG_FAST: '1',
       // Hundreds of visitors sign in anonymously from this one machine; hosted Auth allows 30 an hour per address.
-      PORCHLIGHT_AUTH_ANONYMOUS_PER_HOUR: '1000000',
+      LOCAL_SUPABASE_AUTH_ANONYMOUS_PER_HOUR: '1000000',
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -62,10 +62,6 @@ if (command === null) {
     console.error(`${(err as Error).message}\nusage: npm run stack -- [--workdir DIR] [--api-port N] [--db-port N] [--data-dir D] [--status-file F]`);
     process.exit(2);
   }
-  // Another project's Edge Functions live in its supabase/functions (Porchlight's own are in functions/).
-  if (cli.stack.workdir && !process.env.PORCHLIGHT_FUNCTIONS_DIR) {
-    process.env.PORCHLIGHT_FUNCTIONS_DIR = path.join(cli.stack.workdir, 'supabase', 'functions');
-  }
   const stack = await runStack(cli.stack);
   if (cli.statusFile) writeStatusFile(cli.statusFile, stack.cfg, stack.mail.url);
   printStatus(stack);

@@ -57,7 +57,7 @@ export const createRestService: ServiceFactory = (ctx: StackContext) => {
       let authed = false;
       try {
         if (path === '/' || path === '') {
-          send(res, { status: 200, body: JSON.stringify({ swagger: '2.0', info: { title: 'Porchlight local PostgREST', version: '14' }, paths: {} }), headers: {} }, head);
+          send(res, { status: 200, body: JSON.stringify({ swagger: '2.0', info: { title: 'local PostgREST (Docker-free stand-in)', version: '14' }, paths: {} }), headers: {} }, head);
           return;
         }
         const m = /^\/(rpc\/)?([^/]+)\/?$/.exec(path);

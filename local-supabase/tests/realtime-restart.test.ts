@@ -19,8 +19,8 @@ let dir: string;
 beforeAll(async () => {
   // Durable commits: what was committed must outlive a crash (the fast test setting `synchronous_commit=off`
   // would lose the last commits, by design).
-  delete process.env.PORCHLIGHT_PG_FAST;
-  dir = await mkdtemp(path.join(os.tmpdir(), 'porchlight-restart-'));
+  delete process.env.LOCAL_SUPABASE_PG_FAST;
+  dir = await mkdtemp(path.join(os.tmpdir(), 'local-supabase-restart-'));
   await chmod(dir, 0o755);
   stack = await startStack({ apiPort: await freePort(), dbPort: await freePort(), dataDir: path.join(dir, 'db'), quiet: true });
   const db = new pg.Client({ connectionString: stack.cfg.dbUrl });

@@ -67,7 +67,7 @@ beforeAll(async () => {
       select json_build_object(
         'method', current_setting('request.method', true),
         'path', current_setting('request.path', true),
-        'header', current_setting('request.headers', true)::json->>'x-porchlight-probe',
+        'header', current_setting('request.headers', true)::json->>'x-conformance-probe',
         'cookie', current_setting('request.cookies', true)::json->>'flavour',
         'sub', current_setting('request.jwt.claims', true)::json->>'sub',
         'search_path', current_setting('search_path')) $$;
@@ -158,7 +158,7 @@ describe('transactions and the schema cache', () => {
     const { json } = await rest('/rpc/rest_more_request', {
       method: 'POST',
       token: await userToken(sub),
-      headers: { 'Content-Type': 'application/json', 'X-Porchlight-Probe': 'yes', Cookie: 'flavour=mint%20tea; other=1' },
+      headers: { 'Content-Type': 'application/json', 'X-Conformance-Probe': 'yes', Cookie: 'flavour=mint%20tea; other=1' },
       body: '{}',
     });
     expect(json).toEqual({ method: 'POST', path: '/rpc/rest_more_request', header: 'yes', cookie: 'mint tea', sub, search_path: '"public", "extensions"' });

@@ -21,14 +21,13 @@ let status: Record<string, string>;
 let ports: { api: number; db: number };
 
 beforeAll(async () => {
-  tmp = await mkdtemp(path.join(os.tmpdir(), 'porchlight-workdir-'));
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'local-supabase-workdir-'));
   // Postgres runs as the `postgres` OS user when we are root: it must be able to enter the folder.
   await chmod(tmp, 0o755);
   ports = { api: await freePort(), db: await freePort() };
   const statusFile = path.join(tmp, 'status.json');
-  const env: NodeJS.ProcessEnv = { ...process.env, PORCHLIGHT_PG_FAST: '1', DENO_DIR: path.join(tmp, 'deno-cache') };
-  delete env.PORCHLIGHT_EXTRA_FUNCTIONS_DIRS;
-  delete env.PORCHLIGHT_FUNCTIONS_DIR;
+  const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_SUPABASE_PG_FAST: '1', DENO_DIR: path.join(tmp, 'deno-cache') };
+  delete env.LOCAL_SUPABASE_EXTRA_FUNCTIONS_DIRS;
   // One process (node with tsx's loader, no npx/tsx wrapper), so SIGTERM reaches the stack's own exit hook.
   const args = ['--import', 'tsx', 'local-supabase/main.ts', 'stack', '--workdir', WORKDIR, '--api-port', String(ports.api), '--db-port', String(ports.db)];
   args.push('--data-dir', path.join(tmp, 'db'), '--status-file', statusFile);
@@ -76,7 +75,7 @@ describe('npm run stack -- --workdir', () => {
     const supabase = fixtureClient(status.ANON_KEY!);
     const { data, count, error } = await supabase.from('fixture_items').select('label', { count: 'exact' }).order('id');
     expect(error).toBeNull();
-    // [api] max_rows = 3 in the fixture (Porchlight's own is 1000).
+    // [api] max_rows = 3 in the fixture (this repository's own is 1000).
     expect(data).toEqual([{ label: 'one' }, { label: 'two' }, { label: 'three' }]);
     expect(count).toBe(5);
   });
@@ -86,7 +85,7 @@ describe('npm run stack -- --workdir', () => {
     const fn = await supabase.functions.invoke('hello', { method: 'GET' });
     expect(fn.error).toBeNull();
     expect(fn.data).toEqual({ hello: 'from the workdir fixture' });
-    // The fixture turns anonymous sign-ins off (Porchlight's config.toml turns them on).
+    // The fixture turns anonymous sign-ins off (this repository's config.toml turns them on).
     const anon = await supabase.auth.signInAnonymously();
     expect(anon.data.user).toBeNull();
     expect(anon.error?.code).toBe('anonymous_provider_disabled');

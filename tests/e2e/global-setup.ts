@@ -11,14 +11,14 @@ import { startStack } from '../../local-supabase/stack.ts';
 import { freePort } from '../support/global-setup.ts';
 
 export default async function globalSetup() {
-  process.env.PORCHLIGHT_PG_FAST = '1';
+  process.env.LOCAL_SUPABASE_PG_FAST = '1';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'porchlight-e2e-'));
   await chmod(dir, 0o755);
   const stack = await startStack({
     apiPort: await freePort(),
     dbPort: await freePort(),
     dataDir: path.join(dir, 'db'),
-    quiet: !process.env.PORCHLIGHT_DEBUG,
+    quiet: !process.env.LOCAL_SUPABASE_DEBUG,
     // Every browser visitor signs in anonymously from 127.0.0.1: far more than hosted Auth's 30 an hour per address.
     anonymousUsersPerHour: 1_000_000,
   });

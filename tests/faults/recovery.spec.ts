@@ -45,10 +45,10 @@ interface World {
 async function startWorld(): Promise<World> {
   // Durable commits: an immediate kill must not take acknowledged messages with it (the fast test setting
   // `synchronous_commit=off` would lose the last ones, by design).
-  delete process.env.PORCHLIGHT_PG_FAST;
+  delete process.env.LOCAL_SUPABASE_PG_FAST;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'porchlight-faults-'));
   await chmod(dir, 0o755);
-  const stack = await startStack({ apiPort: await freePort(), dbPort: await freePort(), dataDir: path.join(dir, 'db'), quiet: !process.env.PORCHLIGHT_DEBUG });
+  const stack = await startStack({ apiPort: await freePort(), dbPort: await freePort(), dataDir: path.join(dir, 'db'), quiet: !process.env.LOCAL_SUPABASE_DEBUG });
   const { cfg } = stack;
   const demo = await startDemoServer({ port: await freePort(), supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, widgetKey: WIDGET_KEY });
   const dashboard = await startDashboard({ port: await freePort(), supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, serviceRoleKey: cfg.serviceRoleKey });

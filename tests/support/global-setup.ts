@@ -23,7 +23,7 @@ let stack: RunningStack | undefined;
 let dataDir: string | undefined;
 
 export default async function setup(project: TestProject) {
-  process.env.PORCHLIGHT_PG_FAST = '1';
+  process.env.LOCAL_SUPABASE_PG_FAST = '1';
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'porchlight-test-'));
   // Postgres runs as the `postgres` OS user when we are root: it must be able to enter the folder.
   await chmod(dataDir, 0o755);
@@ -31,13 +31,13 @@ export default async function setup(project: TestProject) {
   // edge-runtime tests write functions into. Deno gets an empty cache: functions must run offline from node_modules.
   const scratchFunctionsDir = path.join(dataDir, 'functions');
   await mkdir(scratchFunctionsDir);
-  process.env.PORCHLIGHT_EXTRA_FUNCTIONS_DIRS = [path.resolve('tests/fixtures/functions'), scratchFunctionsDir].join(path.delimiter);
+  process.env.LOCAL_SUPABASE_EXTRA_FUNCTIONS_DIRS = [path.resolve('tests/fixtures/functions'), scratchFunctionsDir].join(path.delimiter);
   process.env.DENO_DIR = path.join(dataDir, 'deno-cache');
   stack = await startStack({
     apiPort: await freePort(),
     dbPort: await freePort(),
     dataDir: path.join(dataDir, 'db'),
-    quiet: !process.env.PORCHLIGHT_DEBUG,
+    quiet: !process.env.LOCAL_SUPABASE_DEBUG,
     // The whole suite signs in anonymously from 127.0.0.1 far more than hosted Auth's 30 an hour per address.
     anonymousUsersPerHour: 1_000_000,
   });
