@@ -1,6 +1,6 @@
-// Conformance, part 2: the official supabase-js (postgrest-js) and raw HTTP against the local /rest/v1 —
-// transactions and the schema cache, headers PostgREST sends, logic trees, embedding modifiers, upsert statuses,
-// rpc result shapes, JWT failures. Part 1 is postgrest.test.ts.
+// Conformance: the official supabase-js (postgrest-js) and raw HTTP against the local /rest/v1 — transactions and
+// the schema cache, headers PostgREST sends, logic trees, embedding modifiers, upsert statuses, rpc result shapes,
+// JWT failures. Selects, writes under RLS and roles are in postgrest-queries-writes-and-rls.test.ts.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
