@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
+import { fromEnv, type JwtKeys, projectApiKeys, readSigningKeys } from './project-keys.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SUPABASE_DIR = path.join(ROOT, 'supabase');
@@ -67,6 +68,8 @@ export interface StackConfig {
   /** Superuser connection string used by the stand-in's own services. */
   adminDbUrl: string;
   jwtSecret: string;
+  /** The secret and `[auth] signing_keys_path` keys: what every service verifies JWTs with, and Auth signs with. */
+  jwtKeys: JwtKeys;
   anonKey: string;
   serviceRoleKey: string;
   publishableKey: string;
@@ -117,6 +120,8 @@ export function loadConfig(opts: StackOptions = {}): StackConfig {
   const mailPort = opts.mailPort ?? Number(process.env.LOCAL_SUPABASE_MAIL_PORT ?? (opts.apiPort !== undefined ? 0 : (toml.local_smtp?.port ?? toml.inbucket?.port ?? 54324)));
   const dataDir = opts.dataDir ?? process.env.LOCAL_SUPABASE_DATA_DIR ?? path.join(supabaseDir, '.local-data');
   const auth = toml.auth ?? {};
+  const jwtKeys: JwtKeys = { secret: fromEnv(auth.jwt_secret) ?? JWT_SECRET, signing: readSigningKeys(supabaseDir, auth.signing_keys_path) };
+  const apiKeys = projectApiKeys(jwtKeys, { anon: ANON_KEY, service: SERVICE_ROLE_KEY, secret: JWT_SECRET });
   const functions: FunctionConfig[] = Object.entries((toml.functions ?? {}) as Toml).map(([name, f]) => ({
     name,
     enabled: f.enabled ?? true,
@@ -134,9 +139,10 @@ export function loadConfig(opts: StackOptions = {}): StackConfig {
     apiUrl: `http://127.0.0.1:${apiPort}`,
     dbUrl: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
     adminDbUrl: `postgresql://supabase_admin:postgres@127.0.0.1:${dbPort}/postgres`,
-    jwtSecret: JWT_SECRET,
-    anonKey: ANON_KEY,
-    serviceRoleKey: SERVICE_ROLE_KEY,
+    jwtSecret: jwtKeys.secret,
+    jwtKeys,
+    anonKey: apiKeys.anon,
+    serviceRoleKey: apiKeys.service,
     publishableKey: PUBLISHABLE_KEY,
     secretKey: SECRET_KEY,
     maxRows: toml.api?.max_rows ?? 1000,

@@ -66,7 +66,7 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
         return;
       }
       if (spec.verifyJwt && req.method !== 'OPTIONS') {
-        const refused = await checkJwt(cfg.jwtSecret, req);
+        const refused = await checkJwt(cfg.jwtKeys, req);
         if (refused) {
           sendJson(res, 401, { msg: refused });
           return;

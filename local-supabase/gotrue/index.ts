@@ -34,7 +34,7 @@ export const createAuthService: ServiceFactory = (ctx: StackContext) => {
   const admin = createAdminRoutes(s);
 
   const routes: Record<string, AuthHandler> = {
-    ...createSettingsRoutes(s.auth),
+    ...createSettingsRoutes(s.auth, s.cfg.jwtKeys),
     'POST /signup': signIn.signup,
     ...links.routes,
     'POST /token': async (r) => {

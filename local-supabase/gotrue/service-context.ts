@@ -80,7 +80,7 @@ export function createAuthServiceContext(ctx: StackContext): AuthServiceContext 
 
   async function claimsOf(req: IncomingMessage): Promise<Claims> {
     try {
-      return await verifyJwt(cfg.jwtSecret, bearer(req));
+      return await verifyJwt(cfg.jwtKeys, bearer(req));
     } catch (err) {
       if (err instanceof AuthError) throw err;
       throw new AuthError(403, 'bad_jwt', `invalid JWT: unable to parse or verify signature, ${(err as Error).message}`);

@@ -1,9 +1,10 @@
-// The open routes describing the server: GET /health, GET /settings (which providers exist), the JWKS.
+// The open routes describing the server: GET /health, GET /settings (which providers exist), the JWKS (public signing keys).
 import type { AuthConfig } from '../config.ts';
+import type { JwtKeys } from '../project-keys.ts';
 import { sendAuthJson } from './errors.ts';
 import type { AuthHandler } from './service-context.ts';
 
-export function createSettingsRoutes(a: AuthConfig): Record<string, AuthHandler> {
+export function createSettingsRoutes(a: AuthConfig, keys: JwtKeys): Record<string, AuthHandler> {
   const settings: AuthHandler = ({ req, res }) =>
     sendAuthJson(req, res, 200, {
       external: {
@@ -26,6 +27,6 @@ export function createSettingsRoutes(a: AuthConfig): Record<string, AuthHandler>
     'GET /health': ({ req, res }) =>
       sendAuthJson(req, res, 200, { version: 'v2.189.0', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' }),
     'GET /settings': settings,
-    'GET /.well-known/jwks.json': ({ req, res }) => sendAuthJson(req, res, 200, { keys: [] }, { 'Cache-Control': 'public, max-age=600' }),
+    'GET /.well-known/jwks.json': ({ req, res }) => sendAuthJson(req, res, 200, { keys: keys.signing.map((k) => k.publicJwk) }, { 'Cache-Control': 'public, max-age=600' }),
   };
 }
