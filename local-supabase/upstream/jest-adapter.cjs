@@ -3,7 +3,8 @@
 //   - connections to 127.0.0.1/localhost on a CLI default port (54321 API, 54322 DB, 54324 mail) go to the
 //     stand-in's port instead (net.Socket#connect: fetch, ws and pg all pass there);
 //   - an HTTP request to the API without an `apikey` gets the anon key, because the CLI's Kong does not ask for
-//     one on /rest/v1 and the stand-in, like hosted projects, asks on every route (local-supabase/README.md).
+//     one on /rest/v1 and the stand-in, like hosted projects, asks on every route (local-supabase/README.md);
+//   - Node 20 gets the global WebSocket Node 22 has (ws).
 const net = require('node:net');
 
 const map = new Map(
@@ -54,3 +55,6 @@ if (anonKey && typeof globalThis.fetch === 'function' && !globalThis.fetch.__ups
   patched.__upstreamPatched = true;
   globalThis.fetch = patched;
 }
+
+// Node 20 has no global WebSocket (upstream CI runs Node 22, which has one); ws is the same client API.
+if (typeof globalThis.WebSocket === 'undefined') globalThis.WebSocket = require('ws');

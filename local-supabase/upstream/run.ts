@@ -42,7 +42,7 @@ function parseArgs(argv: string[]): { dir: string; only: string[]; report?: stri
   return { dir: full, only, report: report && path.resolve(report) };
 }
 
-function jestConfig(suite: Suite, pkg: string, require: NodeRequire): Record<string, unknown> {
+function jestConfig(suite: Suite, dir: string, pkg: string, require: NodeRequire): Record<string, unknown> {
   const tsconfig = ['tsconfig.test.json', 'tsconfig.json'].map((f) => path.join(pkg, f)).find((f) => existsSync(f));
   return {
     rootDir: pkg,
@@ -53,7 +53,10 @@ function jestConfig(suite: Suite, pkg: string, require: NodeRequire): Record<str
     transform: { '^.+\\.tsx?$': [require.resolve('ts-jest'), { tsconfig, diagnostics: false }] },
     setupFiles: [path.join(HERE, 'jest-adapter.cjs')],
     setupFilesAfterEnv: suite.setupFilesAfterEnv ?? [],
-    moduleNameMapper: Object.fromEntries(Object.entries(suite.replace ?? {}).map(([re, file]) => [re, path.join(HERE, file)])),
+    moduleNameMapper: {
+      ...Object.fromEntries(Object.entries(suite.replace ?? {}).map(([re, file]) => [re, path.join(HERE, file)])),
+      ...Object.fromEntries(Object.entries(suite.workspace ?? {}).map(([re, file]) => [re, path.join(dir, file)])),
+    },
     testTimeout: suite.testTimeout ?? 30_000,
     ...(suite.alphabetical ? { testSequencer: path.join(pkg, 'test', 'testSequencer.js') } : {}),
   };
@@ -68,7 +71,7 @@ async function runSuite(dir: string, suite: Suite): Promise<Outcome> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), `upstream-jest-${suite.name}-`));
   const configFile = path.join(tmp, 'jest.config.json');
   const resultFile = path.join(tmp, 'results.json');
-  writeFileSync(configFile, JSON.stringify(jestConfig(suite, pkg, require)));
+  writeFileSync(configFile, JSON.stringify(jestConfig(suite, dir, pkg, require)));
   const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_SUPABASE_PG_FAST: '1' };
   if (standIn) {
     env.UPSTREAM_PORT_MAP = `54321:${standIn.apiPort},54322:${standIn.dbPort},54324:${standIn.mailPort}`;

@@ -50,7 +50,12 @@ export async function startStandIn(workdir: string, label: string): Promise<Stan
   proc.stdout!.pipe(out);
   proc.stderr!.pipe(out);
   let exited = false;
-  const gone = new Promise<void>((resolve) => proc.once('exit', () => ((exited = true), resolve())));
+  const gone = new Promise<void>((resolve) =>
+    proc.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const stop = async () => {
     if (!exited) proc.kill('SIGTERM');
     await Promise.race([gone, new Promise((r) => setTimeout(r, 15_000))]);

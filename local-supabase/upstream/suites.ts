@@ -31,6 +31,8 @@ export interface Suite {
   setupFilesAfterEnv?: string[];
   /** Suite modules replaced by the runner's (functions-js's Docker relay), relative regex → file in this folder. */
   replace?: Record<string, string>;
+  /** The monorepo's workspace links (pnpm), as regex → path inside the checkout. */
+  workspace?: Record<string, string>;
   testTimeout?: number;
   alphabetical?: boolean;
   /** Why a test is out of scope (issue 17's scope), or null when it is in scope. */
@@ -68,6 +70,8 @@ export const SUITES: Suite[] = [
       [/abort|timeout|url.length|retry/i, 'client transport (abort, timeout, retry)'],
       [/strip.?nulls/i, 'nulls=stripped media type'],
       [/shops|geo/i, 'PostGIS (not in the stand-in)'],
+      [/embeded functions|computed field|blurb_message/i, 'computed fields and computed relationships (functions in select)'],
+      [/polymorphic|unresolvable function|overload/i, 'overloaded rpc resolution'],
     ]),
   },
   {
@@ -109,6 +113,10 @@ export const SUITES: Suite[] = [
     adaptSql: [{ file: 'migrations/99999999999999_cli_default_grants.sql', add: CLI_DEFAULT_GRANTS(['public']) }],
     testMatch: ['<rootDir>/test/integration.test.ts'],
     setupFilesAfterEnv: ['<rootDir>/jest.setup.ts'],
+    workspace: {
+      '^@supabase/tracing$': 'packages/shared/tracing/src/index.ts',
+      '^@supabase/(auth-js|postgrest-js|functions-js|realtime-js|storage-js)$': 'packages/core/$1/src/index.ts',
+    },
     testTimeout: 30_000,
     outOfScope: rules([
       [/storage/i, 'Storage bucket management'],
