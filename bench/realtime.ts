@@ -76,7 +76,7 @@ class Peer {
 }
 
 async function main() {
-  const stack = await startStackProcess({ PORCHLIGHT_REALTIME_IDLE_MS: '60000' });
+  const stack = await startStackProcess({ LOCAL_SUPABASE_REALTIME_IDLE_MS: '60000' });
   const admin = new pg.Client({ connectionString: stack.dbUrl });
   await admin.connect();
   await admin.query(`create policy "bench members" on realtime.messages for all to authenticated

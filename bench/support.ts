@@ -21,7 +21,7 @@ export function startStackProcess(extraEnv: Record<string, string> = {}): Promis
     name: 'porchlight-bench',
     nodeArgs: prof,
     // Hundreds of visitors sign in anonymously from this one machine; hosted Auth allows 30 an hour per address.
-    env: () => ({ PORCHLIGHT_AUTH_ANONYMOUS_PER_HOUR: '1000000', ...extraEnv }),
+    env: () => ({ LOCAL_SUPABASE_AUTH_ANONYMOUS_PER_HOUR: '1000000', ...extraEnv }),
   });
 }
 

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
+import { fromEnv, type JwtKeys, projectApiKeys, readSigningKeys } from './project-keys.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SUPABASE_DIR = path.join(ROOT, 'supabase');
@@ -67,6 +68,8 @@ export interface StackConfig {
   /** Superuser connection string used by the stand-in's own services. */
   adminDbUrl: string;
   jwtSecret: string;
+  /** The secret and `[auth] signing_keys_path` keys: what every service verifies JWTs with, and Auth signs with. */
+  jwtKeys: JwtKeys;
   anonKey: string;
   serviceRoleKey: string;
   publishableKey: string;
@@ -95,7 +98,7 @@ export interface StackOptions {
   quiet?: boolean;
   /** The mail catcher's port; defaults to `[local_smtp] port`, or a free one when apiPort is given (test stacks). */
   mailPort?: number;
-  /** Overrides `[auth.rate_limit] anonymous_users` (also PORCHLIGHT_AUTH_ANONYMOUS_PER_HOUR): test stacks raise it. */
+  /** Overrides `[auth.rate_limit] anonymous_users` (also LOCAL_SUPABASE_AUTH_ANONYMOUS_PER_HOUR): test stacks raise it. */
   anonymousUsersPerHour?: number;
 }
 
@@ -111,12 +114,14 @@ export function loadConfig(opts: StackOptions = {}): StackConfig {
   const toml = readToml(path.join(supabaseDir, 'config.toml'));
   const seed = toml.db?.seed ?? {};
   const seedFiles = seed.enabled === false ? [] : ((seed.sql_paths as string[] | undefined) ?? ['./seed.sql']).map((f) => path.resolve(supabaseDir, f));
-  const apiPort = opts.apiPort ?? Number(process.env.PORCHLIGHT_API_PORT ?? toml.api?.port ?? 54321);
-  const dbPort = opts.dbPort ?? Number(process.env.PORCHLIGHT_DB_PORT ?? toml.db?.port ?? 54322);
+  const apiPort = opts.apiPort ?? Number(process.env.LOCAL_SUPABASE_API_PORT ?? toml.api?.port ?? 54321);
+  const dbPort = opts.dbPort ?? Number(process.env.LOCAL_SUPABASE_DB_PORT ?? toml.db?.port ?? 54322);
   // Test stacks pass their own apiPort: they must not all fight for the one mail catcher port.
-  const mailPort = opts.mailPort ?? Number(process.env.PORCHLIGHT_MAIL_PORT ?? (opts.apiPort !== undefined ? 0 : (toml.local_smtp?.port ?? toml.inbucket?.port ?? 54324)));
-  const dataDir = opts.dataDir ?? process.env.PORCHLIGHT_DATA_DIR ?? path.join(supabaseDir, '.local-data');
+  const mailPort = opts.mailPort ?? Number(process.env.LOCAL_SUPABASE_MAIL_PORT ?? (opts.apiPort !== undefined ? 0 : (toml.local_smtp?.port ?? toml.inbucket?.port ?? 54324)));
+  const dataDir = opts.dataDir ?? process.env.LOCAL_SUPABASE_DATA_DIR ?? path.join(supabaseDir, '.local-data');
   const auth = toml.auth ?? {};
+  const jwtKeys: JwtKeys = { secret: fromEnv(auth.jwt_secret) ?? JWT_SECRET, signing: readSigningKeys(supabaseDir, auth.signing_keys_path) };
+  const apiKeys = projectApiKeys(jwtKeys, { anon: ANON_KEY, service: SERVICE_ROLE_KEY, secret: JWT_SECRET });
   const functions: FunctionConfig[] = Object.entries((toml.functions ?? {}) as Toml).map(([name, f]) => ({
     name,
     enabled: f.enabled ?? true,
@@ -134,9 +139,10 @@ export function loadConfig(opts: StackOptions = {}): StackConfig {
     apiUrl: `http://127.0.0.1:${apiPort}`,
     dbUrl: `postgresql://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
     adminDbUrl: `postgresql://supabase_admin:postgres@127.0.0.1:${dbPort}/postgres`,
-    jwtSecret: JWT_SECRET,
-    anonKey: ANON_KEY,
-    serviceRoleKey: SERVICE_ROLE_KEY,
+    jwtSecret: jwtKeys.secret,
+    jwtKeys,
+    anonKey: apiKeys.anon,
+    serviceRoleKey: apiKeys.service,
     publishableKey: PUBLISHABLE_KEY,
     secretKey: SECRET_KEY,
     maxRows: toml.api?.max_rows ?? 1000,
@@ -160,8 +166,8 @@ export function loadConfig(opts: StackOptions = {}): StackConfig {
           { subject: t.subject, contentPath: t.content_path ? path.resolve(supabaseDir, '..', t.content_path) : undefined },
         ]),
       ),
-      anonymousUsersPerHour: perHour(opts.anonymousUsersPerHour ?? process.env.PORCHLIGHT_AUTH_ANONYMOUS_PER_HOUR ?? auth.rate_limit?.anonymous_users ?? 30),
-      rateLimitHeader: process.env.PORCHLIGHT_AUTH_RATE_LIMIT_HEADER ?? 'X-Forwarded-For',
+      anonymousUsersPerHour: perHour(opts.anonymousUsersPerHour ?? process.env.LOCAL_SUPABASE_AUTH_ANONYMOUS_PER_HOUR ?? auth.rate_limit?.anonymous_users ?? 30),
+      rateLimitHeader: process.env.LOCAL_SUPABASE_AUTH_RATE_LIMIT_HEADER ?? 'X-Forwarded-For',
     },
     functions,
     quiet: opts.quiet ?? false,

@@ -69,7 +69,7 @@ export function createGateway(ctx: StackContext, services: Services): http.Serve
     const r = route(url.pathname);
     if (!r) {
       if (url.pathname === '/' || url.pathname === '/health') {
-        sendJson(res, 200, { name: 'porchlight local supabase', services: ['auth', 'rest', 'realtime', 'functions', 'storage'] });
+        sendJson(res, 200, { name: 'local supabase (Docker-free stand-in)', services: ['auth', 'rest', 'realtime', 'functions', 'storage'] });
         return;
       }
       sendJson(res, 404, { message: 'no Route matched with those values' });

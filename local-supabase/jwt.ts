@@ -1,7 +1,9 @@
-// HS256 JWTs signed with the project secret, and the gateway's API-key mapping (Kong's rules in `supabase start`).
+// JWTs: HS256 with the project secret, or the project's asymmetric signing keys (RS256/ES256 by `kid`), and the
+// gateway's API-key mapping (Kong's rules in `supabase start`).
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { StackConfig } from './config.ts';
+import type { JwtKeys } from './project-keys.ts';
 
 export type Claims = JWTPayload & { role?: string; [k: string]: unknown };
 
@@ -17,11 +19,23 @@ export class JwtError extends Error {
 
 const encoder = new TextEncoder();
 
-export async function signJwt(secret: string, claims: Claims): Promise<string> {
+/** Signs with the first signing key when the project has any (as GoTrue does), else HS256 with the secret. */
+export async function signJwt(keys: string | JwtKeys, claims: Claims): Promise<string> {
+  const k = typeof keys === 'string' ? undefined : keys.signing[0];
+  if (k) return new SignJWT(claims).setProtectedHeader({ alg: k.alg, typ: 'JWT', kid: k.kid }).sign(k.privateKey);
+  const secret = typeof keys === 'string' ? keys : keys.secret;
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(encoder.encode(secret));
 }
 
-const keys = new Map<string, KeyObject>();
+function headerOf(token: string): { alg?: string; kid?: string } {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8'));
+  } catch {
+    return {};
+  }
+}
+
+const secretKeys = new Map<string, KeyObject>();
 /** Tokens whose signature checked out, per secret: a token is presented on every request of a session. */
 const verified = new Map<string, Map<string, Claims>>();
 const MAX_VERIFIED = 10_000;
@@ -30,8 +44,11 @@ const MAX_VERIFIED = 10_000;
  * Verifies signature and expiry; returns the claims. Throws JwtError. A token already verified with the same
  * secret is not checked again (the signature cannot have changed), only its expiry.
  */
-export async function verifyJwt(secret: string, token: string): Promise<Claims> {
+export async function verifyJwt(keys: string | JwtKeys, token: string): Promise<Claims> {
   if (token.split('.').length !== 3) throw new JwtError('token is malformed: token contains an invalid number of segments', 'malformed');
+  const secret = typeof keys === 'string' ? keys : keys.secret;
+  const header = headerOf(token);
+  const asymmetric = typeof keys === 'string' || !/^(RS|ES|PS)/.test(header.alg ?? '') ? undefined : keys.signing.find((k) => k.kid === header.kid);
   let cache = verified.get(secret);
   const hit = cache?.get(token);
   if (hit) {
@@ -41,10 +58,12 @@ export async function verifyJwt(secret: string, token: string): Promise<Claims> 
     }
     return { ...hit };
   }
-  let key = keys.get(secret);
-  if (!key) keys.set(secret, (key = createSecretKey(encoder.encode(secret))));
+  let key = secretKeys.get(secret);
+  if (!key) secretKeys.set(secret, (key = createSecretKey(encoder.encode(secret))));
   try {
-    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256', 'HS384', 'HS512'] });
+    const { payload } = asymmetric
+      ? await jwtVerify(token, asymmetric.publicKey, { algorithms: [asymmetric.alg] })
+      : await jwtVerify(token, key, { algorithms: ['HS256', 'HS384', 'HS512'] });
     if (!cache) verified.set(secret, (cache = new Map()));
     if (cache.size >= MAX_VERIFIED) cache.clear();
     cache.set(token, payload as Claims);

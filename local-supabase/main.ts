@@ -1,4 +1,4 @@
-// CLI of the local stand-in: `stack [--workdir DIR ...]` (foreground), `db:reset`. `npm start` uses runStack().
+// CLI of the local stand-in: `stack [--workdir DIR ...]` (foreground), `db:reset [--workdir DIR ...]`. `npm start` uses runStack().
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import exitHook from 'async-exit-hook';
@@ -62,15 +62,21 @@ if (command === null) {
     console.error(`${(err as Error).message}\nusage: npm run stack -- [--workdir DIR] [--api-port N] [--db-port N] [--data-dir D] [--status-file F]`);
     process.exit(2);
   }
-  // Another project's Edge Functions live in its supabase/functions (Porchlight's own are in functions/).
-  if (cli.stack.workdir && !process.env.PORCHLIGHT_FUNCTIONS_DIR) {
-    process.env.PORCHLIGHT_FUNCTIONS_DIR = path.join(cli.stack.workdir, 'supabase', 'functions');
-  }
   const stack = await runStack(cli.stack);
   if (cli.statusFile) writeStatusFile(cli.statusFile, stack.cfg, stack.mail.url);
   printStatus(stack);
 } else if (command === 'db:reset') {
-  const cfg = loadConfig();
+  // Like `supabase db reset --workdir DIR`: wipe the data folder, re-apply migrations and seed, leave it stopped.
+  let cli: ReturnType<typeof parseStackArgs>;
+  try {
+    cli = parseStackArgs(rest);
+    if (cli.statusFile) throw new Error('--status-file is an option of stack, not of db:reset');
+  } catch (err) {
+    console.error(`${(err as Error).message}\nusage: npm run db:reset -- [--workdir DIR] [--db-port N] [--data-dir D]`);
+    process.exit(2);
+  }
+  const opts = { ...cli.stack, quiet: true };
+  const cfg = loadConfig(opts);
   const started = Date.now();
   try {
     assertNotRunning(cfg);
@@ -79,8 +85,8 @@ if (command === null) {
     process.exit(1);
   }
   await wipeData(cfg);
-  const stack = await startStack({ quiet: true }).catch((err) => {
-    console.error(err instanceof Error ? err.message : err);
+  const stack = await startStack(opts).catch((err) => {
+    console.error(err instanceof MigrationError ? `Migration failed, nothing of it was applied:\n  ${err.message}` : err instanceof Error ? err.message : err);
     process.exit(1);
   });
   await stack.stop();

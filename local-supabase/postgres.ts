@@ -20,6 +20,8 @@ process.on('exit', (code) => {
 });
 
 const SQL_DIR = path.join(path.dirname(new URL(import.meta.url).pathname), 'sql');
+/** Part of the bootstrap that is also re-applied on every start, so data folders of older versions catch up. */
+const EVERY_START = '25_realtime_notify.sql';
 
 export class MigrationError extends Error {
   constructor(
@@ -56,7 +58,7 @@ function embedded(cfg: StackConfig, log: (m: string) => void): EmbeddedPostgres 
       '-c', 'wal_level=logical',
       '-c', 'timezone=UTC',
       '-c', 'log_min_messages=warning',
-      ...(process.env.PORCHLIGHT_PG_FAST === '1' ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+      ...(process.env.LOCAL_SUPABASE_PG_FAST === '1' ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
     onLog: (m) => log(m.trim()),
     onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
@@ -116,7 +118,7 @@ export async function adminClient(cfg: StackConfig, user = 'supabase_admin'): Pr
   return client;
 }
 
-/** Bootstrap (first start only), pending migrations, and the seed on a fresh database. */
+/** Bootstrap (first start only; its notify trigger on every start), pending migrations, and the seed on a fresh database. */
 export async function prepareDatabase(cfg: StackConfig, log: (m: string) => void): Promise<void> {
   const admin = await adminClient(cfg);
   let seeded = true;
@@ -135,6 +137,8 @@ export async function prepareDatabase(cfg: StackConfig, log: (m: string) => void
         throw err;
       }
       log('bootstrapped Supabase roles and schemas');
+    } else {
+      await admin.query(readFileSync(path.join(SQL_DIR, EVERY_START), 'utf8'));
     }
   } finally {
     await admin.end();

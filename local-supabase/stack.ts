@@ -77,9 +77,9 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   const releaseLock = takeLock(cfg);
   let postgres: RunningPostgres;
   try {
-    // Postgres is chatty (initdb, checkpoints): show only problems unless PORCHLIGHT_DEBUG is set.
+    // Postgres is chatty (initdb, checkpoints): show only problems unless LOCAL_SUPABASE_DEBUG is set.
     postgres = await startPostgres(cfg, (m) => {
-      if (process.env.PORCHLIGHT_DEBUG || /\b(ERROR|FATAL|PANIC|WARNING)\b|applied|bootstrapped/.test(m)) log('postgres', m);
+      if (process.env.LOCAL_SUPABASE_DEBUG || /\b(ERROR|FATAL|PANIC|WARNING)\b|applied|bootstrapped/.test(m)) log('postgres', m);
     });
   } catch (err) {
     releaseLock();

@@ -51,13 +51,13 @@ export interface TemporaryStack extends RunningStack {
 export async function startTemporaryStack(opts: TemporaryStackOptions = {}): Promise<TemporaryStack> {
   const { name, durable, beforeStart, ...stackOptions } = opts;
   // Postgres reads this at each start (a restart too).
-  if (durable) delete process.env.PORCHLIGHT_PG_FAST;
-  else process.env.PORCHLIGHT_PG_FAST = '1';
+  if (durable) delete process.env.LOCAL_SUPABASE_PG_FAST;
+  else process.env.LOCAL_SUPABASE_PG_FAST = '1';
   const dir = await temporaryDir({ name, durable });
   let stack: RunningStack;
   try {
     await beforeStart?.(dir);
-    stack = await startStack({ quiet: !process.env.PORCHLIGHT_DEBUG, ...stackOptions, apiPort: await freePort(), dbPort: await freePort(), dataDir: path.join(dir, 'db') });
+    stack = await startStack({ quiet: !process.env.LOCAL_SUPABASE_DEBUG, ...stackOptions, apiPort: await freePort(), dbPort: await freePort(), dataDir: path.join(dir, 'db') });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -102,7 +102,7 @@ export async function startTemporaryStackProcess(opts: TemporaryStackProcessOpti
   const apiPort = await freePort();
   const dbPort = await freePort();
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [k, v] of Object.entries({ PORCHLIGHT_PG_FAST: opts.durable ? undefined : '1', ...opts.env?.(dir) })) {
+  for (const [k, v] of Object.entries({ LOCAL_SUPABASE_PG_FAST: opts.durable ? undefined : '1', ...opts.env?.(dir) })) {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }

@@ -44,7 +44,7 @@ function serve(handler: Handler) {
   if (serving) throw new Error('Deno.serve was called twice; an Edge Function serves one handler');
   serving = true;
   return originalServe(
-    { port: 0, hostname: '127.0.0.1', onListen: ({ port }: { port: number }) => console.log(`PORCHLIGHT_FUNCTION_READY ${port}`) },
+    { port: 0, hostname: '127.0.0.1', onListen: ({ port }: { port: number }) => console.log(`LOCAL_SUPABASE_FUNCTION_READY ${port}`) },
     guarded(handler),
   );
 }

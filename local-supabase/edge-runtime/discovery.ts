@@ -162,7 +162,10 @@ function applyConfig(
     const entrypoint = f.entrypoint && existsSync(f.entrypoint) ? f.entrypoint : known?.entrypoint;
     if (!entrypoint) continue;
     const importMap = f.importMap && existsSync(f.importMap) ? f.importMap : folderImportMap(entrypoint);
-    specs.set(f.name, { name: f.name, entrypoint, verifyJwt: f.verifyJwt, root: known?.root ?? root, importMap });
+    // An entrypoint outside the functions folder (`entrypoint = "../functions/x/index.ts"`): the folder holding
+    // the function's folder is its root (its .env, and the files whose change restarts it, e.g. a shared `_shared/`).
+    const entryRoot = known?.root ?? (entrypoint.startsWith(root + path.sep) ? root : path.dirname(path.dirname(entrypoint)));
+    specs.set(f.name, { name: f.name, entrypoint, verifyJwt: f.verifyJwt, root: entryRoot, importMap });
   }
 }
 

@@ -1,16 +1,15 @@
-// The /functions/v1 service: each function in functions/<name>/index.ts runs in its own real Deno process,
+// The /functions/v1 service: each function (supabase/functions/<name>/index.ts or a config.toml entrypoint) runs in its own real Deno process,
 // started on first use and kept warm (restarted after its code changes or its process exits); requests are
 // proxied to it with streaming bodies. verify_jwt and error answers as the CLI's edge runtime.
 //
 // npm packages resolve from the project's node_modules (--node-modules-dir=manual) and nothing is fetched at
-// run time (--cached-only): functions/deno.json keeps plain `npm:` specifiers, which hosted Supabase resolves
+// run time (--cached-only): a function's deno.json keeps plain `npm:` specifiers, which hosted Supabase resolves
 // itself on `supabase functions deploy`. This file keeps one warm worker per function and retries a request
 // whose worker just died; the rest is in
 //   discovery.ts  which functions exist (folders, config.toml) and their folders' fingerprints
 //   worker.ts     one function's Deno process
 //   proxy.ts      verify_jwt and forwarding a request to the process
 import path from 'node:path';
-import { ROOT } from '../config.ts';
 import { type ServiceFactory, type StackContext, sendJson } from '../context.ts';
 import { FunctionCatalog, type FunctionSpec, fingerprint } from './discovery.ts';
 import { checkJwt, proxy, smallBody } from './proxy.ts';
@@ -18,9 +17,10 @@ import { startWorker, stopWorker as stop, type Worker } from './worker.ts';
 
 export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
   const { cfg } = ctx;
-  const functionsDir = path.resolve(process.env.PORCHLIGHT_FUNCTIONS_DIR ?? path.join(ROOT, 'functions'));
+  // As the CLI: <workdir>/supabase/functions, plus config.toml's [functions.NAME] entrypoints wherever they are.
+  const functionsDir = path.join(cfg.supabaseDir, 'functions');
   // Test-only fixture folders (each may have a config.toml with [functions.NAME] verify_jwt).
-  const extraDirs = (process.env.PORCHLIGHT_EXTRA_FUNCTIONS_DIRS ?? '').split(path.delimiter).filter(Boolean).map((d) => path.resolve(d));
+  const extraDirs = (process.env.LOCAL_SUPABASE_EXTRA_FUNCTIONS_DIRS ?? '').split(path.delimiter).filter(Boolean).map((d) => path.resolve(d));
   const catalog = new FunctionCatalog(functionsDir, extraDirs, cfg.functions);
   const workers = new Map<string, Worker>();
   /** Every running process, also retired ones still finishing a request: close() stops them all. */
@@ -66,7 +66,7 @@ export const createFunctionsService: ServiceFactory = (ctx: StackContext) => {
         return;
       }
       if (spec.verifyJwt && req.method !== 'OPTIONS') {
-        const refused = await checkJwt(cfg.jwtSecret, req);
+        const refused = await checkJwt(cfg.jwtKeys, req);
         if (refused) {
           sendJson(res, 401, { msg: refused });
           return;

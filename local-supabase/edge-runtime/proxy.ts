@@ -3,10 +3,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { readBody, sendJson } from '../context.ts';
 import { verifyJwt } from '../jwt.ts';
+import type { JwtKeys } from '../project-keys.ts';
 import type { Worker } from './worker.ts';
 
 /** null when the request carries a valid JWT; otherwise the edge runtime's refusal text. */
-export async function checkJwt(jwtSecret: string, req: IncomingMessage): Promise<string | null> {
+export async function checkJwt(jwtSecret: string | JwtKeys, req: IncomingMessage): Promise<string | null> {
   const auth = req.headers.authorization;
   const m = auth ? /^Bearer\s+(\S+)$/i.exec(auth) : null;
   if (!m) return 'Error: Missing authorization header';

@@ -11,7 +11,7 @@ import { type FunctionSpec, readEnvFile } from './discovery.ts';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DENO = path.join(ROOT, 'node_modules/.bin/deno');
 const BOOT_TIMEOUT_MS = 30_000;
-const READY = /PORCHLIGHT_FUNCTION_READY (\d+)/;
+const READY = /LOCAL_SUPABASE_FUNCTION_READY (\d+)/;
 
 export interface Worker {
   proc: ChildProcess;

@@ -112,7 +112,7 @@ export async function insertRefreshToken(db: pg.ClientBase, userId: string, sess
 export async function issueAccessToken(cfg: StackConfig, user: UserRow, sessionId: string, method: string): Promise<{ token: string; exp: number; iat: number }> {
   const iat = Math.floor(Date.now() / 1000);
   const exp = iat + cfg.auth.jwtExpiry;
-  const token = await signJwt(cfg.jwtSecret, {
+  const token = await signJwt(cfg.jwtKeys, {
     iss: `${cfg.apiUrl}/auth/v1`,
     sub: user.id,
     aud: user.aud ?? 'authenticated',

@@ -36,7 +36,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 function summary(m: CaughtMail) {
   return {
     ID: m.id,
-    MessageID: `${m.id}@porchlight.local`,
+    MessageID: `${m.id}@local-supabase.invalid`,
     Read: false,
     From: address(m.from),
     To: [address(m.to)],

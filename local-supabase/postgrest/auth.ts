@@ -22,7 +22,7 @@ export async function authenticate(cfg: StackConfig, cache: SchemaCache, req: In
   }
   let claims: Claims;
   try {
-    claims = await verifyJwt(cfg.jwtSecret, token);
+    claims = await verifyJwt(cfg.jwtKeys, token);
   } catch (err) {
     if (err instanceof JwtError && err.kind === 'expired') throw new RestError(401, 'PGRST303', 'JWT expired', null, null, invalidToken('JWT expired'));
     if (err instanceof JwtError && err.kind === 'signature') {

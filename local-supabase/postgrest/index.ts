@@ -1,11 +1,12 @@
 // The /rest/v1 service: the PostgREST subset postgrest-js sends (reference §4). Each request is one
 // transaction run as the JWT's role with request.jwt.claims set, so grants and RLS decide.
 // Modules: parse (query language), query (SQL builder), relations (embed → relationship), schema (catalog cache),
-// views (keys of views), params (query string → tree), read / write / rpc (handlers), tx (transaction and request settings), auth (JWT), errors, http.
+// views (keys of views), params (query string → tree), read / write / rpc (handlers), tx (transaction and request settings), auth (JWT), errors, http, media-types (JSON only; other media types refused).
 import { readBody, type ServiceFactory, type StackContext } from '../context.ts';
 import { authenticate } from './auth.ts';
 import { fromPgError, RestError } from './errors.ts';
 import { checkStrict, errorReply, header, parsePrefer, type Reply, type RestRequest, SINGULAR, send, withAppliedTx } from './http.ts';
+import { checkAccept, checkContentType } from './media-types.ts';
 import { read } from './read.ts';
 import { rpc } from './rpc.ts';
 import { SchemaCache } from './schema.ts';
@@ -57,7 +58,7 @@ export const createRestService: ServiceFactory = (ctx: StackContext) => {
       let authed = false;
       try {
         if (path === '/' || path === '') {
-          send(res, { status: 200, body: JSON.stringify({ swagger: '2.0', info: { title: 'Porchlight local PostgREST', version: '14' }, paths: {} }), headers: {} }, head);
+          send(res, { status: 200, body: JSON.stringify({ swagger: '2.0', info: { title: 'local PostgREST (Docker-free stand-in)', version: '14' }, paths: {} }), headers: {} }, head);
           return;
         }
         const m = /^\/(rpc\/)?([^/]+)\/?$/.exec(path);
@@ -83,6 +84,8 @@ export const createRestService: ServiceFactory = (ctx: StackContext) => {
           singular: Boolean(header(req, 'accept')?.includes(SINGULAR)),
         };
         checkStrict(rq.prefs);
+        checkAccept(req);
+        checkContentType(req, body);
         let reply: Reply;
         try {
           reply = await route(env, rq, Boolean(m[1]), name);

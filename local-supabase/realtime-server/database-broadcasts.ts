@@ -5,7 +5,7 @@ import type { StackContext } from '../context.ts';
 import { fanOut } from './fan-out.ts';
 import { type Hub, internal } from './hub.ts';
 
-const NOTIFY_CHANNEL = 'porchlight_realtime_messages';
+const NOTIFY_CHANNEL = 'local_supabase_realtime_messages';
 
 type Row = { id: string; topic: string; event: string | null; payload: unknown; binary_payload: Buffer | null; private: boolean | null; inserted_at: string };
 

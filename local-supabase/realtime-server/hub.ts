@@ -71,7 +71,7 @@ export class Hub {
   ) {}
 
   async verify(token: string): Promise<Claims> {
-    const claims = await verifyJwt(this.cfg.jwtSecret, token);
+    const claims = await verifyJwt(this.cfg.jwtKeys, token);
     if (typeof claims.role !== 'string' || typeof claims.exp !== 'number') throw new Error('Fields `role` and `exp` are required in JWT');
     return claims;
   }

@@ -21,7 +21,7 @@ import { Hub, type Socket, tokenError } from './hub.ts';
 import { presence } from './presence.ts';
 import { restBroadcast } from './rest-broadcast.ts';
 
-const IDLE_MS = Number(process.env.PORCHLIGHT_REALTIME_IDLE_MS ?? 60_000);
+const IDLE_MS = Number(process.env.LOCAL_SUPABASE_REALTIME_IDLE_MS ?? 60_000);
 
 export const createRealtimeService: ServiceFactory = (ctx: StackContext) => {
   const hub = new Hub(ctx.cfg, ctx.pool);

@@ -76,31 +76,6 @@ begin
 end;
 $$;
 
--- Stand-in only: the real server reads realtime.messages by logical replication; here a notify carries each
--- committed row to the local Realtime service. A row that fits (NOTIFY payloads stop at 8000 bytes) travels
--- whole, as JSON, so delivery needs no second trip to the database; a larger or binary one sends
--- '<id> <inserted_at>' and the service reads the row.
-create function realtime.porchlight_notify_message() returns trigger
-language plpgsql security definer set search_path = '' as $$
-declare
-  msg text;
-begin
-  if new.extension = 'broadcast' then
-    if new.binary_payload is null then
-      msg := json_build_object('id', new.id, 'topic', new.topic, 'event', new.event, 'private', new.private,
-                               'inserted_at', new.inserted_at::text, 'payload', new.payload)::text;
-    end if;
-    if msg is null or octet_length(msg) > 7999 then
-      msg := new.id::text || ' ' || new.inserted_at::text;
-    end if;
-    perform pg_notify('porchlight_realtime_messages', msg);
-  end if;
-  return null;
-end;
-$$;
-create trigger porchlight_notify_message after insert on realtime.messages
-  for each row execute function realtime.porchlight_notify_message();
-
 alter table realtime.messages owner to supabase_realtime_admin;
 alter function realtime.topic() owner to supabase_realtime_admin;
 alter function realtime.send(jsonb, text, text, boolean) owner to supabase_realtime_admin;
@@ -108,4 +83,3 @@ alter function realtime.send_binary(bytea, text, text, boolean) owner to supabas
 alter function realtime.broadcast_changes(text, text, text, text, text, record, record, text) owner to supabase_realtime_admin;
 grant select, insert, update on realtime.messages to postgres, anon, authenticated, service_role;
 grant execute on all functions in schema realtime to postgres, anon, authenticated, service_role;
-revoke execute on function realtime.porchlight_notify_message() from public, anon, authenticated, service_role;

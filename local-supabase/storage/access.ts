@@ -3,9 +3,10 @@
 import type { IncomingMessage } from 'node:http';
 import type pg from 'pg';
 import { type Claims, verifyJwt } from '../jwt.ts';
+import type { JwtKeys } from '../project-keys.ts';
 import { fromDatabase, invalidJwt } from './errors.ts';
 
-export async function requestClaims(jwtSecret: string, req: IncomingMessage): Promise<Claims> {
+export async function requestClaims(jwtSecret: string | JwtKeys, req: IncomingMessage): Promise<Claims> {
   const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   if (!token) throw invalidJwt('headers must have required property \'authorization\'');
   try {

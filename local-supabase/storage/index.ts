@@ -63,7 +63,7 @@ export const createStorageService: ServiceFactory = (ctx: StackContext) => {
     if (!token) throw invalidRequest('querystring must have required property \'token\'');
     let claims: Claims;
     try {
-      claims = await verifyJwt(cfg.jwtSecret, token);
+      claims = await verifyJwt(cfg.jwtKeys, token);
     } catch (err) {
       throw invalidJwt(err instanceof JwtError && err.kind === 'expired' ? 'jwt expired' : 'invalid signature');
     }
@@ -98,7 +98,7 @@ export const createStorageService: ServiceFactory = (ctx: StackContext) => {
       return sendObject(res, files, bucket, name, metadata, url.searchParams.get('download'));
     }
 
-    const claims = await requestClaims(cfg.jwtSecret, req);
+    const claims = await requestClaims(cfg.jwtKeys, req);
     if ((rest = at('/object/upload/sign/')) !== null && m === 'POST') {
       const { bucket, name } = target(rest);
       const b = await findBucket(pool, bucket);

@@ -23,7 +23,7 @@ describe('anonymous sign-ins per address', () => {
   let apiUrl: string;
 
   beforeAll(async () => {
-    delete process.env.PORCHLIGHT_AUTH_ANONYMOUS_PER_HOUR;
+    delete process.env.LOCAL_SUPABASE_AUTH_ANONYMOUS_PER_HOUR;
     const cfg = loadConfig({ apiPort: await freePort(), dbPort: Number(new URL(stack().adminDbUrl).port), quiet: true });
     ctx = { cfg, pool: new pg.Pool({ connectionString: cfg.adminDbUrl, max: 4 }), log: () => undefined };
     api = await startApi(ctx);

@@ -19,7 +19,7 @@ beforeAll(async () => {
     name: 'local-supabase-workdir',
     args: (dir) => ['--workdir', WORKDIR, '--status-file', path.join(dir, 'status.json')],
     // An empty Deno cache (functions must run offline from node_modules); only the fixture's own functions.
-    env: (dir) => ({ DENO_DIR: path.join(dir, 'deno-cache'), PORCHLIGHT_EXTRA_FUNCTIONS_DIRS: undefined, PORCHLIGHT_FUNCTIONS_DIR: undefined }),
+    env: (dir) => ({ DENO_DIR: path.join(dir, 'deno-cache'), LOCAL_SUPABASE_EXTRA_FUNCTIONS_DIRS: undefined }),
   });
   const statusFile = path.join(stack.dir, 'status.json');
   // The file is written once the stack is healthy, just after its API first answers.
@@ -58,7 +58,7 @@ describe('npm run stack -- --workdir', () => {
     const supabase = fixtureClient(status.ANON_KEY!);
     const { data, count, error } = await supabase.from('fixture_items').select('label', { count: 'exact' }).order('id');
     expect(error).toBeNull();
-    // [api] max_rows = 3 in the fixture (Porchlight's own is 1000).
+    // [api] max_rows = 3 in the fixture (this repository's own is 1000).
     expect(data).toEqual([{ label: 'one' }, { label: 'two' }, { label: 'three' }]);
     expect(count).toBe(5);
   });
@@ -68,7 +68,7 @@ describe('npm run stack -- --workdir', () => {
     const fn = await supabase.functions.invoke('hello', { method: 'GET' });
     expect(fn.error).toBeNull();
     expect(fn.data).toEqual({ hello: 'from the workdir fixture' });
-    // The fixture turns anonymous sign-ins off (Porchlight's config.toml turns them on).
+    // The fixture turns anonymous sign-ins off (this repository's config.toml turns them on).
     const anon = await supabase.auth.signInAnonymously();
     expect(anon.data.user).toBeNull();
     expect(anon.error?.code).toBe('anonymous_provider_disabled');

@@ -84,7 +84,7 @@ async function statementsOfASend(ip: string): Promise<string[]> {
   }
   // Not counted: the top-level call itself, and the stand-in's own NOTIFY under realtime.messages (hosted Realtime
   // reads the table's changes instead).
-  return plans.filter((p) => !p.includes('widget_send_message($1') && !p.includes('porchlight_realtime'));
+  return plans.filter((p) => !p.includes('widget_send_message($1') && !p.includes('local_supabase_realtime'));
 }
 
 describe('a visitor send', () => {

@@ -16,7 +16,7 @@ export default async function setup(project: TestProject) {
     async beforeStart(dir) {
       scratchFunctionsDir = path.join(dir, 'functions');
       await mkdir(scratchFunctionsDir);
-      process.env.PORCHLIGHT_EXTRA_FUNCTIONS_DIRS = [path.resolve('tests/fixtures/functions'), scratchFunctionsDir].join(path.delimiter);
+      process.env.LOCAL_SUPABASE_EXTRA_FUNCTIONS_DIRS = [path.resolve('tests/fixtures/functions'), scratchFunctionsDir].join(path.delimiter);
       process.env.DENO_DIR = path.join(dir, 'deno-cache');
     },
     // The whole suite signs in anonymously from 127.0.0.1 far more than hosted Auth's 30 an hour per address.

@@ -1,3 +1,4 @@
+// Conformance: the gateway's part of Kong — an apikey on every route, CORS preflights, 404 for unknown paths.
 import { describe, expect, it } from 'vitest';
 import { stack } from '../../tests/support/stack.ts';
 

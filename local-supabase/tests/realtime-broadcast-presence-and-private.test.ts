@@ -195,7 +195,7 @@ describe('private channels', () => {
     await c.realtime.setAuth(await token({ allowed: false }));
     const msg = await system;
     // realtime_channel.ex re-runs the join's check first: nothing readable is its refusal ("no longer have
-    // permission" is for losing one of two reads, tests/conformance/realtime-permissions.test.ts).
+    // permission" is for losing one of two reads, realtime-permissions.test.ts).
     expect(msg).toMatchObject({ status: 'error', message: `You do not have permissions to read from this Channel topic: ${name}` });
   });
 });

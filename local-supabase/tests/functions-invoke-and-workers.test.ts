@@ -114,9 +114,9 @@ describe('edge runtime', () => {
   });
 
   it('passes secrets from the folder .env and the key maps to the function', async () => {
-    writeFileSync(path.join(stack().scratchFunctionsDir, '.env'), 'PORCHLIGHT_TEST_SECRET="from .env"\n');
+    writeFileSync(path.join(stack().scratchFunctionsDir, '.env'), 'LOCAL_SUPABASE_TEST_SECRET="from .env"\n');
     const name = writeFunction(`Deno.serve(() => Response.json({
-      secret: Deno.env.get('PORCHLIGHT_TEST_SECRET'),
+      secret: Deno.env.get('LOCAL_SUPABASE_TEST_SECRET'),
       publishable: JSON.parse(Deno.env.get('SUPABASE_PUBLISHABLE_KEYS') ?? '{}'),
       secret_keys: JSON.parse(Deno.env.get('SUPABASE_SECRET_KEYS') ?? '{}'),
     }));`);
@@ -158,7 +158,7 @@ describe('edge runtime', () => {
     });
     const port = await new Promise<number>((resolve, reject) => {
       proc.stdout.on('data', (chunk: Buffer) => {
-        const m = /PORCHLIGHT_FUNCTION_READY (\d+)/.exec(chunk.toString());
+        const m = /LOCAL_SUPABASE_FUNCTION_READY (\d+)/.exec(chunk.toString());
         if (m) resolve(Number(m[1]));
       });
       proc.on('exit', (code) => reject(new Error(`exited early (${code})`)));

@@ -1,6 +1,6 @@
-// Conformance, part 2: the official supabase-js (postgrest-js) and raw HTTP against the local /rest/v1 —
-// transactions and the schema cache, headers PostgREST sends, logic trees, embedding modifiers, upsert statuses,
-// rpc result shapes, JWT failures. Part 1 is postgrest.test.ts.
+// Conformance: the official supabase-js (postgrest-js) and raw HTTP against the local /rest/v1 — transactions and
+// the schema cache, headers PostgREST sends, logic trees, embedding modifiers, upsert statuses, rpc result shapes,
+// JWT failures. Selects, writes under RLS and roles are in postgrest-queries-writes-and-rls.test.ts.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,7 +67,7 @@ beforeAll(async () => {
       select json_build_object(
         'method', current_setting('request.method', true),
         'path', current_setting('request.path', true),
-        'header', current_setting('request.headers', true)::json->>'x-porchlight-probe',
+        'header', current_setting('request.headers', true)::json->>'x-conformance-probe',
         'cookie', current_setting('request.cookies', true)::json->>'flavour',
         'sub', current_setting('request.jwt.claims', true)::json->>'sub',
         'search_path', current_setting('search_path')) $$;
@@ -158,7 +158,7 @@ describe('transactions and the schema cache', () => {
     const { json } = await rest('/rpc/rest_more_request', {
       method: 'POST',
       token: await userToken(sub),
-      headers: { 'Content-Type': 'application/json', 'X-Porchlight-Probe': 'yes', Cookie: 'flavour=mint%20tea; other=1' },
+      headers: { 'Content-Type': 'application/json', 'X-Conformance-Probe': 'yes', Cookie: 'flavour=mint%20tea; other=1' },
       body: '{}',
     });
     expect(json).toEqual({ method: 'POST', path: '/rpc/rest_more_request', header: 'yes', cookie: 'mint tea', sub, search_path: '"public", "extensions"' });
