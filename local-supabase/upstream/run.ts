@@ -3,7 +3,7 @@
 // with `--workdir <the suite's folder>` on free ports, and prints per suite tests / passed / failed in scope /
 // failed out of scope. Every adaptation it makes is listed in README.md beside it. For developers, not CI.
 import { execSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,7 +67,9 @@ async function runSuite(dir: string, suite: Suite): Promise<Outcome> {
   const require = createRequire(path.join(pkg, 'package.json'));
   for (const cmd of suite.prepare ?? []) execSync(cmd, { cwd: pkg, stdio: 'inherit' });
   let standIn: StandIn | undefined;
-  if (suite.workdir !== null) standIn = await startStandIn(adaptedWorkdir(path.join(pkg, suite.workdir), suite.adaptSql), suite.name);
+  const workdir = suite.workdir === null ? null : path.join(pkg, suite.workdir);
+  const adapted = workdir && adaptedWorkdir(workdir, suite.adaptSql);
+  if (adapted) standIn = await startStandIn(adapted, suite.name);
   const tmp = mkdtempSync(path.join(os.tmpdir(), `upstream-jest-${suite.name}-`));
   const configFile = path.join(tmp, 'jest.config.json');
   const resultFile = path.join(tmp, 'results.json');
@@ -87,10 +89,12 @@ async function runSuite(dir: string, suite: Suite): Promise<Outcome> {
       });
       p.on('exit', () => resolve());
     });
+    return summarize(suite, pkg, JSON.parse(readFileSync(resultFile, 'utf8')));
   } finally {
     await standIn?.stop();
+    if (adapted && adapted !== workdir) rmSync(adapted, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
   }
-  return summarize(suite, pkg, JSON.parse(readFileSync(resultFile, 'utf8')));
 }
 
 interface JestJson {
