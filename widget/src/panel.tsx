@@ -7,6 +7,7 @@
 import { type RealtimeChannel, RealtimeClient } from '@supabase/realtime-js';
 import { render } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Attachment } from '../../functions/_shared/attachment-rules.ts';
 import { EMAIL_PATTERN, MAX_MESSAGE_LENGTH, PHONE_PATTERN } from '../../functions/_shared/limits.ts';
 import { hasControlCharacters, stripControlCharacters } from '../../functions/_shared/text-rules.ts';
 import { utcMicros } from '../../functions/_shared/time.ts';
@@ -18,6 +19,9 @@ import { type FieldMode, type PanelApi, type PanelHost, type Seen, storageKey } 
 import { type ChatMessage, linkify, mergeMessages, messageFromBroadcast } from './text.ts';
 
 type Strings = typeof en;
+/** The attachments chunk (widget/src/attachments/), loaded once a conversation exists. */
+type Att = typeof import('./attachments/index.tsx');
+let att: Att | null = null;
 type Prechat = { name: string; email: string; phone: string };
 
 const CSS = `
@@ -104,6 +108,13 @@ function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: PanelSt
   const [fields, setFields] = useState({ name: state.identity.name ?? '', email: state.identity.email ?? '', phone: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [draft, setDraft] = useState('');
+  useEffect(() => {
+    if (state.conversationId && !att) void import('./attachments/index.tsx').then((m) => {
+        att = m;
+        state.rerender();
+      });
+  }, [state.conversationId]);
+  const tray = att && state.conversationId ? (state.tray ??= new att.Tray(host.client, () => state.conversationId, () => state.rerender(), att.strings(host.locale))) : null;
   const config = host.config;
   // identify() may arrive after the form rendered: fill what the visitor has not typed yet.
   useEffect(() => {
@@ -186,11 +197,12 @@ function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: PanelSt
     const value = (name: string, kept: string) => (form?.elements.namedItem(name) as HTMLInputElement | null)?.value ?? kept;
     const body = value('message', draft).trim();
     const now = { name: value('name', fields.name), email: value('email', fields.email), phone: value('phone', fields.phone) };
+    if (tray?.busy) return; // the message waits for its uploads
     if (needsForm) {
       if (!validate(now, body)) return;
-    } else if (!body) return;
+    } else if (!body && !tray?.items.some((i) => i.done)) return;
     setDraft('');
-    void state.send(body, needsForm ? { name: now.name.trim(), email: now.email.trim(), phone: now.phone.trim() } : undefined);
+    void state.send(body, needsForm ? { name: now.name.trim(), email: now.email.trim(), phone: now.phone.trim() } : undefined, tray?.take());
   };
 
   const composer = (
@@ -226,6 +238,7 @@ function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: PanelSt
           <div key={m.id} class={`bub ${m.senderKind === 'visitor' ? 'v' : 'a'}`} data-message-id={m.id} data-state={m.state ?? 'sent'}>
             {m.senderKind !== 'visitor' && <small>{m.authorName ?? t.agent}</small>}
             <Text text={m.body} />
+            {m.attachments && att && <att.Files files={m.attachments} client={host.client} locale={host.locale} />}
             {m.state === 'sending' && <small>{t.sending}</small>}
             {m.state === 'failed' && (
               <>
@@ -267,6 +280,7 @@ function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: PanelSt
             <Field name="phone" label={t.phoneLabel} mode={prechat.phone} type="tel" value={fields.phone} error={errors.phone} t={t} onInput={(v) => setFields({ ...fields, phone: v })} />
           </>
         )}
+        {tray && att && <att.TrayView tray={tray} root={panelRef.current} />}
         {composer}
       </form>
     </div>
@@ -282,6 +296,7 @@ class PanelState {
   /** Whether the notice offers a retry button (sign-in refused for now). */
   canRetry = false;
   identity: { name?: string; email?: string } = {};
+  tray: InstanceType<Att['Tray']> | null = null;
   unread = 0;
   rerender: () => void = () => undefined;
   private realtime: RealtimeClient | null = null;
@@ -334,7 +349,7 @@ class PanelState {
   }
 
   private optimistic(o: Outgoing): ChatMessage {
-    return { id: o.id, conversationId: this.conversationId ?? '', senderKind: 'visitor', authorName: null, body: o.body, createdAt: o.createdAt, state: o.refused ? 'failed' : 'sending', reason: o.refused };
+    return { id: o.id, conversationId: this.conversationId ?? '', senderKind: 'visitor', authorName: null, body: o.body, createdAt: o.createdAt, state: o.refused ? 'failed' : 'sending', reason: o.refused, attachments: o.attachments };
   }
 
   setNotice(n: string | null, canRetry = false) {
@@ -486,9 +501,10 @@ class PanelState {
     this.channel = channel;
   }
 
-  async send(body: string, prechat?: Prechat) {
+  async send(body: string, prechat?: Prechat, attachments?: Attachment[]) {
     if (prechat) this.prechat = prechat;
     const item: Outgoing = { id: crypto.randomUUID(), body, createdAt: utcMicros(new Date().toISOString()) };
+    if (attachments?.length) item.attachments = attachments;
     // Text the server would refuse is shown failed at once, never sent.
     if (hasControlCharacters(body)) item.refused = 'invalid_characters';
     this.setOutbox([...this.outbox(), item]);
@@ -580,7 +596,7 @@ class PanelState {
       // Re-read the outbox each time: messages queued while a send is under way go out in this same run.
       for (let item = nextToSend(this.outbox()); item; item = nextToSend(this.outbox())) {
         try {
-          const { data } = await this.client.send(this.conversationId, item.id, item.body);
+          const { data } = await this.client.send(this.conversationId, item.id, item.body, item.attachments);
           this.setOutbox(this.outbox().filter((o) => o.id !== item.id));
           this.add([data.message]);
           this.backoff = 3000;
