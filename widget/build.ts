@@ -26,7 +26,7 @@ export async function buildWidget(): Promise<BuiltWidget> {
   const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'none', logLevel: 'warning' } as const;
   const panelBuild = await build({
     ...common,
-    entryPoints: { panel: path.join(HERE, 'src/panel.tsx') },
+    entryPoints: { panel: path.join(HERE, 'src/panel.ts') },
     outdir: DIST,
     entryNames: '[name]-[hash]',
     chunkNames: '[name]-[hash]',
@@ -39,9 +39,12 @@ export async function buildWidget(): Promise<BuiltWidget> {
     // realtime-js picks the browser's WebSocket; keep Node-only fallbacks out of the bundle.
     platform: 'browser',
     define: { 'process.env.NODE_ENV': '"production"' },
+    // Class fields as constructor assignments, not lowered defineProperty calls: fewer bytes, same behaviour for
+    // the panel's classes (no accessors, no inheritance).
+    tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
   });
   const outputs = Object.entries(panelBuild.metafile.outputs);
-  const [panelOut, panelMeta] = outputs.find(([, o]) => o.entryPoint?.endsWith('src/panel.tsx'))!;
+  const [panelOut, panelMeta] = outputs.find(([, o]) => o.entryPoint?.endsWith('src/panel.ts'))!;
   const panel = path.basename(panelOut);
   const panelImports = panelMeta.imports.filter((i) => i.kind === 'import-statement').map((i) => path.basename(i.path));
   const attachments = path.basename(panelMeta.imports.find((i) => i.kind === 'dynamic-import')!.path);

@@ -1,5 +1,5 @@
 // The dashboard server's own doors, in front of Remix: refuses cross-origin writes (CSRF, document and
-// `?_data=` requests alike) and tells browsers not to let other sites frame the dashboard.
+// single-fetch `.data` requests alike) and tells browsers not to let other sites frame the dashboard.
 import type { Request as ExpressRequest, RequestHandler } from 'express';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD']);

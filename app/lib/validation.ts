@@ -39,14 +39,11 @@ export const loginSchema = z.object({
   redirectTo: z.string().optional(),
 });
 
-/** The widget API's limit, one spelling for every runtime (functions/_shared/limits.ts). */
-export const MESSAGE_MAX_LENGTH = MAX_MESSAGE_LENGTH;
-
 export const sendMessageSchema = z.object({
   id: z.string().uuid('Message id must be a UUID.'),
   body: plainText({ multiline: true })
     .transform((s) => s.trim())
-    .pipe(z.string().min(1, 'Write a message first.').max(MESSAGE_MAX_LENGTH, `Messages are at most ${MESSAGE_MAX_LENGTH} characters.`)),
+    .pipe(z.string().min(1, 'Write a message first.').max(MAX_MESSAGE_LENGTH, `Messages are at most ${MAX_MESSAGE_LENGTH} characters.`)),
 });
 
 export const conversationStatusSchema = z.enum(['open', 'pending', 'resolved']);

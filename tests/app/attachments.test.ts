@@ -2,10 +2,10 @@
 // send rules as the widget's, and downloads served as attachments with nosniff, to the company's agents only.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as downloadRoute from '../../app/routes/attachments.$attachmentId.ts';
-import * as sendRoute from '../../app/routes/attachments.send.ts';
-import * as uploadRoute from '../../app/routes/attachments.upload.ts';
-import * as loginRoute from '../../app/routes/login.tsx';
+import * as downloadRoute from '../../app/routes/attachments.$attachmentId/route.ts';
+import * as sendRoute from '../../app/routes/attachments.send/route.ts';
+import * as uploadRoute from '../../app/routes/attachments.upload/route.ts';
+import * as loginRoute from '../../app/routes/login/route.tsx';
 import { HTML, PDF, PNG } from '../support/attachments.ts';
 import { client } from '../support/stack.ts';
 import { call, cookiesFrom, createCompany, type Fixture, sql, useTestStackEnv } from './helpers.ts';

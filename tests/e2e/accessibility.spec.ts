@@ -64,6 +64,10 @@ test('the admin’s team and widget settings pages, and what an agent sees there
   const agent = await signIn(browser, ACME_AGENT);
   await agent.page.goto(`${DASHBOARD}/settings/widget`);
   expect(await violations(agent.page)).toEqual([]);
+  // The 403 screen an agent gets on an admin page, inside the dashboard layout.
+  await agent.page.goto(`${DASHBOARD}/team`);
+  await expect(agent.page.getByTestId('admin-required')).toBeVisible();
+  expect(await violations(agent.page)).toEqual([]);
   await agent.context.close();
 });
 

@@ -68,7 +68,7 @@ test('a form on another origin of the same site cannot change the widget setting
     }
     document.body.append(form);
     form.submit();
-  }, `${DASHBOARD}/settings/widget?_data=routes%2F_dashboard.settings.widget`);
+  }, `${DASHBOARD}/settings/widget.data`);
   const refused = await response;
   expect(refused.status()).toBe(403);
   expect(await refused.json()).toMatchObject({ code: 'cross_origin_request' });

@@ -275,3 +275,32 @@ test('an agent of another company sees nothing of Acme', async ({ browser }) => 
   await expect(globex.page.getByText('No such conversation.')).toBeVisible();
   await globex.context.close();
 });
+
+test('an agent is not offered the admin pages, and opening one shows a 403 inside the dashboard that names the role', async ({ browser }) => {
+  const agent = await signIn(browser, ACME_AGENT);
+  const nav = agent.page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: /Inbox/ })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Team' })).toHaveCount(0);
+  await expect(nav.getByRole('link', { name: 'Widget' })).toHaveCount(0);
+  for (const [path, page] of [
+    ['/team', 'team'],
+    ['/settings/widget', 'widget settings'],
+  ] as const) {
+    const res = await agent.page.goto(path);
+    expect(res?.status()).toBe(403);
+    await expect(agent.page.getByRole('heading', { level: 1 })).toHaveText('Admins only');
+    await expect(agent.page.getByRole('alert')).toContainText(`The ${page} page needs the admin role`);
+    await expect(agent.page.getByText('Something went wrong')).toHaveCount(0);
+    // Still inside the dashboard: its navigation leads back to the inbox.
+    await expect(nav.getByRole('link', { name: /Inbox/ })).toBeVisible();
+  }
+  await nav.getByRole('link', { name: /Inbox/ }).click();
+  await expect(agent.page).toHaveURL(/\/inbox$/);
+  await agent.context.close();
+
+  const admin = await signIn(browser, ACME_ADMIN);
+  const adminNav = admin.page.getByRole('navigation', { name: 'Main' });
+  await expect(adminNav.getByRole('link', { name: 'Team' })).toBeVisible();
+  await expect(adminNav.getByRole('link', { name: 'Widget' })).toBeVisible();
+  await admin.context.close();
+});
