@@ -1,7 +1,7 @@
 // Attachments in real Chromium, both ways: a visitor attaches (file picker), pastes and drops files, watches the
 // progress, cancels one, sends, sees thumbnails that open full size and downloads a file.
 import { expect, type Page, test } from '@playwright/test';
-import { query, startChat } from './support.ts';
+import { ACME_AGENT, query, signIn, startChat } from './support.ts';
 
 // A minimal PDF; the PNG is drawn by the browser in the test.
 let PNG: Buffer;
@@ -90,4 +90,55 @@ test('a visitor attaches, pastes and drops files with progress and cancel, then 
   );
   expect(thumbs).toHaveLength(2);
   for (const t of thumbs) expect([t.type, Number(t.size) <= 100 * 1024]).toEqual(['image/jpeg', true]);
+});
+
+test('an agent attaches in the dashboard with progress; the visitor sees it; the agent sees the visitor\'s thumbnail and downloads', async ({ browser, page }) => {
+  const conversationId = await startChat(page, 'Dora Dash', 'Screenshot coming');
+  const png = Buffer.from(
+    await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 300;
+      c.height = 200;
+      c.getContext('2d')!.fillRect(0, 0, 300, 200);
+      return c.toDataURL('image/png').split(',')[1]!;
+    }),
+    'base64',
+  );
+  await page.getByLabel('Attach files').setInputFiles([{ name: 'error.png', mimeType: 'image/png', buffer: png }]);
+  await expect(page.locator('[data-upload="done"]')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.locator('[data-message-id][data-state="sent"]').last().getByRole('button', { name: 'Open error.png' })).toBeVisible();
+
+  const { page: agent } = await signIn(browser, ACME_AGENT);
+  await agent.goto(`/inbox/${conversationId}`);
+  await expect(agent.getByRole('link', { name: 'Open error.png' }).locator('img')).toBeVisible();
+  // The agent's reply: a PDF dropped on the composer, with progress held until seen.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  await agent.route('**/storage/v1/object/upload/sign/**', async (route) => {
+    await gate;
+    await route.continue();
+  });
+  await agent.getByLabel('Reply').evaluate((el, b64) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'invoice.pdf', { type: 'application/pdf' }));
+    el.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+  }, PDF.toString('base64'));
+  await expect(agent.getByRole('progressbar', { name: 'Uploading invoice.pdf' })).toBeVisible();
+  release();
+  await expect(agent.locator('[data-upload="done"]')).toHaveCount(1);
+  await agent.getByLabel('Reply').fill('Here is your invoice');
+  await agent.getByRole('button', { name: 'Send' }).click();
+  const card = agent.getByRole('link', { name: 'Download invoice.pdf' }).first();
+  await expect(card).toBeVisible();
+  const [download] = await Promise.all([agent.waitForEvent('download'), card.click()]);
+  expect(download.suggestedFilename()).toBe('invoice.pdf');
+
+  // The visitor sees the agent's file live and downloads it.
+  const visitorCard = page.getByRole('button', { name: 'Download invoice.pdf' });
+  await expect(visitorCard).toBeVisible();
+  const [visitorDownload] = await Promise.all([page.waitForEvent('download'), visitorCard.click()]);
+  expect(visitorDownload.suggestedFilename()).toBe('invoice.pdf');
 });
