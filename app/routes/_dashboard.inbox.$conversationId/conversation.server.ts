@@ -5,9 +5,9 @@ import { z } from 'zod';
 import { errorResponse, requireAgent } from '../../lib/auth.server.ts';
 import { gravatarUrl } from '../../lib/gravatar.server.ts';
 import { conversationStatusSchema, fieldErrors, readForm, sendMessageSchema } from '../../lib/validation.ts';
+import { listConversationFiles } from '../../models/attachments.server.ts';
 import { conversationExists, getConversation, markRead, updateConversation } from '../../models/conversations.server.ts';
 import { listMembers } from '../../models/members.server.ts';
-import { listConversationFiles } from '../../models/attachments.server.ts';
 import { insertAgentMessage } from '../../models/messages.server.ts';
 import { DataError } from '../../models/query.server.ts';
 

@@ -23,7 +23,7 @@ const CSS = `
 .th{border:0;padding:0;background:none;border-radius:8px;overflow:hidden;max-width:200px}
 .th img{display:block;max-width:200px;max-height:160px}
 .fc{display:flex;flex-direction:column;align-items:flex-start;text-align:left;background:#fff;color:#111;border:1px solid #d1d5db;border-radius:8px;padding:6px 8px;font-size:13px}
-.fc small{color:#4b5563}
+.fc small{color:#374151;opacity:1;font-size:12px}
 .lb{position:absolute;inset:0;background:rgba(0,0,0,.85);display:flex;flex-direction:column;align-items:center;justify-content:center;gap:8px;z-index:2;padding:12px}
 .lb img{max-width:100%;max-height:85%}
 .lb button{background:#fff;color:#111;border:0;border-radius:8px;padding:6px 12px}
