@@ -23,14 +23,15 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
   const [fields, setFields] = useState({ name: state.identity.name ?? '', email: state.identity.email ?? '', phone: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [draft, setDraft] = useState('');
+  // Loaded when the open chat has a conversation: a closed widget never fetches it.
   useEffect(() => {
-    if (state.conversationId && !att) {
+    if (host.isOpen() && state.conversationId && !att) {
       void import('../attachments/index.tsx').then((m) => {
         att = m;
         state.rerender();
       });
     }
-  }, [state.conversationId]);
+  }, [host.isOpen(), state.conversationId]);
   const tray =
     att && state.conversationId
       ? ((state.tray ??= new att.Tray(host.client, () => state.conversationId, () => state.rerender(), att.strings(host.locale))) as InstanceType<Att['Tray']>)
