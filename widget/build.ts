@@ -15,6 +15,10 @@ export interface BuiltWidget {
   /** Absolute paths. */
   launcher: string;
   panel: string;
+  /** The chunks the panel imports statically (shared code), loaded with it: they count against its budget. */
+  panelImports: string[];
+  /** The attachments chunk the panel loads lazily (widget/src/attachments/). */
+  attachments: string;
 }
 
 export async function buildWidget(): Promise<BuiltWidget> {
@@ -25,6 +29,9 @@ export async function buildWidget(): Promise<BuiltWidget> {
     entryPoints: { panel: path.join(HERE, 'src/panel.ts') },
     outdir: DIST,
     entryNames: '[name]-[hash]',
+    chunkNames: '[name]-[hash]',
+    // The attachments UI is its own chunk, loaded by the panel once a conversation exists.
+    splitting: true,
     metafile: true,
     format: 'esm',
     jsx: 'automatic',
@@ -36,7 +43,11 @@ export async function buildWidget(): Promise<BuiltWidget> {
     // the panel's classes (no accessors, no inheritance).
     tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
   });
-  const panel = path.basename(Object.keys(panelBuild.metafile.outputs).find((f) => f.endsWith('.js'))!);
+  const outputs = Object.entries(panelBuild.metafile.outputs);
+  const [panelOut, panelMeta] = outputs.find(([, o]) => o.entryPoint?.endsWith('src/panel.ts'))!;
+  const panel = path.basename(panelOut);
+  const panelImports = panelMeta.imports.filter((i) => i.kind === 'import-statement').map((i) => path.basename(i.path));
+  const attachments = path.basename(panelMeta.imports.find((i) => i.kind === 'dynamic-import')!.path);
   await build({
     ...common,
     entryPoints: [path.join(HERE, 'src/launcher.ts')],
@@ -45,16 +56,17 @@ export async function buildWidget(): Promise<BuiltWidget> {
     define: { PANEL_FILE: JSON.stringify(panel) },
   });
   // Older panel-<hash>.js files stay: a launcher cached before this build may still ask for them.
-  writeFileSync(MANIFEST, JSON.stringify({ launcher: 'widget.js', panel }));
-  return { launcher: path.join(DIST, 'widget.js'), panel: path.join(DIST, panel) };
+  writeFileSync(MANIFEST, JSON.stringify({ launcher: 'widget.js', panel, panelImports, attachments }));
+  return { launcher: path.join(DIST, 'widget.js'), panel: path.join(DIST, panel), panelImports: panelImports.map((f) => path.join(DIST, f)), attachments: path.join(DIST, attachments) };
 }
 
 /** The files of the last build, or null when there is none (or it is incomplete). */
 export function builtWidget(): BuiltWidget | null {
   try {
-    const m = JSON.parse(readFileSync(MANIFEST, 'utf8')) as { launcher: string; panel: string };
-    const files = { launcher: path.join(DIST, m.launcher), panel: path.join(DIST, m.panel) };
-    return existsSync(files.launcher) && existsSync(files.panel) ? files : null;
+    const m = JSON.parse(readFileSync(MANIFEST, 'utf8')) as { launcher: string; panel: string; panelImports?: string[]; attachments?: string };
+    if (!m.attachments || !m.panelImports) return null; // a build from before the attachments chunk
+    const files = { launcher: path.join(DIST, m.launcher), panel: path.join(DIST, m.panel), panelImports: m.panelImports.map((f) => path.join(DIST, f)), attachments: path.join(DIST, m.attachments) };
+    return [files.launcher, files.panel, files.attachments, ...files.panelImports].every((f) => existsSync(f)) ? files : null;
   } catch {
     return null;
   }

@@ -1,5 +1,6 @@
 // The widget API's shapes (docs/widget-api.md) and their mappers from database rows: the functions answer with
 // them, the widget and the dashboard import the types (types only in the widget: the panel must not grow).
+import { type Attachment, toAttachment } from './attachment-rules.ts';
 import { utcMicros } from './time.ts';
 import type { WidgetConfigRow } from './widget-row.ts';
 
@@ -13,6 +14,8 @@ export interface Message {
   authorName: string | null;
   body: string;
   createdAt: string;
+  /** The message's files (none for a message of text only; absent in older payloads). */
+  attachments?: Attachment[];
 }
 
 /** The widget's public settings (GET widget-config): what a page may know about the widget. */
@@ -39,6 +42,9 @@ export function toMessage(row: Record<string, unknown>): Message {
     authorName: (row.author_name as string | null | undefined) ?? null,
     body: String(row.body),
     createdAt: utcMicros(String(row.created_at)),
+    ...(Array.isArray(row.attachments) && row.attachments.length
+      ? { attachments: (row.attachments as Record<string, unknown>[]).map(toAttachment) }
+      : {}),
   };
 }
 

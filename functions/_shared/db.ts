@@ -21,6 +21,18 @@ export function dbError(error: DbError, what: string): Error {
       return new HttpError(409, 'message_id_conflict', 'That message id is already used by another message.');
     case 'PLR29':
       return rateLimited(Math.max(1, Number.parseInt(error.details ?? '', 10) || 60));
+    case 'PLA04':
+      return new HttpError(404, 'attachment_not_found', 'That file is not one you uploaded to this conversation.');
+    case 'PLA05':
+      return new HttpError(422, 'too_many_attachments', 'A message can carry at most 5 different files.');
+    case 'PLA09':
+      return new HttpError(409, 'attachment_not_uploaded', 'That file has not finished uploading; upload it, then send again.');
+    case 'PLA13':
+      return new HttpError(413, 'attachment_too_large', 'That file is larger than this chat accepts.', /^\d+$/.test(error.details ?? '') ? { maxBytes: Number(error.details) } : {});
+    case 'PLA15':
+      return new HttpError(415, 'attachment_type_refused', 'Files of this type cannot be sent here.');
+    case 'PLA22':
+      return new HttpError(422, 'attachment_type_mismatch', 'The file is not of the type it claims to be.');
     case 'PLH00':
       return new HttpError(400, 'invalid_cursor', 'The cursor message is not part of this conversation.');
   }

@@ -16,6 +16,8 @@ export const WIDGET_RATE_LIMITS = {
   ipConversationsPerHour: { env: 'WIDGET_IP_CONVERSATIONS_PER_HOUR', fallback: 60 },
   messagesPerMinute: { env: 'WIDGET_MESSAGES_PER_MINUTE', fallback: 20 },
   ipMessagesPerMinute: { env: 'WIDGET_IP_MESSAGES_PER_MINUTE', fallback: 300 },
+  attachmentsPerHour: { env: 'WIDGET_ATTACHMENTS_PER_HOUR', fallback: 30 },
+  ipAttachmentsPerHour: { env: 'WIDGET_IP_ATTACHMENTS_PER_HOUR', fallback: 300 },
 } as const;
 
 /** How long a browser may reuse the widget's public settings (docs/widget-api.md). */
@@ -23,3 +25,6 @@ export const CONFIG_MAX_AGE_SECONDS = 300;
 
 /** How long a browser may reuse a CORS preflight: Chromium's cap, so one OPTIONS per visitor per 2 hours. */
 export const PREFLIGHT_MAX_AGE_SECONDS = 7200;
+
+/** Attachments an agent may upload per hour (the dashboard's quota). */
+export const AGENT_ATTACHMENTS_PER_HOUR = 300;

@@ -1,5 +1,6 @@
 // Input schemas of the widget functions (zod). See docs/widget-api.md.
 import { z } from 'zod';
+import { MAX_FILES_PER_MESSAGE, safeFileName, THUMBNAIL_MAX_BYTES } from './attachment-rules.ts';
 import { HttpError } from './http.ts';
 import { MAX_MESSAGE_LENGTH, PHONE_PATTERN } from './limits.ts';
 import { hasControlCharacters } from './text-rules.ts';
@@ -57,6 +58,30 @@ export const sendRequest = z.object({
   id: z.string().uuid(),
   body: messageBody,
   page: z.object({ url: plainText().max(2048).optional() }).optional(),
+});
+
+/** POST widget-attachments: a file the visitor is about to upload (the name is sanitised, not refused). */
+export const attachmentRequest = z.object({
+  conversationId: z.string().uuid(),
+  id: z.string().uuid(),
+  name: plainText().min(1).max(255).transform(safeFileName),
+  contentType: z.string().max(255),
+  size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  thumbnail: z.object({ size: z.number().int().min(1).max(THUMBNAIL_MAX_BYTES) }).optional(),
+});
+
+/** A message body that may be empty (a message of files only). */
+export const optionalMessageBody = z
+  .string()
+  .transform((s) => s.replace(/\r\n?/g, '\n'))
+  .refine(isPlain, invalidCharacters)
+  .transform((s) => s.trim())
+  .pipe(z.string().max(MAX_MESSAGE_LENGTH, `A message can be at most ${MAX_MESSAGE_LENGTH} characters.`));
+
+/** POST widget-messages with files: text (possibly empty) and 1 to 5 uploaded attachments of this conversation. */
+export const sendWithFilesRequest = sendRequest.extend({
+  body: optionalMessageBody.default(''),
+  attachments: z.array(z.string().uuid()).min(1).max(MAX_FILES_PER_MESSAGE),
 });
 
 export const historyQuery = z.object({

@@ -1,12 +1,15 @@
 // POST widget-messages?key=pk_… — send a visitor message (client-generated id: a retry never stores twice).
 // GET  widget-messages?key=pk_…&conversationId=…&after=<message id> — catch up after a reconnect.
 // Only for the caller's own conversation with this widget's company (the database checks key, origin and company).
+// A message with `attachments` (ids from widget-attachments) is stored only once each file is uploaded to that
+// conversation's folder and its bytes are the type it declared (sniffed here; the database checks the rest).
+import { sniffFiles, withAttachments } from '../_shared/attachments.ts';
 import { toMessage } from '../_shared/contract.ts';
 import { dbError } from '../_shared/db.ts';
 import { widgetEndpoint } from '../_shared/endpoint.ts';
 import { clientIp, HttpError, json, readJson } from '../_shared/http.ts';
 import { WIDGET_RATE_LIMITS as LIMITS, MAX_MESSAGE_LENGTH } from '../_shared/limits.ts';
-import { historyQuery, invalidCharacterFields, invalidInput, sendRequest } from '../_shared/schemas.ts';
+import { historyQuery, invalidCharacterFields, invalidInput, sendRequest, sendWithFilesRequest } from '../_shared/schemas.ts';
 import { adminClient, envNumber } from '../_shared/supabase.ts';
 import { requireVisitor } from '../_shared/visitor.ts';
 
@@ -27,10 +30,13 @@ export const handler = widgetEndpoint({ methods: ['GET', 'POST'] }, async ({ req
     });
     if (error) throw dbError(error, 'history');
     const result = data as { messages: Record<string, unknown>[] };
-    return json({ messages: result.messages.slice(0, limit).map(toMessage), hasMore: result.messages.length > limit }, 200);
+    const page = await withAttachments(adminClient(), result.messages.slice(0, limit));
+    return json({ messages: page.map(toMessage), hasMore: result.messages.length > limit }, 200);
   }
 
-  const parsed = sendRequest.safeParse(await readJson(req));
+  const raw = await readJson(req);
+  const withFiles = typeof raw === 'object' && raw !== null && 'attachments' in raw;
+  const parsed = (withFiles ? sendWithFilesRequest : sendRequest).safeParse(raw);
   if (!parsed.success) {
     const tooLong = parsed.error.issues.some((i) => i.path[0] === 'body' && i.code === 'too_big');
     if (tooLong && !invalidCharacterFields(parsed.error).length) {
@@ -39,7 +45,8 @@ export const handler = widgetEndpoint({ methods: ['GET', 'POST'] }, async ({ req
     throw invalidInput(parsed.error);
   }
   const input = parsed.data;
-  const { data, error } = await adminClient().rpc('widget_send_message', {
+  const files = 'attachments' in input ? await sniffFiles(adminClient(), input.attachments, input.conversationId, user.id) : null;
+  const { data, error } = await adminClient().rpc(files ? 'widget_send_message_with_files' : 'widget_send_message', {
     p_widget_key: widget.widget_key,
     p_origin: origin,
     p_user_id: user.id,
@@ -50,8 +57,10 @@ export const handler = widgetEndpoint({ methods: ['GET', 'POST'] }, async ({ req
     p_ip: clientIp(req),
     p_messages_per_minute: envNumber(LIMITS.messagesPerMinute),
     p_ip_messages_per_minute: envNumber(LIMITS.ipMessagesPerMinute),
+    ...(files ? { p_files: files } : {}),
   });
   if (error) throw dbError(error, 'send');
-  const result = data as { created: boolean; message: Record<string, unknown> };
-  return json({ message: toMessage(result.message) }, result.created ? 201 : 200);
+  const result = data as { created: boolean; message: Record<string, unknown>; attachments?: unknown[] };
+  const message = { ...result.message, attachments: result.attachments ?? [] };
+  return json({ message: toMessage(message) }, result.created ? 201 : 200);
 });

@@ -1,6 +1,7 @@
 // POST widget-session?key=pk_… with the visitor's JWT: checks the required pre-chat fields, then creates (in one
 // transaction) the visitor, an open conversation and the first message. Repeating the request returns the same
 // open conversation. The database checks key, origin and company again, and a refusal there writes nothing.
+import { withAttachments } from '../_shared/attachments.ts';
 import { toMessage } from '../_shared/contract.ts';
 import { dbError } from '../_shared/db.ts';
 import { widgetEndpoint } from '../_shared/endpoint.ts';
@@ -51,7 +52,8 @@ export const handler = widgetEndpoint({ methods: ['POST'] }, async ({ req, widge
     {
       conversation: { id: result.conversation.id, status: result.conversation.status, createdAt: result.conversation.created_at },
       visitor: { id: result.visitor.id, name: result.visitor.name ?? null, email: result.visitor.email ?? null },
-      messages: result.messages.map(toMessage),
+      // A resumed conversation's messages may carry files; a new one's cannot yet.
+      messages: (result.created ? result.messages : await withAttachments(adminClient(), result.messages)).map(toMessage),
     },
     result.created ? 201 : 200,
   );

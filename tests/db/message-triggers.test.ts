@@ -86,10 +86,10 @@ describe('message triggers', () => {
     expect(comp.map((b) => [b.event, b.payload.id])).toEqual([['message.created', id]]);
     // The visitor's topic: the message as the widget shows it (no author id, no company).
     expect(conv[0]!.payload).toMatchObject({ id, conversation_id: w.convA, sender_kind: 'visitor', body: 'ping' });
-    expect(Object.keys(conv[0]!.payload).sort()).toEqual(['author_name', 'body', 'conversation_id', 'created_at', 'id', 'sender_kind']);
+    expect(Object.keys(conv[0]!.payload).sort()).toEqual(['attachments', 'author_name', 'body', 'conversation_id', 'created_at', 'id', 'sender_kind']);
     // The company topic (issue 15): the message as the dashboard shows it, applied in place; no author id. Only the
     // company's current members hold the topic's key (tests/db/realtime-topics.test.ts).
-    expect(comp[0]!.payload).toEqual({ id, conversation_id: w.convA, sender_kind: 'visitor', author_name: 'A', body: 'ping', created_at: expect.any(String) });
+    expect(comp[0]!.payload).toEqual({ id, conversation_id: w.convA, sender_kind: 'visitor', author_name: 'A', body: 'ping', created_at: expect.any(String), attachments: [] });
     expect(comp[0]!.topic).toBe((await c.query('select realtime_topic from public.companies where id = $1', [w.companyX])).rows[0].realtime_topic);
   });
 

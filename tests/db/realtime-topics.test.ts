@@ -172,6 +172,7 @@ describe('company broadcasts', () => {
       author_name: 'Vera Visitor',
       body: 'My  order\n is late',
       created_at: expect.any(String),
+      attachments: [],
     });
     await admin.query(`update public.conversations set status = 'pending' where id = $1`, [conversationId]);
     await feed.until((f) => f.event === 'conversation.updated' && f.payload.id === conversationId);

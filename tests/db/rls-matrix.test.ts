@@ -273,3 +273,96 @@ describe('realtime topic authorization (Realtime\'s own check: probe rows read a
     });
   }
 });
+
+describe('RLS matrix: attachments and their objects in storage.objects', () => {
+  // Files of conversation A and B (company X), one reservation not sent yet, and an object whose path names
+  // company Y with conversation A (a forged path: the conversation is X's, so nobody but the service reads it).
+  let paths: string[] = [];
+  let reservedPath = '';
+  beforeAll(async () => {
+    const folder = (company: string, conv: string) => `company/${company}/conversation/${conv}`;
+    const [a, b, pending, forged] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const aPath = `${folder(w.companyX, w.convA)}/${a}/a.png`;
+    const bPath = `${folder(w.companyX, w.convB)}/${b}/b.pdf`;
+    reservedPath = `${folder(w.companyX, w.convA)}/${pending}/later.txt`;
+    const forgedPath = `${folder(w.companyY, w.convA)}/${forged}/forged.png`;
+    paths = [aPath, bPath, reservedPath, forgedPath];
+    for (const p of [aPath, bPath, forgedPath]) {
+      await c.query(`insert into storage.objects (bucket_id, name, metadata) values ('attachments', $1, '{"mimetype": "image/png", "size": 10}')`, [p]);
+    }
+    const msg = async (conv: string) => (await c.query('select id from public.messages where conversation_id = $1 limit 1', [conv])).rows[0].id;
+    await c.query(
+      `insert into public.attachments (id, company_id, conversation_id, message_id, uploader_id, object_path, name, content_type, size_bytes) values
+         ($1, $4, $5, $7, $9, $10, 'a.png', 'image/png', 10), ($2, $4, $6, $8, $11, $12, 'b.pdf', 'application/pdf', 10),
+         ($3, $4, $5, null, $9, $13, 'later.txt', 'text/plain', 10)`,
+      [a, b, pending, w.companyX, w.convA, w.convB, await msg(w.convA), await msg(w.convB), w.users.visitorA, aPath, w.users.visitorB, bPath, reservedPath],
+    );
+  });
+  const OBJECTS: Record<Op, Record<Actor, Outcome>> = {
+    // Visitors their own conversation's file, members their company's (never the forged path), no writes by anyone.
+    select: row(0, 1, 1, 2, 2, 0, 3),
+    insert: row('error', 'error', 'error', 'error', 'error', 'error', 'ok'),
+    update: row('none', 'none', 'none', 'none', 'none', 'none', 'ok'),
+    delete: row('none', 'none', 'none', 'none', 'none', 'none', 'ok'),
+  };
+  const objectStatements = (actor: Actor): Record<Op, { sql: string; params: unknown[]; unchanged?: () => Promise<boolean> }> => {
+    const count = async () => Number((await c.query('select count(*) from storage.objects where name = any($1)', [paths])).rows[0].count) === 3;
+    const own = actor === 'visitorB' ? w.convB : w.convA;
+    return {
+      select: { sql: 'select count(*) as n from storage.objects where name = any($1)', params: [paths] },
+      insert: {
+        sql: `insert into storage.objects (bucket_id, name) values ('attachments', $1)`,
+        params: [`company/${w.companyX}/conversation/${own}/${randomUUID()}/mine.png`],
+      },
+      update: {
+        sql: `update storage.objects set metadata = '{"mimetype": "text/html"}' where name = any($1)`,
+        params: [paths],
+        unchanged: async () => (await c.query(`select count(*) from storage.objects where name = any($1) and metadata->>'mimetype' = 'image/png'`, [paths])).rows[0].count === '3',
+      },
+      delete: { sql: 'delete from storage.objects where name = any($1)', params: [paths], unchanged: count },
+    };
+  };
+  for (const op of ['select', 'insert', 'update', 'delete'] as Op[]) {
+    it(`storage.objects (attachments bucket): ${op} by each actor`, async () => {
+      const actual: Record<string, Outcome> = {};
+      for (const actor of ACTORS) {
+        const s = objectStatements(actor)[op];
+        actual[actor] = await attempt(c, w, actor, op === 'select' ? 'select' : 'write', s.sql, s.params, s.unchanged);
+      }
+      expect(actual).toEqual(OBJECTS[op]);
+    });
+  }
+
+  it('public.attachments: sent files readable by their visitor and company, reservations by nobody, writes by the service alone', async () => {
+    const actual: Record<string, Outcome[]> = {};
+    for (const actor of ACTORS) {
+      actual[actor] = [
+        await attempt(c, w, actor, 'select', 'select count(*) as n from public.attachments where company_id = $1', [w.companyX]),
+        await attempt(c, w, actor, 'write', `update public.attachments set message_id = null where object_path = $1`, [reservedPath]),
+        await attempt(c, w, actor, 'write', 'delete from public.attachments where company_id = $1', [w.companyX]),
+        await attempt(c, w, actor, 'write', 'select count(*) as n from public.attachment_deletions', []),
+      ];
+    }
+    const denied: Outcome[] = ['error', 'error', 'error', 'error'];
+    expect(actual).toEqual({
+      anon: denied,
+      visitorA: [1, 'error', 'error', 'error'],
+      visitorB: [1, 'error', 'error', 'error'],
+      agentX: [2, 'error', 'error', 'error'],
+      adminX: [2, 'error', 'error', 'error'],
+      agentY: [0, 'error', 'error', 'error'],
+      service: [3, 'ok', 'ok', 'ok'],
+    });
+  });
+
+  it('refuses every attachment RPC to anyone but the service role', async () => {
+    const calls = [
+      `select public.widget_attachment_begin('pk_x', 'https://x', $1, $2, gen_random_uuid(), 'a.txt', 'text/plain', 3, null, null, 10, 10)`,
+      `select public.agent_attachment_begin($1, $2, gen_random_uuid(), 'a.txt', 'text/plain', 3, null, 10)`,
+      `select public.agent_send_message_with_files($1, $2, gen_random_uuid(), 'x', '[]')`,
+    ];
+    for (const actor of ACTORS.filter((a) => a !== 'service')) {
+      for (const sql of calls) expect(await attempt(c, w, actor, 'write', sql, [w.users.agentX, w.convA]), `${actor}: ${sql}`).toBe('error');
+    }
+  });
+});

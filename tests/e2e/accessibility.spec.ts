@@ -103,3 +103,48 @@ test('the widget: launcher, pre-chat form, chat, a failed message', async ({ pag
   await expect(page.locator('[data-state="failed"]')).toBeVisible();
   expect(await violations(page)).toEqual([]);
 });
+
+test('attachments: the widget\'s tray, thumbnails, file cards and full-size view; the dashboard\'s files and sidebar list', async ({ browser, page }) => {
+  const conversationId = await startChat(page, 'Ali Attach', 'Files for you');
+  const png = Buffer.from(
+    await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 120;
+      c.height = 80;
+      c.getContext('2d')!.fillRect(0, 0, 120, 80);
+      return c.toDataURL('image/png').split(',')[1]!;
+    }),
+    'base64',
+  );
+  const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
+  let release!: () => void;
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  await page.route('**/storage/v1/object/upload/sign/**', async (route) => {
+    await gate;
+    await route.continue();
+  });
+  await page.getByLabel('Attach files').setInputFiles([
+    { name: 'photo.png', mimeType: 'image/png', buffer: png },
+    { name: 'terms.pdf', mimeType: 'application/pdf', buffer: pdf },
+  ]);
+  await expect(page.getByRole('progressbar', { name: 'Uploading terms.pdf' })).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  release();
+  await expect(page.locator('[data-upload="done"]')).toHaveCount(2);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByRole('button', { name: 'Download terms.pdf' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Open photo.png' }).locator('img')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Open photo.png' }).click();
+  await expect(page.getByRole('dialog', { name: 'photo.png' })).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+
+  const { page: agent } = await signIn(browser, ACME_AGENT);
+  await agent.goto(`${DASHBOARD}/inbox/${conversationId}`);
+  await expect(agent.getByRole('link', { name: 'Download terms.pdf' }).first()).toBeVisible();
+  await agent.getByRole('button', { name: 'Customer Info' }).click();
+  await expect(agent.getByRole('region', { name: 'Files' })).toBeVisible();
+  expect(await violations(agent)).toEqual([]);
+});

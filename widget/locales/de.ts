@@ -37,3 +37,16 @@ export const panel: typeof en.panel = {
   error: 'Etwas ist schiefgelaufen. Bitte erneut versuchen.',
   tooLong: 'Nicht gesendet: Die Nachricht ist zu lang.',
 };
+
+export const attachments: typeof en.attachments = {
+  attach: 'Dateien anhängen',
+  remove: (name: string) => `${name} entfernen`,
+  uploading: (name: string) => `${name} wird hochgeladen`,
+  tooMany: 'Sie können bis zu 5 Dateien an eine Nachricht anhängen.',
+  typeRefused: 'Dateien dieses Typs können nicht gesendet werden.',
+  tooLarge: 'Diese Datei ist zu groß.',
+  failed: 'Hochladen fehlgeschlagen.',
+  open: (name: string) => `${name} öffnen`,
+  download: (name: string) => `${name} herunterladen`,
+  close: 'Schließen',
+};

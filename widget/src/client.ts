@@ -128,8 +128,9 @@ export class WidgetClient {
     return this.call<{ conversation: { id: string }; visitor: { id: string; name: string | null }; messages: ChatMessage[] }>('widget-session', { body });
   }
 
-  send(conversationId: string, id: string, body: string) {
-    return this.call<{ message: ChatMessage }>('widget-messages', { body: { conversationId, id, body, page: { url: location.href } } });
+  send(conversationId: string, id: string, body: string, files?: { id: string }[]) {
+    const attachments = files?.length ? { attachments: files.map((f) => f.id) } : {};
+    return this.call<{ message: ChatMessage }>('widget-messages', { body: { conversationId, id, body, page: { url: location.href }, ...attachments } });
   }
 
   history(conversationId: string, after?: string) {

@@ -1,5 +1,6 @@
 // The visitor's unsent messages (kept in localStorage so they survive reloads) and the rule for a failed send:
 // one the server refuses for good is kept as failed and skipped, so it never blocks the messages after it.
+import type { Attachment } from '../../functions/_shared/attachment-rules.ts';
 import { hasControlCharacters } from '../../functions/_shared/text-rules.ts';
 
 export interface Outgoing {
@@ -8,6 +9,8 @@ export interface Outgoing {
   createdAt: string;
   /** Refused for good (the error code, shown as the reason): kept until the visitor edits or drops it. */
   refused?: string;
+  /** Uploaded files the message carries (their uploads finished before it was queued). */
+  attachments?: Attachment[];
 }
 
 /**

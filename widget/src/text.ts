@@ -1,5 +1,6 @@
 // Message text → parts: plain text, and http(s) links. Rendering builds text nodes and <a> elements from
 // these parts; nothing from a message is ever parsed as HTML.
+import { type Attachment, toAttachment } from '../../functions/_shared/attachment-rules.ts';
 import { utcMicros } from '../../functions/_shared/time.ts';
 
 export type Part = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
@@ -37,6 +38,8 @@ export interface ChatMessage {
   authorName: string | null;
   body: string;
   createdAt: string;
+  /** The message's files (absent when none). */
+  attachments?: Attachment[];
   /** Local only: an optimistic message not yet confirmed by the server, or one refused for good. */
   state?: 'sending' | 'failed';
   /** Local only: why a failed message was refused (the server's error code). */
@@ -83,5 +86,6 @@ export function fromRow(row: Record<string, unknown>): ChatMessage {
     authorName: (row.author_name as string | null) ?? null,
     body: String(row.body ?? ''),
     createdAt: utcMicros(String(row.created_at)),
+    ...(Array.isArray(row.attachments) && row.attachments.length ? { attachments: row.attachments.map(toAttachment) } : {}),
   };
 }

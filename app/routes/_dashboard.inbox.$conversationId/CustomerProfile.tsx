@@ -21,12 +21,15 @@ export function CustomerProfile({
   earlier,
   open,
   onClose,
+  children,
 }: {
   visitor: VisitorRow | null;
   platform: string;
   earlier: Earlier[];
   open: boolean;
   onClose: () => void;
+  /** More about the visitor below (the conversation's files). */
+  children?: React.ReactNode;
 }) {
   const location = useLocation();
   return (
@@ -79,6 +82,7 @@ export function CustomerProfile({
       ) : (
         <p className="muted">None.</p>
       )}
+      {children}
     </aside>
   );
 }

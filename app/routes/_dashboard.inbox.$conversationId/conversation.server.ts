@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { errorResponse, requireAgent } from '../../lib/auth.server.ts';
 import { gravatarUrl } from '../../lib/gravatar.server.ts';
 import { conversationStatusSchema, fieldErrors, readForm, sendMessageSchema } from '../../lib/validation.ts';
+import { listConversationFiles } from '../../models/attachments.server.ts';
 import { conversationExists, getConversation, markRead, updateConversation } from '../../models/conversations.server.ts';
 import { listMembers } from '../../models/members.server.ts';
 import { insertAgentMessage } from '../../models/messages.server.ts';
@@ -19,9 +20,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const found = await getConversation(ctx.supabase, ctx.current.companyId, id.data);
   if (!found) throw errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
   // Reading is the `read` action, sent by a tab that shows the conversation: a GET writes nothing.
-  const members = await listMembers(ctx.supabase, ctx.current.companyId);
+  const [members, files] = await Promise.all([listMembers(ctx.supabase, ctx.current.companyId), listConversationFiles(ctx.supabase, id.data)]);
   return json(
-    { ...found, gravatar: gravatarUrl(found.visitor?.email), members, me: { id: ctx.user.id, name: ctx.current.displayName } },
+    { ...found, files, gravatar: gravatarUrl(found.visitor?.email), members, me: { id: ctx.user.id, name: ctx.current.displayName } },
     { headers: ctx.headers },
   );
 }

@@ -11,6 +11,7 @@ import { clockTime, dayKey, dayLabel, visitorDisplayName } from '../../lib/forma
 import { useVisitorsOnline } from '../../lib/presence-context.tsx';
 import { liveShouldRevalidate } from '../../lib/revalidation.ts';
 import { useRecover } from '../../lib/use-recover.ts';
+import { FileList, MessageFiles, TrayView, useAttachmentTray } from './Attachments.tsx';
 import { CustomerProfile } from './CustomerProfile.tsx';
 import type { loader } from './conversation.server.ts';
 import { type Outgoing, OutgoingMessage } from './OutgoingMessage.tsx';
@@ -50,6 +51,10 @@ export default function ConversationView() {
   const assignFetcher = useFetcher();
   const botFetcher = useFetcher();
   const name = visitorDisplayName(visitor);
+  const formRef = useRef<HTMLFormElement>(null);
+  const tray = useAttachmentTray(conversation.id, formRef);
+  const filesOf = new Map<string, typeof data.files>();
+  for (const f of data.files) filesOf.set(f.message_id, [...(filesOf.get(f.message_id) ?? []), f]);
 
   // Sent messages leave the outbox once the loader has them (the database is the truth).
   const stored = new Set(messages.map((m) => m.id));
@@ -75,6 +80,19 @@ export default function ConversationView() {
 
   const submitDraft = () => {
     const body = draft.trim();
+    if (tray.busy) return; // the reply waits for its uploads
+    if (tray.ready.length) {
+      // A reply with files goes through /attachments/send (checked bytes, one transaction), then the thread is read.
+      const files = tray.ready;
+      tray.clear();
+      setDraft('');
+      void fetch('/attachments/send', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ conversationId: conversation.id, id: crypto.randomUUID(), body, attachments: files }),
+      }).finally(() => revalidate.current());
+      return;
+    }
     if (!body) return;
     setOutbox((o) => [...o, { id: crypto.randomUUID(), body, createdAt: new Date().toISOString() }]);
     setDraft('');
@@ -153,6 +171,7 @@ export default function ConversationView() {
                 {sep ? <div className="day">{dayLabel(m.createdAt)}</div> : null}
                 <div className={`msg ${m.senderKind}`} data-testid="message" data-message-id={m.id} data-sender={m.senderKind} data-state="sent">
                   {m.body}
+                  <MessageFiles files={filesOf.get(m.id) ?? []} />
                   <span className="meta">
                     {m.senderKind !== 'visitor' && m.authorName ? `${m.authorName} · ` : ''}
                     <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
@@ -168,6 +187,7 @@ export default function ConversationView() {
         </div>
 
         <form
+          ref={formRef}
           className="composer"
           onSubmit={(e) => {
             e.preventDefault();
@@ -194,13 +214,16 @@ export default function ConversationView() {
               }
             }}
           />
-          <button type="submit" className="primary" disabled={!draft.trim()}>
+          <TrayView tray={tray} />
+          <button type="submit" className="primary" disabled={tray.busy || (!draft.trim() && !tray.ready.length)}>
             Send
           </button>
         </form>
       </div>
 
-      <CustomerProfile visitor={visitor} platform={conversation.platform} earlier={earlier} open={showProfile} onClose={() => setShowProfile(false)} />
+      <CustomerProfile visitor={visitor} platform={conversation.platform} earlier={earlier} open={showProfile} onClose={() => setShowProfile(false)}>
+        <FileList files={data.files} />
+      </CustomerProfile>
     </div>
   );
 }

@@ -2,6 +2,7 @@
 // from the database, the conversation's Realtime channel (join, rejoin), unread counts and read marks.
 // Never lost, never doubled: every message has a client-generated id, unsent ones wait in storage and are
 // retried under the same id, and the list is merged by id after every reconnect, focus or reload.
+import type { Attachment } from '../../../functions/_shared/attachment-rules.ts';
 import { hasControlCharacters, stripControlCharacters } from '../../../functions/_shared/text-rules.ts';
 import { utcMicros } from '../../../functions/_shared/time.ts';
 import { isHttpError } from '../client.ts';
@@ -23,6 +24,8 @@ export class ChatSync {
   /** Whether the notice offers a retry button (sign-in refused for now). */
   canRetry = false;
   identity: { name?: string; email?: string } = {};
+  /** The attachments tray of the next message (made by the view once the attachments chunk is loaded). */
+  tray: { busy: boolean } | null = null;
   unread = 0;
   rerender: () => void = () => undefined;
   private realtime: RealtimeLike | null = null;
@@ -60,7 +63,7 @@ export class ChatSync {
   }
 
   private optimistic(o: Outgoing): ChatMessage {
-    return { id: o.id, conversationId: this.conversationId ?? '', senderKind: 'visitor', authorName: null, body: o.body, createdAt: o.createdAt, state: o.refused ? 'failed' : 'sending', reason: o.refused };
+    return { id: o.id, conversationId: this.conversationId ?? '', senderKind: 'visitor', authorName: null, body: o.body, createdAt: o.createdAt, state: o.refused ? 'failed' : 'sending', reason: o.refused, attachments: o.attachments };
   }
 
   setNotice(n: string | null, canRetry = false) {
@@ -183,9 +186,10 @@ export class ChatSync {
     this.channel = channel;
   }
 
-  async send(body: string, prechat?: Prechat) {
+  async send(body: string, prechat?: Prechat, attachments?: Attachment[]) {
     if (prechat) this.prechat = prechat;
     const item: Outgoing = { id: crypto.randomUUID(), body, createdAt: utcMicros(new Date().toISOString()) };
+    if (attachments?.length) item.attachments = attachments;
     // Text the server would refuse is shown failed at once, never sent.
     if (hasControlCharacters(body)) item.refused = 'invalid_characters';
     this.setOutbox([...this.outbox(), item]);
@@ -267,7 +271,7 @@ export class ChatSync {
       // Re-read the outbox each time: messages queued while a send is under way go out in this same run.
       for (let item = nextToSend(this.outbox()); item; item = nextToSend(this.outbox())) {
         try {
-          const { data } = await this.d.api.send(this.conversationId, item.id, item.body);
+          const { data } = await this.d.api.send(this.conversationId, item.id, item.body, item.attachments);
           this.setOutbox(this.outbox().filter((o) => o.id !== item.id));
           this.add([data.message]);
           this.backoff = 3000;

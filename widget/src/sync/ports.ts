@@ -12,7 +12,7 @@ export interface FunctionsApi {
   session(): Promise<Session>;
   keepFresh(onFresh: (s: Session) => void): void;
   startSession(body: Record<string, unknown>): Promise<{ data: { conversation: { id: string }; visitor: { id: string }; messages: ChatMessage[] } }>;
-  send(conversationId: string, id: string, body: string): Promise<{ data: { message: ChatMessage } }>;
+  send(conversationId: string, id: string, body: string, files?: { id: string }[]): Promise<{ data: { message: ChatMessage } }>;
   history(conversationId: string, after?: string): Promise<{ data: { messages: ChatMessage[]; hasMore: boolean } }>;
 }
 

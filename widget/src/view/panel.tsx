@@ -11,6 +11,10 @@ import type { Strings } from '../sync/ports.ts';
 import { Field, Text } from './parts.tsx';
 import { CSS } from './styles.ts';
 
+/** The attachments chunk (widget/src/attachments/), loaded once a conversation exists. */
+type Att = typeof import('../attachments/index.tsx');
+let att: Att | null = null;
+
 export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: ChatSync }) {
   const [, force] = useState(0);
   state.rerender = () => force((n) => n + 1);
@@ -19,6 +23,19 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
   const [fields, setFields] = useState({ name: state.identity.name ?? '', email: state.identity.email ?? '', phone: '' });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [draft, setDraft] = useState('');
+  // Loaded when the open chat has a conversation: a closed widget never fetches it.
+  useEffect(() => {
+    if (host.isOpen() && state.conversationId && !att) {
+      void import('../attachments/index.tsx').then((m) => {
+        att = m;
+        state.rerender();
+      });
+    }
+  }, [host.isOpen(), state.conversationId]);
+  const tray =
+    att && state.conversationId
+      ? ((state.tray ??= new att.Tray(host.client, () => state.conversationId, () => state.rerender(), att.strings(host.locale))) as InstanceType<Att['Tray']>)
+      : null;
   const config = host.config;
   // identify() may arrive after the form rendered: fill what the visitor has not typed yet.
   useEffect(() => {
@@ -101,11 +118,12 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
     const value = (name: string, kept: string) => (form?.elements.namedItem(name) as HTMLInputElement | null)?.value ?? kept;
     const body = value('message', draft).trim();
     const now = { name: value('name', fields.name), email: value('email', fields.email), phone: value('phone', fields.phone) };
+    if (tray?.busy) return; // the message waits for its uploads
     if (needsForm) {
       if (!validate(now, body)) return;
-    } else if (!body) return;
+    } else if (!body && !tray?.items.some((i) => i.done)) return;
     setDraft('');
-    void state.send(body, needsForm ? { name: now.name.trim(), email: now.email.trim(), phone: now.phone.trim() } : undefined);
+    void state.send(body, needsForm ? { name: now.name.trim(), email: now.email.trim(), phone: now.phone.trim() } : undefined, tray?.take());
   };
 
   const composer = (
@@ -141,6 +159,7 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
           <div key={m.id} class={`bub ${m.senderKind === 'visitor' ? 'v' : 'a'}`} data-message-id={m.id} data-state={m.state ?? 'sent'}>
             {m.senderKind !== 'visitor' && <small>{m.authorName ?? t.agent}</small>}
             <Text text={m.body} />
+            {m.attachments && att && <att.Files files={m.attachments} client={host.client} locale={host.locale} />}
             {m.state === 'sending' && <small>{t.sending}</small>}
             {m.state === 'failed' && (
               <>
@@ -182,6 +201,7 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
             <Field name="phone" label={t.phoneLabel} mode={prechat.phone} type="tel" value={fields.phone} error={errors.phone} t={t} onInput={(v) => setFields({ ...fields, phone: v })} />
           </>
         )}
+        {tray && att && <att.TrayView tray={tray} root={panelRef.current} />}
         {composer}
       </form>
     </div>
