@@ -8,7 +8,7 @@ import * as uploadRoute from '../../app/routes/attachments.upload/route.ts';
 import * as loginRoute from '../../app/routes/login/route.tsx';
 import { HTML, PDF, PNG } from '../support/attachments.ts';
 import { client } from '../support/stack.ts';
-import { call, cookiesFrom, createCompany, type Fixture, sql, useTestStackEnv } from './helpers.ts';
+import { call, companyWithTeam, cookiesFrom, type Fixture, sql, useTestStackEnv } from './helpers.ts';
 
 let acme: Fixture;
 let globex: Fixture;
@@ -38,7 +38,7 @@ async function send(cookie: string, conversationId: string, attachments: string[
 
 beforeAll(async () => {
   useTestStackEnv();
-  [acme, globex] = await Promise.all([createCompany('AcmeFiles'), createCompany('GlobexFiles')]);
+  [acme, globex] = await Promise.all([companyWithTeam('AcmeFiles'), companyWithTeam('GlobexFiles')]);
   [acmeAgent, globexAgent] = await Promise.all([signIn(acme.agent), signIn(globex.agent)]);
 });
 
