@@ -88,7 +88,11 @@ describe('typing over the real socket', () => {
     // A client may broadcast on the typing topic, so it can name any event there: the agent side never reads it as typing.
     await typing.send({ type: 'broadcast', event: 'message.created', payload: { id: 'forged', body: 'not from the database' } });
     await new Promise<void>((resolve) => {
-      const t = setInterval(() => received.some((p) => (p as { typing: boolean }).typing === false) && forged.length === 1 && (clearInterval(t), resolve()), 20);
+      const t = setInterval(() => {
+        if (!received.some((p) => (p as { typing: boolean }).typing === false) || forged.length !== 1) return;
+        clearInterval(t);
+        resolve();
+      }, 20);
     });
 
     const typingFrames = duringTyping.filter((f) => f.topic.endsWith(':typing') && f.event === 'broadcast' && (f.binaryEvent ?? TYPING_EVENT) === TYPING_EVENT);
