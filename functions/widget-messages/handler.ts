@@ -1,5 +1,5 @@
 // POST widget-messages?key=pk_… — send a visitor message (client-generated id: a retry never stores twice).
-// GET  widget-messages?key=pk_…&conversationId=…&after=<message id> — catch up after a reconnect.
+// GET  widget-messages?key=pk_…&conversationId=…&after=<message id> — catch up after a reconnect (with agentRead).
 // Only for the caller's own conversation with this widget's company (the database checks key, origin and company).
 import { toMessage } from '../_shared/contract.ts';
 import { dbError } from '../_shared/db.ts';
@@ -8,6 +8,7 @@ import { clientIp, HttpError, json, readJson } from '../_shared/http.ts';
 import { WIDGET_RATE_LIMITS as LIMITS, MAX_MESSAGE_LENGTH } from '../_shared/limits.ts';
 import { historyQuery, invalidCharacterFields, invalidInput, sendRequest } from '../_shared/schemas.ts';
 import { adminClient, envNumber } from '../_shared/supabase.ts';
+import { utcMicros } from '../_shared/time.ts';
 import { requireVisitor } from '../_shared/visitor.ts';
 
 export const handler = widgetEndpoint({ methods: ['GET', 'POST'] }, async ({ req, url, widget, origin }) => {
@@ -26,8 +27,11 @@ export const handler = widgetEndpoint({ methods: ['GET', 'POST'] }, async ({ req
       p_limit: limit,
     });
     if (error) throw dbError(error, 'history');
-    const result = data as { messages: Record<string, unknown>[] };
-    return json({ messages: result.messages.slice(0, limit).map(toMessage), hasMore: result.messages.length > limit }, 200);
+    const result = data as { messages: Record<string, unknown>[]; agent_read?: { message_id: string | null; at: string | null } };
+    const read = result.agent_read;
+    // How far the agents have read: the widget's "Seen" under the visitor's last message up to there.
+    const agentRead = read?.message_id ? { messageId: read.message_id, at: read.at ? utcMicros(read.at) : null } : null;
+    return json({ messages: result.messages.slice(0, limit).map(toMessage), hasMore: result.messages.length > limit, agentRead }, 200);
   }
 
   const parsed = sendRequest.safeParse(await readJson(req));

@@ -145,3 +145,38 @@ comment on function public.widget_mark_seen(text, text, uuid, uuid, uuid) is
   'The visitor saw their conversation up to a message: moves their read mark forward only (widget found by key and origin, ownership checked; PLW04/PLC04/PLS04 refuse; service role only).';
 revoke all on function public.widget_mark_seen(text, text, uuid, uuid, uuid) from public, anon, authenticated;
 grant execute on function public.widget_mark_seen(text, text, uuid, uuid, uuid) to service_role;
+
+-- The widget's catch-up also says how far the agents have read, so "Seen" shows after a reload too (same read of
+-- the conversation that checks ownership; no extra statement).
+create or replace function public.widget_history(p_widget_key text, p_origin text, p_user_id uuid, p_conversation_id uuid, p_after uuid, p_limit int)
+returns jsonb
+language plpgsql stable security definer set search_path = '' as $$
+declare
+  company uuid := private.widget_company(p_widget_key, p_origin);
+  since timestamptz;
+  since_id uuid;
+  rows jsonb;
+  read_id uuid;
+  read_at timestamptz;
+begin
+  select c.agent_last_read_message_id, c.agent_last_read_at into read_id, read_at
+    from public.conversations c join public.visitors v on v.id = c.visitor_id
+   where c.id = p_conversation_id and v.user_id = p_user_id and c.company_id = company;
+  if not found then
+    raise exception 'conversation_not_found' using errcode = 'PLC04';
+  end if;
+  if p_after is not null then
+    select created_at, id into since, since_id from public.messages where id = p_after and conversation_id = p_conversation_id;
+    if since is null then
+      raise exception 'invalid_cursor' using errcode = 'PLH00';
+    end if;
+  end if;
+  select coalesce(jsonb_agg(to_jsonb(m) order by m.created_at, m.id), '[]'::jsonb) into rows
+    from (select * from public.messages
+           where conversation_id = p_conversation_id and (since is null or (created_at, id) > (since, since_id))
+           order by created_at, id limit p_limit + 1) m;
+  return jsonb_build_object('messages', rows, 'agent_read', jsonb_build_object('message_id', read_id, 'at', read_at));
+end;
+$$;
+comment on function public.widget_history(text, text, uuid, uuid, uuid, int) is
+  'Widget catch-up for the widget found by key and origin, own conversation only, with the agents'' read mark; refusals raise PLW04/PLC04/PLH00 (service role only).';

@@ -63,6 +63,11 @@ describe('widget-seen', () => {
       expect(res.body).toHaveProperty('code');
     }
     expect((await call('widget-seen', token, { conversationId, messageId: ids[1] }, 'https://evil.example')).status).toBe(404);
+    // The catch-up says how far the agents have read (an agent's own reply counts as read up to it).
+    const history = await fetch(`${stack().apiUrl}/functions/v1/widget-messages?key=${KEY}&conversationId=${conversationId}`, {
+      headers: { apikey: stack().anonKey, Authorization: `Bearer ${token}`, Origin: ORIGIN },
+    }).then((r) => r.json());
+    expect(history.agentRead.messageId).toBe(ids[1]);
     const mark = (await admin.query('select visitor_last_read_message_id from public.conversations where id = $1', [conversationId])).rows[0];
     expect(mark.visitor_last_read_message_id).toBe(ids[1]);
   });
