@@ -33,6 +33,7 @@ export interface ConversationRow {
   last_message_preview: string | null;
   unread_count: number;
   visitor_last_read_message_id: string | null;
+  visitor_last_read_at: string | null;
   agent_last_read_message_id: string | null;
   created_at: string;
   updated_at: string;
@@ -49,7 +50,7 @@ export interface MessageRow {
 }
 
 export const CONVERSATION_COLUMNS =
-  'id, company_id, visitor_id, platform, status, assignee_id, auto_bot, last_message_at, last_message_preview, unread_count, visitor_last_read_message_id, agent_last_read_message_id, created_at, updated_at';
+  'id, company_id, visitor_id, platform, status, assignee_id, auto_bot, last_message_at, last_message_preview, unread_count, visitor_last_read_message_id, visitor_last_read_at, agent_last_read_message_id, created_at, updated_at';
 export const VISITOR_COLUMNS =
   'id, name, email, phone, first_seen_at, last_seen_at, last_page_url, last_page_title, user_agent, locale';
 export const MESSAGE_COLUMNS = 'id, conversation_id, sender_kind, author_id, author_name, body, created_at';

@@ -58,6 +58,8 @@ export interface ThreadConversation {
   assignee_id: string | null;
   auto_bot: boolean;
   visitor_last_read_message_id: string | null;
+  /** When the visitor's read mark last moved (the time on "Seen"); absent in rows read before issue 18. */
+  visitor_last_read_at?: string | null;
   unread_count: number;
   last_message_at: string;
   updated_at: string;
@@ -95,6 +97,7 @@ export interface ConversationEvent {
   last_message_at: string;
   last_message_preview: string | null;
   visitor_last_read_message_id: string | null;
+  visitor_last_read_at: string | null;
   visitor_name: string | null;
   visitor_email: string | null;
   created_at: string;
@@ -132,6 +135,7 @@ export function conversationEvent(e: CompanyEvent): ConversationEvent | null {
     last_message_at: p.last_message_at,
     last_message_preview: str(p.last_message_preview) ? p.last_message_preview : null,
     visitor_last_read_message_id: str(p.visitor_last_read_message_id) ? p.visitor_last_read_message_id : null,
+    visitor_last_read_at: str(p.visitor_last_read_at) ? p.visitor_last_read_at : null,
     visitor_name: str(p.visitor_name) ? p.visitor_name : null,
     visitor_email: str(p.visitor_email) ? p.visitor_email : null,
     created_at: str(p.created_at) ? p.created_at : p.last_message_at,
@@ -235,6 +239,7 @@ export function applyToThread(thread: Thread, e: CompanyEvent): Thread {
         unread_count: later(m.created_at, conv.last_message_at) ? unreadAfter(conv.unread_count, m.sender_kind) : conv.unread_count,
         last_message_at: lastMessageAtAfter(conv.last_message_at, m.created_at),
         visitor_last_read_message_id: m.sender_kind === 'visitor' ? m.id : conv.visitor_last_read_message_id,
+        visitor_last_read_at: m.sender_kind === 'visitor' ? m.created_at : conv.visitor_last_read_at,
       },
     };
   }
@@ -254,6 +259,7 @@ export function applyToThread(thread: Thread, e: CompanyEvent): Thread {
       auto_bot: c.auto_bot,
       unread_count: c.unread_count,
       visitor_last_read_message_id: c.visitor_last_read_message_id ?? conv.visitor_last_read_message_id,
+      visitor_last_read_at: c.visitor_last_read_at ?? conv.visitor_last_read_at ?? null,
       last_message_at: lastMessageAtAfter(conv.last_message_at, c.last_message_at),
       updated_at: c.updated_at,
       fromEvent: true,

@@ -1,0 +1,68 @@
+// The panel's live signals (issue 18, ADR 0010): agents typing, the visitor's own typing, who of the team is
+// online, and how far each side has read. Broadcast and presence on topics of their own; the read marks come from
+// the database (conversation.updated, the catch-up), and the visitor's goes out through widget-seen.
+import type { RealtimeChannel, RealtimeClient } from '@supabase/realtime-js';
+import type { WidgetClient } from './client.ts';
+import type { ChatMessage } from './text.ts';
+import { TYPING_EVENT, TypingSender, TypingWatch, typingTopic } from './typing.ts';
+
+export class LiveSignals {
+  /** Initials of up to 3 agents online in the dashboard; empty = away. */
+  agents: string[] = [];
+  /** The newest message an agent has read. */
+  agentRead: string | null = null;
+  readonly typist: TypingWatch;
+  readonly sender: TypingSender;
+  private channels: RealtimeChannel[] = [];
+  private seenSent: string | null = null;
+
+  constructor(private readonly rerender: () => void) {
+    this.typist = new TypingWatch(rerender);
+    this.sender = new TypingSender((typing) => void this.channels[0]?.send({ type: 'broadcast', event: TYPING_EVENT, payload: { from: 'visitor', typing } }));
+  }
+
+  /** Joins the typing and availability topics of the conversation (again after each reconnect). */
+  join(rt: RealtimeClient, conversationId: string, widgetKey: string) {
+    this.leave(rt);
+    const typing = rt.channel(typingTopic(conversationId), { config: { private: true } });
+    typing.on('broadcast', { event: TYPING_EVENT }, ({ payload }) => this.typist.receive(payload, 'agent'));
+    const who = rt.channel(`availability:${widgetKey}`, { config: { private: true } });
+    who.on('presence', { event: 'sync' }, () => {
+      const all = Object.values(who.presenceState<{ initials?: unknown }>()).flat();
+      this.agents = [...new Set(all.map((m) => m.initials).filter((i): i is string => typeof i === 'string').map((i) => i.slice(0, 2)))].slice(0, 3);
+      this.rerender();
+    });
+    this.channels = [typing, who];
+    for (const ch of this.channels) ch.subscribe();
+  }
+
+  leave(rt: RealtimeClient) {
+    for (const ch of this.channels) void rt.removeChannel(ch);
+    this.channels = [];
+  }
+
+  /** A read mark from the database (conversation.updated or the catch-up). */
+  read(messageId: unknown) {
+    if (typeof messageId === 'string' && messageId !== this.agentRead) {
+      this.agentRead = messageId;
+      this.rerender();
+    }
+  }
+
+  /** The visitor's last message at or before the agents' read mark: where "Seen" goes. */
+  seenUnder(messages: ChatMessage[]): string | null {
+    const upTo = messages.findIndex((m) => m.id === this.agentRead);
+    for (let i = upTo; i >= 0; i--) if (messages[i]!.senderKind === 'visitor') return messages[i]!.id;
+    return null;
+  }
+
+  /** The panel shows the conversation to the visitor: the newest reply is seen (once per message). */
+  markSeen(client: WidgetClient, conversationId: string, messages: ChatMessage[]) {
+    const last = messages[messages.length - 1];
+    if (!last || last.senderKind === 'visitor' || last.state || last.id === this.seenSent || document.visibilityState !== 'visible') return;
+    this.seenSent = last.id;
+    client.call('widget-seen', { body: { conversationId, messageId: last.id } }).catch(() => {
+      this.seenSent = null;
+    });
+  }
+}
