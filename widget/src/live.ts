@@ -1,19 +1,32 @@
 // The panel's live signals (issue 18, ADR 0010): agents typing, the visitor's own typing, who of the team is
 // online, and how far each side has read. Broadcast and presence on topics of their own; the read marks come from
 // the database (conversation.updated, the catch-up), and the visitor's goes out through widget-seen.
-import type { RealtimeChannel, RealtimeClient } from '@supabase/realtime-js';
 import type { WidgetClient } from './client.ts';
 import type { ChatMessage } from './text.ts';
 import { TYPING_EVENT, TypingSender, TypingWatch, typingTopic } from './typing.ts';
 
+/** The parts of realtime-js's channel and client these signals use (the engine's fakes can stand in). */
+interface Channel {
+  on(type: 'broadcast' | 'presence', filter: { event: string }, cb: (m: { payload?: unknown }) => void): unknown;
+  subscribe(): unknown;
+  send(m: { type: 'broadcast'; event: string; payload: unknown }): Promise<unknown>;
+  presenceState(): Record<string, { initials?: unknown }[]>;
+}
+interface Realtime {
+  channel(topic: string, opts: { config: { private: boolean } }): unknown;
+  removeChannel(channel: never): Promise<unknown>;
+}
+
 export class LiveSignals {
   /** Initials of up to 3 agents online in the dashboard; empty = away. */
   agents: string[] = [];
+  /** Whether the availability topic has answered (before that, nothing is said about who is there). */
+  known = false;
   /** The newest message an agent has read. */
   agentRead: string | null = null;
   readonly typist: TypingWatch;
   readonly sender: TypingSender;
-  private channels: RealtimeChannel[] = [];
+  private channels: Channel[] = [];
   private seenSent: string | null = null;
 
   constructor(private readonly rerender: () => void) {
@@ -22,13 +35,14 @@ export class LiveSignals {
   }
 
   /** Joins the typing and availability topics of the conversation (again after each reconnect). */
-  join(rt: RealtimeClient, conversationId: string, widgetKey: string) {
+  join(rt: Realtime, conversationId: string, widgetKey: string) {
     this.leave(rt);
-    const typing = rt.channel(typingTopic(conversationId), { config: { private: true } });
+    const typing = rt.channel(typingTopic(conversationId), { config: { private: true } }) as Channel;
     typing.on('broadcast', { event: TYPING_EVENT }, ({ payload }) => this.typist.receive(payload, 'agent'));
-    const who = rt.channel(`availability:${widgetKey}`, { config: { private: true } });
+    const who = rt.channel(`availability:${widgetKey}`, { config: { private: true } }) as Channel;
     who.on('presence', { event: 'sync' }, () => {
-      const all = Object.values(who.presenceState<{ initials?: unknown }>()).flat();
+      const all = Object.values(who.presenceState()).flat();
+      this.known = true;
       this.agents = [...new Set(all.map((m) => m.initials).filter((i): i is string => typeof i === 'string').map((i) => i.slice(0, 2)))].slice(0, 3);
       this.rerender();
     });
@@ -36,8 +50,8 @@ export class LiveSignals {
     for (const ch of this.channels) ch.subscribe();
   }
 
-  leave(rt: RealtimeClient) {
-    for (const ch of this.channels) void rt.removeChannel(ch);
+  leave(rt: Realtime) {
+    for (const ch of this.channels) void rt.removeChannel(ch as never);
     this.channels = [];
   }
 
