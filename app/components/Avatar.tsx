@@ -1,3 +1,4 @@
+// A person's avatar: initials under their Gravatar, with an optional presence dot.
 import { useEffect, useState } from 'react';
 import { initials } from '../lib/format.ts';
 
@@ -16,17 +17,6 @@ export function Avatar({ name, email, gravatar, online }: { name: string; email?
       {online === undefined ? null : (
         <span className={`dot${online ? ' online' : ''}`} data-testid="presence-dot" data-online={online ? 'true' : 'false'} title={online ? 'Online' : 'Offline'} />
       )}
-    </span>
-  );
-}
-
-const PLATFORM_LABEL: Record<string, string> = { widget: 'Website', facebook: 'Facebook', instagram: 'Instagram' };
-const PLATFORM_ICON: Record<string, string> = { widget: '💬', facebook: 'ⓕ', instagram: '◎' };
-
-export function PlatformBadge({ platform }: { platform: string }) {
-  return (
-    <span className={`platform platform-${platform}`} title={PLATFORM_LABEL[platform] ?? platform}>
-      <span aria-hidden="true">{PLATFORM_ICON[platform] ?? '•'}</span> {PLATFORM_LABEL[platform] ?? platform}
     </span>
   );
 }

@@ -3,18 +3,11 @@
 // company they are working in (a cookie, honoured only if they are a member of it).
 import { createCookie, json, redirect } from '@remix-run/node';
 import { isAuthRetryableFetchError, type SupabaseClient, type User } from '@supabase/supabase-js';
+import { hasInvitations } from '../models/invitations.server.ts';
+import { loadMemberships, type Membership, type Role } from '../models/members.server.ts';
 import { createSupabase } from './supabase.server.ts';
 
-export type Role = 'admin' | 'agent';
-
-export interface Membership {
-  companyId: string;
-  companyName: string;
-  role: Role;
-  displayName: string;
-  /** The company's private Realtime topic (company:<id>:<key>); it moves when a member is removed. */
-  realtimeTopic: string;
-}
+export type { Membership, Role };
 
 export interface AgentContext {
   supabase: SupabaseClient;
@@ -42,31 +35,6 @@ export function loginRedirect(request: Request, headers?: Headers): Response {
 
 export function errorResponse(status: number, code: string, message: string, headers?: Headers, extra: Record<string, unknown> = {}) {
   return json({ code, message, ...extra }, { status, headers });
-}
-
-/** The memberships of `userId`, company names included, read as the user (RLS). */
-export async function loadMemberships(supabase: SupabaseClient, userId: string): Promise<Membership[]> {
-  const { data: rows, error } = await supabase
-    .from('company_members')
-    .select('company_id, role, display_name')
-    .eq('user_id', userId);
-  if (error) throw new Error(`could not read memberships: ${error.message}`);
-  if (!rows?.length) return [];
-  const ids = rows.map((r) => r.company_id as string);
-  const { data: companies, error: companiesError } = await supabase.from('companies').select('id, name, realtime_topic').in('id', ids);
-  if (companiesError) throw new Error(`could not read companies: ${companiesError.message}`);
-  const names = new Map((companies ?? []).map((c) => [c.id as string, c.name as string]));
-  const topics = new Map((companies ?? []).map((c) => [c.id as string, c.realtime_topic as string]));
-  return rows
-    .filter((r) => names.has(r.company_id as string))
-    .map((r) => ({
-      companyId: r.company_id as string,
-      companyName: names.get(r.company_id as string) ?? '',
-      role: r.role as Role,
-      displayName: (r.display_name as string | null) ?? '',
-      realtimeTopic: topics.get(r.company_id as string) ?? '',
-    }))
-    .sort((a, b) => a.companyName.localeCompare(b.companyName));
 }
 
 /**
@@ -107,8 +75,7 @@ async function resolveAgent(request: Request): Promise<AgentContext> {
   const memberships = await loadMemberships(supabase, user.id);
   if (!memberships.length) {
     // Invited but not joined yet (e.g. just signed in): the invitations page, not a dead end.
-    const { data: invitations } = await supabase.rpc('my_invitations');
-    if (invitations?.length) throw redirect('/invitations', { headers });
+    if (await hasInvitations(supabase)) throw redirect('/invitations', { headers });
     throw errorResponse(403, 'not_a_member', 'This account is not a member of any company. Ask an admin to add you.', headers);
   }
   const chosen = (await companyCookie.parse(request.headers.get('Cookie'))) as string | null;

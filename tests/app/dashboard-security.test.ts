@@ -3,12 +3,13 @@
 // against the real server (app/server.ts, built) where the server itself is the defence, and through the
 // loaders and actions where Remix is.
 import { randomUUID } from 'node:crypto';
+import { decode } from 'turbo-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as conversationRoute from '../../app/routes/_dashboard.inbox.$conversationId.tsx';
-import * as inboxRoute from '../../app/routes/_dashboard.inbox.tsx';
-import * as widgetSettingsRoute from '../../app/routes/_dashboard.settings.widget.tsx';
-import * as companyRoute from '../../app/routes/company.tsx';
-import * as loginRoute from '../../app/routes/login.tsx';
+import * as inboxRoute from '../../app/routes/_dashboard.inbox/route.tsx';
+import * as conversationRoute from '../../app/routes/_dashboard.inbox.$conversationId/route.tsx';
+import * as widgetSettingsRoute from '../../app/routes/_dashboard.settings.widget/route.tsx';
+import * as companyRoute from '../../app/routes/company/route.tsx';
+import * as loginRoute from '../../app/routes/login/route.tsx';
 import { type RunningDashboard, startDashboard } from '../../app/server.ts';
 import { freePort } from '../support/global-setup.ts';
 import { stack } from '../support/stack.ts';
@@ -22,6 +23,8 @@ let dashboard: RunningDashboard;
 /** A second server, as deployed behind a proxy: a configured public origin and one trusted proxy hop. */
 let proxied: RunningDashboard;
 const PUBLIC_ORIGIN = 'https://chat.example.test';
+/** The host the proxy forwards (X-Forwarded-Host): Remix, too, refuses an action whose Origin is not the host's. */
+const PUBLIC_HOST = 'chat.example.test';
 /** Another origin of the same site (127.0.0.1): the session cookie is SameSite=Lax, so it is sent from here. */
 const SAME_SITE_ATTACKER = 'http://127.0.0.1:1';
 
@@ -29,6 +32,28 @@ async function signIn(user: { email: string; password: string }, context: Record
   const res = await call(loginRoute.action, '/login', { form: { email: user.email, password: user.password, redirectTo: '/inbox' }, context });
   expect(res.status).toBe(302);
   return cookiesFrom(res);
+}
+
+/** Remix answers a single-fetch action that redirects with this status and the target in the body. */
+const SINGLE_FETCH_REDIRECT = 202;
+
+/**
+ * The body of a single-fetch `.data` answer (turbo-stream, as the dashboard's browser code reads it): the action's
+ * data, a thrown response's data, or the redirect. A refusal our server makes before Remix is plain JSON.
+ */
+async function dataBody(res: Response): Promise<Record<string, unknown>> {
+  if ((res.headers.get('Content-Type') ?? '').includes('application/json')) return res.json();
+  const decoded = await decode(res.body!, {
+    plugins: [
+      (type: string, ...rest: unknown[]) =>
+        type === 'ErrorResponse' ? { value: { data: rest[0], status: rest[1] } } : type === 'SingleFetchRedirect' ? { value: rest[0] } : undefined,
+    ],
+  });
+  await decoded.done;
+  const result = decoded.value as { data?: Record<string, unknown>; error?: { data: Record<string, unknown> } };
+  if ('data' in result) return result.data!;
+  if ('error' in result) return result.error!.data;
+  return result as Record<string, unknown>;
 }
 
 function post(
@@ -79,7 +104,7 @@ describe('sign-in redirect (open redirect)', () => {
 });
 
 describe('cross-origin writes (CSRF) are refused by the server before Remix', () => {
-  it('cross-origin POSTs to /team?_data= with the admin’s cookie are refused: no login, member, invitation or role change', async () => {
+  it('cross-origin POSTs to /team.data with the admin’s cookie are refused: no login, member, invitation or role change', async () => {
     const email = `csrf-${randomUUID().slice(0, 8)}@example.com`;
     const forms: Record<string, string>[] = [
       // The attack as reported (a login created with the attacker's password), today's invitation form, a promotion.
@@ -88,7 +113,7 @@ describe('cross-origin writes (CSRF) are refused by the server before Remix', ()
       { intent: 'role', userId: acme.agent.id, role: 'admin' },
     ];
     for (const form of forms) {
-      const res = await post(dashboard, '/team?_data=routes%2F_dashboard.team', {
+      const res = await post(dashboard, '/team.data', {
         cookie: acmeAdmin,
         origin: SAME_SITE_ATTACKER,
         body: new URLSearchParams(form),
@@ -122,7 +147,7 @@ describe('cross-origin writes (CSRF) are refused by the server before Remix', ()
     ['Origin: null (a sandboxed frame)', { Origin: 'null' }],
     ['a lookalike origin', { Origin: 'http://127.0.0.1.evil.example' }],
   ])('refuses a write with %s', async (_what, headers) => {
-    const res = await post(dashboard, '/settings/widget?_data=routes%2F_dashboard.settings.widget', {
+    const res = await post(dashboard, '/settings/widget.data', {
       cookie: acmeAdmin,
       origin: null,
       headers,
@@ -135,7 +160,7 @@ describe('cross-origin writes (CSRF) are refused by the server before Remix', ()
 
   it('a same-origin data POST still saves the widget settings', async () => {
     const title = `Saved ${randomUUID().slice(0, 6)}`;
-    const res = await post(dashboard, '/settings/widget?_data=routes%2F_dashboard.settings.widget', {
+    const res = await post(dashboard, '/settings/widget.data', {
       cookie: acmeAdmin,
       body: new URLSearchParams({ ...widgetForm, title }),
     });
@@ -146,14 +171,15 @@ describe('cross-origin writes (CSRF) are refused by the server before Remix', ()
 
   it('behind a proxy the configured public origin is the only one accepted', async () => {
     const title = `Proxied ${randomUUID().slice(0, 6)}`;
-    const direct = await post(proxied, '/settings/widget?_data=routes%2F_dashboard.settings.widget', {
+    const direct = await post(proxied, '/settings/widget.data', {
       cookie: acmeAdmin,
       body: new URLSearchParams({ ...widgetForm, title }),
     });
     expect(direct.status).toBe(403);
-    const viaProxy = await post(proxied, '/settings/widget?_data=routes%2F_dashboard.settings.widget', {
+    const viaProxy = await post(proxied, '/settings/widget.data', {
       cookie: acmeAdmin,
       origin: PUBLIC_ORIGIN,
+      headers: { 'X-Forwarded-Host': PUBLIC_HOST },
       body: new URLSearchParams({ ...widgetForm, title }),
     });
     expect(viaProxy.status).toBe(200);
@@ -208,12 +234,12 @@ describe('control characters get 422 with a field error, never a 500', () => {
     const body = await res.json();
     expect(body.code).toBe('validation_failed');
     expect(Object.keys(body.fieldErrors)).toEqual(['body']);
-    const http = await post(dashboard, `/inbox/${acme.conversationId}?_data=routes%2F_dashboard.inbox.%24conversationId`, {
+    const http = await post(dashboard, `/inbox/${acme.conversationId}.data`, {
       cookie: acmeAgent,
       body: new URLSearchParams({ intent: 'send', id, body: 'hi\u0000there' }),
     });
     expect(http.status).toBe(422);
-    expect((await http.json()).code).toBe('validation_failed');
+    expect((await dataBody(http)).code).toBe('validation_failed');
     expect(await sql('select 1 from public.messages where id = $1', [id])).toHaveLength(0);
   });
 
@@ -326,9 +352,9 @@ describe('inputs that used to give 500s', () => {
 
   it('a JSON body POSTed to /login over HTTP gets 415, as a document and as a data request', async () => {
     const json = JSON.stringify({ email: acme.agent.email, password: acme.agent.password });
-    const data = await post(dashboard, '/login?_data=routes%2Flogin', { body: json, type: 'application/json' });
+    const data = await post(dashboard, '/login.data', { body: json, type: 'application/json' });
     expect(data.status).toBe(415);
-    expect((await data.json()).code).toBe('unsupported_media_type');
+    expect((await dataBody(data)).code).toBe('unsupported_media_type');
     const doc = await post(dashboard, '/login', { body: json, type: 'application/json' });
     expect(doc.status).toBe(415);
   });
@@ -363,9 +389,9 @@ describe('sign-in throttle', () => {
 
   it('over HTTP, 30 failures from one client address (X-Forwarded-For behind the trusted proxy) lock that address only', async () => {
     const attempt = (address: string, email: string, password = 'wrong-password') =>
-      post(proxied, '/login?_data=routes%2Flogin', {
+      post(proxied, '/login.data', {
         origin: PUBLIC_ORIGIN,
-        headers: { 'X-Forwarded-For': `192.0.2.77, ${address}` },
+        headers: { 'X-Forwarded-For': `192.0.2.77, ${address}`, 'X-Forwarded-Host': PUBLIC_HOST },
         body: new URLSearchParams({ email, password }),
       });
     const user = await createLogin('address-locked');
@@ -373,14 +399,16 @@ describe('sign-in throttle', () => {
     const refused = await attempt('198.51.100.7', user.email, user.password);
     expect(refused.status).toBe(429);
     expect(refused.headers.get('Retry-After')).toMatch(/^\d+$/);
-    expect((await refused.json()).code).toBe('too_many_attempts');
-    // The leftmost (client-written) hop is not believed; the proxy's own hop is the address.
-    expect((await attempt('198.51.100.8', user.email, user.password)).status).toBe(204);
+    expect((await dataBody(refused)).code).toBe('too_many_attempts');
+    // The leftmost (client-written) hop is not believed; the proxy's own hop is the address: signed in, sent on.
+    const signedIn = await attempt('198.51.100.8', user.email, user.password);
+    expect(signedIn.status).toBe(SINGLE_FETCH_REDIRECT);
+    expect((await dataBody(signedIn)).redirect).toBe('/inbox');
   });
 
   it('without a trusted proxy, X-Forwarded-For is ignored: the socket address is counted', async () => {
     const before = await sql<{ n: number }>(`select count(*)::int as n from private.dashboard_sign_in_attempts where bucket = 'address:127.0.0.1'`);
-    const res = await post(dashboard, '/login?_data=routes%2Flogin', {
+    const res = await post(dashboard, '/login.data', {
       headers: { 'X-Forwarded-For': '198.51.100.50' },
       body: new URLSearchParams({ email: `spoof-${randomUUID().slice(0, 6)}@example.com`, password: 'wrong-password' }),
     });

@@ -2,18 +2,18 @@
 // companies), validation (field errors) and the writes they make through RLS.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as conversationRoute from '../../app/routes/_dashboard.inbox.$conversationId.tsx';
-import * as inboxRoute from '../../app/routes/_dashboard.inbox.tsx';
-import * as widgetSettingsRoute from '../../app/routes/_dashboard.settings.widget.tsx';
-import * as teamRoute from '../../app/routes/_dashboard.team.tsx';
-import * as dashboardRoute from '../../app/routes/_dashboard.tsx';
-import * as confirmRoute from '../../app/routes/auth.confirm.tsx';
-import * as companyRoute from '../../app/routes/company.tsx';
-import * as olderInboxRoute from '../../app/routes/inbox.older.ts';
-import * as invitationsRoute from '../../app/routes/invitations.tsx';
-import * as loginRoute from '../../app/routes/login.tsx';
-import * as logoutRoute from '../../app/routes/logout.tsx';
-import * as previewRoute from '../../app/routes/settings.widget-preview.tsx';
+import * as dashboardRoute from '../../app/routes/_dashboard/route.tsx';
+import * as inboxRoute from '../../app/routes/_dashboard.inbox/route.tsx';
+import * as conversationRoute from '../../app/routes/_dashboard.inbox.$conversationId/route.tsx';
+import * as widgetSettingsRoute from '../../app/routes/_dashboard.settings.widget/route.tsx';
+import * as teamRoute from '../../app/routes/_dashboard.team/route.tsx';
+import * as confirmRoute from '../../app/routes/auth.confirm/route.tsx';
+import * as companyRoute from '../../app/routes/company/route.tsx';
+import * as olderInboxRoute from '../../app/routes/inbox.older/route.ts';
+import * as invitationsRoute from '../../app/routes/invitations/route.tsx';
+import * as loginRoute from '../../app/routes/login/route.tsx';
+import * as logoutRoute from '../../app/routes/logout/route.ts';
+import * as previewRoute from '../../app/routes/settings.widget-preview/route.ts';
 import { db, stack } from '../support/stack.ts';
 import { call, cookiesFrom, createCompany, createLogin, type Fixture, sql, useTestStackEnv } from './helpers.ts';
 

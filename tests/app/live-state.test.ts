@@ -79,7 +79,7 @@ describe('inbox rows follow the company events', () => {
 describe('the open conversation follows the company events', () => {
   const thread: Thread = {
     conversation: { id: 'c', platform: 'widget', status: 'resolved', assignee_id: null, auto_bot: false, visitor_last_read_message_id: null, unread_count: 0, last_message_at: T0, updated_at: T0, created_at: T0 },
-    messages: [{ id: 'm0', sender_kind: 'visitor', author_name: null, body: 'Old', created_at: T0 }],
+    messages: [{ id: 'm0', conversationId: 'c', senderKind: 'visitor', authorName: null, body: 'Old', createdAt: T0 }],
     gap: false,
   };
 

@@ -1,6 +1,5 @@
 // Pure dashboard helpers: redirects after sign-in, the shared zod schemas, display formatting.
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../app/lib/data.server.ts';
 import { dayLabel, initials, relativeTime } from '../../app/lib/format.ts';
 import { httpUrl, safeRedirect } from '../../app/lib/safe-redirect.ts';
 import {
@@ -11,7 +10,8 @@ import {
   readForm,
   sendMessageSchema,
 } from '../../app/lib/validation.ts';
-import { embedCode, formToRow, rowToForm, type WidgetConfigRow, widgetConfigSchema } from '../../app/lib/widget-config.ts';
+import { decodeCursor, encodeCursor } from '../../app/models/conversation-cursor.ts';
+import { embedCode, formToRow, rowToForm, type WidgetConfigRow, widgetConfigSchema } from '../../app/models/widget-config.ts';
 
 describe('safeRedirect', () => {
   it('follows same-site relative paths, keeping query and hash', () => {

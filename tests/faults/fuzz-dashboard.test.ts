@@ -4,15 +4,15 @@
 // against the real stack.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as conversationRoute from '../../app/routes/_dashboard.inbox.$conversationId.tsx';
-import * as inboxRoute from '../../app/routes/_dashboard.inbox.tsx';
-import * as widgetSettingsRoute from '../../app/routes/_dashboard.settings.widget.tsx';
-import * as teamRoute from '../../app/routes/_dashboard.team.tsx';
-import * as confirmRoute from '../../app/routes/auth.confirm.tsx';
-import * as companyRoute from '../../app/routes/company.tsx';
-import * as invitationsRoute from '../../app/routes/invitations.tsx';
-import * as loginRoute from '../../app/routes/login.tsx';
-import * as previewRoute from '../../app/routes/settings.widget-preview.tsx';
+import * as inboxRoute from '../../app/routes/_dashboard.inbox/route.tsx';
+import * as conversationRoute from '../../app/routes/_dashboard.inbox.$conversationId/route.tsx';
+import * as widgetSettingsRoute from '../../app/routes/_dashboard.settings.widget/route.tsx';
+import * as teamRoute from '../../app/routes/_dashboard.team/route.tsx';
+import * as confirmRoute from '../../app/routes/auth.confirm/route.tsx';
+import * as companyRoute from '../../app/routes/company/route.tsx';
+import * as invitationsRoute from '../../app/routes/invitations/route.tsx';
+import * as loginRoute from '../../app/routes/login/route.tsx';
+import * as previewRoute from '../../app/routes/settings.widget-preview/route.ts';
 import { call, cookiesFrom, createCompany, type Fixture, sql, useTestStackEnv } from '../app/helpers.ts';
 import { recordFaults } from './report.ts';
 

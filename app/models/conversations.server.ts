@@ -1,0 +1,161 @@
+// Conversation queries through the request's RLS-scoped client: the inbox page (filters, search, keyset paging),
+// one conversation with its thread, the unread counts, reading and the workflow fields (status, assignee, bot).
+// Column names follow supabase/migrations (issue 4).
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { decodeCursor, encodeCursor } from './conversation-cursor.ts';
+import { recentMessages, searchMessageConversationIds } from './messages.server.ts';
+import { check, DataError } from './query.server.ts';
+import { getVisitor, searchVisitorIds, type VisitorName, visitorsById } from './visitors.server.ts';
+
+export type ConversationStatus = 'open' | 'pending' | 'resolved';
+export type Platform = 'widget' | 'facebook' | 'instagram';
+export type Scope = 'all' | 'mine' | 'unassigned';
+
+export interface ConversationRow {
+  id: string;
+  company_id: string;
+  visitor_id: string;
+  platform: Platform;
+  status: ConversationStatus;
+  assignee_id: string | null;
+  auto_bot: boolean;
+  last_message_at: string;
+  last_message_preview: string | null;
+  unread_count: number;
+  visitor_last_read_message_id: string | null;
+  visitor_last_read_at: string | null;
+  agent_last_read_message_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export const CONVERSATION_COLUMNS =
+  'id, company_id, visitor_id, platform, status, assignee_id, auto_bot, last_message_at, last_message_preview, unread_count, visitor_last_read_message_id, visitor_last_read_at, agent_last_read_message_id, created_at, updated_at';
+
+/** The conversations with unread messages (the live store counts on from these, loaded on screen or not). */
+export async function unreadCounts(supabase: SupabaseClient, companyId: string): Promise<{ id: string; unread: number; lastMessageAt: string }[]> {
+  const rows = check(
+    await supabase.from('conversations').select('id, unread_count, last_message_at').eq('company_id', companyId).gt('unread_count', 0).limit(1000),
+    'unread counts',
+  ) as { id: string; unread_count: number; last_message_at: string }[];
+  return rows.map((r) => ({ id: r.id, unread: r.unread_count, lastMessageAt: r.last_message_at }));
+}
+
+// ---------- inbox ----------
+
+export const PAGE_SIZE = 25;
+
+export interface InboxQuery {
+  status: ConversationStatus | 'all';
+  scope: Scope;
+  q: string;
+  /** Keyset cursor: `<last_message_at>|<id>` of the last row of the previous page (conversation-cursor.ts). */
+  after: string | null;
+}
+
+export interface InboxItem extends ConversationRow {
+  visitor: VisitorName | null;
+}
+
+/** PostgREST filter value in double quotes (commas, dots and parentheses are then literal). */
+function quoted(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** Conversation ids matching a search by visitor name/email or message text (RLS keeps it in-company). */
+async function searchConversationIds(supabase: SupabaseClient, companyId: string, q: string): Promise<string[]> {
+  const like = `%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+  const [visitorIds, byText] = await Promise.all([searchVisitorIds(supabase, like), searchMessageConversationIds(supabase, like)]);
+  const ids = new Set<string>(byText);
+  if (visitorIds.size) {
+    const convs = check(
+      await supabase.from('conversations').select('id').eq('company_id', companyId).in('visitor_id', [...visitorIds]).limit(200),
+      'search conversations',
+    );
+    for (const c of convs ?? []) ids.add(c.id as string);
+  }
+  return [...ids].slice(0, 300);
+}
+
+export async function listConversations(
+  supabase: SupabaseClient,
+  companyId: string,
+  userId: string,
+  query: InboxQuery,
+): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
+  let req = supabase.from('conversations').select(CONVERSATION_COLUMNS).eq('company_id', companyId);
+  if (query.status !== 'all') req = req.eq('status', query.status);
+  if (query.scope === 'mine') req = req.eq('assignee_id', userId);
+  if (query.scope === 'unassigned') req = req.is('assignee_id', null);
+  if (query.q) {
+    const ids = await searchConversationIds(supabase, companyId, query.q);
+    if (!ids.length) return { items: [], nextCursor: null };
+    req = req.in('id', ids);
+  }
+  const cursor = decodeCursor(query.after);
+  if (cursor) {
+    req = req.or(`last_message_at.lt.${quoted(cursor.at)},and(last_message_at.eq.${quoted(cursor.at)},id.lt.${cursor.id})`);
+  }
+  const rows = check(
+    await req.order('last_message_at', { ascending: false }).order('id', { ascending: false }).limit(PAGE_SIZE + 1),
+    'conversations',
+  ) as unknown as ConversationRow[];
+  const page = rows.slice(0, PAGE_SIZE);
+  const visitors = await visitorsById(
+    supabase,
+    page.map((r) => r.visitor_id),
+  );
+  return {
+    items: page.map((r) => ({ ...r, visitor: visitors.get(r.visitor_id) ?? null })),
+    nextCursor: rows.length > PAGE_SIZE ? encodeCursor(page[page.length - 1]!) : null,
+  };
+}
+
+// ---------- conversation ----------
+
+export async function getConversation(supabase: SupabaseClient, companyId: string, id: string) {
+  const conversation = check(
+    await supabase.from('conversations').select(CONVERSATION_COLUMNS).eq('company_id', companyId).eq('id', id).maybeSingle(),
+    'conversation',
+  ) as ConversationRow | null;
+  if (!conversation) return null;
+  const [visitor, messages, earlierRes] = await Promise.all([
+    getVisitor(supabase, conversation.visitor_id),
+    recentMessages(supabase, id),
+    supabase
+      .from('conversations')
+      .select('id, status, platform, last_message_at, last_message_preview')
+      .eq('company_id', companyId)
+      .eq('visitor_id', conversation.visitor_id)
+      .neq('id', id)
+      .order('last_message_at', { ascending: false })
+      .limit(10),
+  ]);
+  const earlier = check(earlierRes, 'earlier conversations') as Pick<
+    ConversationRow,
+    'id' | 'status' | 'platform' | 'last_message_at' | 'last_message_preview'
+  >[];
+  return { conversation, visitor, messages, earlier };
+}
+
+export async function conversationExists(supabase: SupabaseClient, companyId: string, id: string): Promise<boolean> {
+  const row = check(await supabase.from('conversations').select('id').eq('company_id', companyId).eq('id', id).maybeSingle(), 'conversation');
+  return row !== null;
+}
+
+/** An agent read the conversation (an explicit action: loaders write nothing). */
+export async function markRead(supabase: SupabaseClient, conversationId: string) {
+  const { error } = await supabase.rpc('mark_conversation_read', { p_conversation_id: conversationId });
+  if (error) throw new DataError(`mark read: ${error.message}`, error);
+}
+
+export async function updateConversation(
+  supabase: SupabaseClient,
+  companyId: string,
+  id: string,
+  patch: Partial<Pick<ConversationRow, 'status' | 'assignee_id' | 'auto_bot'>>,
+) {
+  const res = await supabase.from('conversations').update(patch).eq('company_id', companyId).eq('id', id).select('id');
+  const rows = check(res, 'update conversation') as { id: string }[];
+  return rows.length;
+}

@@ -1,0 +1,123 @@
+// One conversation's loader (the thread, the visitor, the members to assign) and its actions: reply, read,
+// status, assignee, auto-bot. Refusals are returned as {code, message} with the right 4xx.
+import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from '@remix-run/node';
+import { z } from 'zod';
+import { errorResponse, requireAgent } from '../../lib/auth.server.ts';
+import { gravatarUrl } from '../../lib/gravatar.server.ts';
+import { conversationStatusSchema, fieldErrors, readForm, sendMessageSchema } from '../../lib/validation.ts';
+import { conversationExists, getConversation, markRead, updateConversation } from '../../models/conversations.server.ts';
+import { listMembers } from '../../models/members.server.ts';
+import { insertAgentMessage } from '../../models/messages.server.ts';
+import { DataError } from '../../models/query.server.ts';
+
+const idSchema = z.string().uuid();
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const ctx = await requireAgent(request, context);
+  const id = idSchema.safeParse(params.conversationId);
+  if (!id.success) throw errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+  const found = await getConversation(ctx.supabase, ctx.current.companyId, id.data);
+  if (!found) throw errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+  // Reading is the `read` action, sent by a tab that shows the conversation: a GET writes nothing.
+  const members = await listMembers(ctx.supabase, ctx.current.companyId);
+  return json(
+    { ...found, gravatar: gravatarUrl(found.visitor?.email), members, me: { id: ctx.user.id, name: ctx.current.displayName } },
+    { headers: ctx.headers },
+  );
+}
+
+const patchSchemas = {
+  status: z.object({ status: conversationStatusSchema }),
+  assign: z.object({ assigneeId: z.union([z.literal(''), z.string().uuid()]) }),
+  bot: z.object({ autoBot: z.enum(['true', 'false']) }),
+};
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  // Returned, not thrown: these actions are fetcher submissions (a read, a reply), and a thrown response would
+  // replace the whole page with the error boundary, e.g. while Auth is briefly unreachable. A redirect to the
+  // login page still redirects.
+  const ctx = await requireAgent(request, context).catch((refusal: unknown) => {
+    if (refusal instanceof Response) return refusal;
+    throw refusal;
+  });
+  if (ctx instanceof Response) return ctx;
+  const id = idSchema.safeParse(params.conversationId);
+  if (!id.success) return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+  const form = await readForm(request);
+  const intent = form.intent;
+
+  if (intent === 'send') {
+    const parsed = sendMessageSchema.safeParse(form);
+    if (!parsed.success) {
+      return errorResponse(422, 'validation_failed', 'The message could not be sent.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
+    }
+    try {
+      const result = await insertAgentMessage(ctx.supabase, {
+        id: parsed.data.id,
+        conversation_id: id.data,
+        body: parsed.data.body,
+        author_id: ctx.user.id,
+      });
+      if (result === 'conflict') {
+        return errorResponse(409, 'message_id_conflict', 'This message id is already used by another message; send it with a new id.', ctx.headers, {
+          fieldErrors: { id: 'This message id is already used.' },
+        });
+      }
+      return json({ ok: true, id: parsed.data.id, result }, { status: result === 'created' ? 201 : 200, headers: ctx.headers });
+    } catch (e) {
+      const code = (e as { cause?: { code?: string } }).cause?.code;
+      // RLS refused (another company's or unknown conversation) or the foreign key did not match.
+      if (code === '42501' || code === '23503') return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+      throw e;
+    }
+  }
+
+  if (intent === 'read') {
+    // Sent by a tab that shows the conversation (use-read.ts). RLS keeps the write to this company's
+    // conversations; the lookup beside it says whether there was one to read.
+    try {
+      const [found] = await Promise.all([conversationExists(ctx.supabase, ctx.current.companyId, id.data), markRead(ctx.supabase, id.data)]);
+      if (!found) return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+      return json({ ok: true }, { headers: ctx.headers });
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+      // The database is unreachable for now: the unread count stays, and the next read (or catch-up) sets it.
+      return errorResponse(503, 'read_unavailable', 'The conversation could not be marked read right now.', ctx.headers);
+    }
+  }
+
+  let patch: Parameters<typeof updateConversation>[3];
+  if (intent === 'status') {
+    const parsed = patchSchemas.status.safeParse(form);
+    if (!parsed.success) return errorResponse(422, 'validation_failed', 'Pick a valid status.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
+    patch = { status: parsed.data.status };
+  } else if (intent === 'assign') {
+    const parsed = patchSchemas.assign.safeParse(form);
+    if (!parsed.success) return errorResponse(422, 'validation_failed', 'Pick a member of this company.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
+    if (parsed.data.assigneeId) {
+      const members = await listMembers(ctx.supabase, ctx.current.companyId);
+      if (!members.some((m) => m.user_id === parsed.data.assigneeId)) {
+        return errorResponse(422, 'validation_failed', 'Pick a member of this company.', ctx.headers, { fieldErrors: { assigneeId: 'Pick a member of this company.' } });
+      }
+    }
+    patch = { assignee_id: parsed.data.assigneeId || null };
+  } else if (intent === 'bot') {
+    const parsed = patchSchemas.bot.safeParse(form);
+    if (!parsed.success) return errorResponse(422, 'validation_failed', 'Invalid value.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
+    patch = { auto_bot: parsed.data.autoBot === 'true' };
+  } else {
+    return errorResponse(400, 'unknown_intent', 'Unknown action.', ctx.headers, { fieldErrors: { intent: 'Unknown action.' } });
+  }
+  try {
+    const changed = await updateConversation(ctx.supabase, ctx.current.companyId, id.data, patch);
+    if (!changed) return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+  } catch (e) {
+    const code = (e as { cause?: { code?: string } }).cause?.code;
+    if (code === '23503' || code === '23514') {
+      return errorResponse(422, 'validation_failed', 'Pick a member of this company.', ctx.headers, { fieldErrors: { assigneeId: 'Pick a member of this company.' } });
+    }
+    if (code === '42501') return errorResponse(403, 'forbidden', 'You cannot change this conversation.', ctx.headers);
+    throw e;
+  }
+  return json({ ok: true }, { headers: ctx.headers });
+}

@@ -1,0 +1,223 @@
+// One conversation: header (avatar, presence, status, assignee, auto-bot), messages with day separators and
+// delivery state, an optimistic idempotent composer, and the visitor's profile. The thread is the loader's with the
+// company's events applied in place; reading it is an action sent only while it is on screen (use-read.ts).
+import { isRouteErrorResponse, Link, type ShouldRevalidateFunction, useFetcher, useLoaderData, useLocation, useRevalidator, useRouteError } from '@remix-run/react';
+import { Fragment, useEffect, useRef, useState } from 'react';
+import { MAX_MESSAGE_LENGTH } from '../../../functions/_shared/limits.ts';
+import { Avatar } from '../../components/Avatar.tsx';
+import { PlatformBadge } from '../../components/PlatformBadge.tsx';
+import { useLiveThread } from '../../lib/dashboard-context.tsx';
+import { clockTime, dayKey, dayLabel, visitorDisplayName } from '../../lib/format.ts';
+import { useVisitorsOnline } from '../../lib/presence-context.tsx';
+import { liveShouldRevalidate } from '../../lib/revalidation.ts';
+import { useRecover } from '../../lib/use-recover.ts';
+import { CustomerProfile } from './CustomerProfile.tsx';
+import type { loader } from './conversation.server.ts';
+import { type Outgoing, OutgoingMessage } from './OutgoingMessage.tsx';
+import { useReadWhileShown } from './use-read.ts';
+
+export { sessionHeaders as headers } from '../../lib/headers.ts';
+export { action, loader } from './conversation.server.ts';
+
+// The thread depends on the conversation id only: a filter clicked beside it re-reads nothing here.
+export const shouldRevalidate: ShouldRevalidateFunction = (args) => {
+  if (!args.formMethod && args.currentParams.conversationId === args.nextParams.conversationId && args.currentUrl.href !== args.nextUrl.href) {
+    return false;
+  }
+  return liveShouldRevalidate(args);
+};
+
+export default function ConversationView() {
+  const data = useLoaderData<typeof loader>();
+  const { visitor, members, earlier, me } = data;
+  const thread = useLiveThread(data, () => ({ conversation: data.conversation, messages: data.messages, gap: false }));
+  const { conversation, messages } = thread;
+  useReadWhileShown(conversation.id, conversation.unread_count);
+  // An event showed that a message never reached this tab: read the conversation again (once per gap).
+  const revalidator = useRevalidator();
+  const revalidate = useRef(revalidator.revalidate);
+  revalidate.current = revalidator.revalidate;
+  useEffect(() => {
+    if (thread.gap) revalidate.current();
+  }, [thread.gap]);
+  const location = useLocation();
+  const online = useVisitorsOnline([conversation.id]).has(conversation.id);
+  const [outbox, setOutbox] = useState<Outgoing[]>([]);
+  const [draft, setDraft] = useState('');
+  const [showProfile, setShowProfile] = useState(false);
+  const listRef = useRef<HTMLDivElement>(null);
+  const statusFetcher = useFetcher();
+  const assignFetcher = useFetcher();
+  const botFetcher = useFetcher();
+  const name = visitorDisplayName(visitor);
+
+  // Sent messages leave the outbox once the loader has them (the database is the truth).
+  const stored = new Set(messages.map((m) => m.id));
+  const pending = outbox.filter((m) => !stored.has(m.id));
+  useEffect(() => {
+    if (outbox.some((m) => stored.has(m.id))) setOutbox((o) => o.filter((m) => !stored.has(m.id)));
+  });
+
+  // Keep the newest message in view when messages arrive or another conversation opens.
+  const scrollKey = `${conversation.id}:${messages.length}:${pending.length}`;
+  useEffect(() => {
+    const el = listRef.current;
+    if (el && scrollKey) el.scrollTop = el.scrollHeight;
+  }, [scrollKey]);
+
+  // A different conversation starts with an empty composer and outbox.
+  const [shownId, setShownId] = useState(conversation.id);
+  if (shownId !== conversation.id) {
+    setShownId(conversation.id);
+    setOutbox([]);
+    setDraft('');
+  }
+
+  const submitDraft = () => {
+    const body = draft.trim();
+    if (!body) return;
+    setOutbox((o) => [...o, { id: crypto.randomUUID(), body, createdAt: new Date().toISOString() }]);
+    setDraft('');
+  };
+
+  // Delivery state: "Seen" up to the visitor's last-read message.
+  const readIndex = conversation.visitor_last_read_message_id
+    ? messages.findIndex((m) => m.id === conversation.visitor_last_read_message_id)
+    : -1;
+
+  const optimisticStatus = (statusFetcher.formData?.get('status') as string | null) ?? conversation.status;
+  const optimisticAssignee = assignFetcher.formData ? String(assignFetcher.formData.get('assigneeId') ?? '') : (conversation.assignee_id ?? '');
+  const optimisticBot = botFetcher.formData ? botFetcher.formData.get('autoBot') === 'true' : conversation.auto_bot;
+
+  let lastDay = '';
+  return (
+    <div className="conversation" data-testid="conversation" data-conversation-id={conversation.id}>
+      <div className="thread">
+        <header className="thread-header">
+          <Link to={`/inbox${location.search}`} className="back-link" aria-label="Back to the inbox">
+            ←
+          </Link>
+          <Avatar name={name} email={visitor?.email} gravatar={data.gravatar} online={online} />
+          <div>
+            <h2 data-testid="conversation-title">{name}</h2>
+            <span className={`presence-label ${online ? 'online' : 'offline'}`} data-testid="presence-label">
+              {online ? 'Online' : 'Offline'}
+            </span>{' '}
+            <PlatformBadge platform={conversation.platform} />
+          </div>
+          <div className="thread-controls">
+            <statusFetcher.Form method="post">
+              <input type="hidden" name="intent" value="status" />
+              <label>
+                <span className="sr-only">Status</span>
+                <select name="status" value={optimisticStatus} onChange={(e) => statusFetcher.submit(e.currentTarget.form)} aria-label="Status">
+                  <option value="open">Open</option>
+                  <option value="pending">Pending</option>
+                  <option value="resolved">Resolved</option>
+                </select>
+              </label>
+            </statusFetcher.Form>
+            <assignFetcher.Form method="post">
+              <input type="hidden" name="intent" value="assign" />
+              <select name="assigneeId" value={optimisticAssignee} onChange={(e) => assignFetcher.submit(e.currentTarget.form)} aria-label="Assignee">
+                <option value="">Unassigned</option>
+                {members.map((m) => (
+                  <option key={m.user_id} value={m.user_id}>
+                    {m.display_name || 'Member'}
+                    {m.user_id === me.id ? ' (me)' : ''}
+                  </option>
+                ))}
+              </select>
+            </assignFetcher.Form>
+            <botFetcher.Form method="post">
+              <input type="hidden" name="intent" value="bot" />
+              <input type="hidden" name="autoBot" value={optimisticBot ? 'false' : 'true'} />
+              <label title="Let the bot answer while no agent replies">
+                <input type="checkbox" checked={optimisticBot} onChange={(e) => botFetcher.submit(e.currentTarget.form)} /> Auto-bot
+              </label>
+            </botFetcher.Form>
+            <button type="button" onClick={() => setShowProfile((s) => !s)} aria-expanded={showProfile}>
+              Customer Info
+            </button>
+          </div>
+        </header>
+
+        <div className="messages" ref={listRef} data-testid="messages" aria-live="polite">
+          {messages.map((m, i) => {
+            const day = dayKey(m.createdAt);
+            const sep = day !== lastDay;
+            lastDay = day;
+            const mine = m.senderKind === 'agent' || m.senderKind === 'bot';
+            return (
+              <Fragment key={m.id}>
+                {sep ? <div className="day">{dayLabel(m.createdAt)}</div> : null}
+                <div className={`msg ${m.senderKind}`} data-testid="message" data-message-id={m.id} data-sender={m.senderKind} data-state="sent">
+                  {m.body}
+                  <span className="meta">
+                    {m.senderKind !== 'visitor' && m.authorName ? `${m.authorName} · ` : ''}
+                    <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
+                    {mine ? <span data-testid="delivery">{readIndex >= i ? ' · Seen' : ' · Sent'}</span> : null}
+                  </span>
+                </div>
+              </Fragment>
+            );
+          })}
+          {pending.map((m) => (
+            <OutgoingMessage key={m.id} message={m} />
+          ))}
+        </div>
+
+        <form
+          className="composer"
+          onSubmit={(e) => {
+            e.preventDefault();
+            submitDraft();
+          }}
+        >
+          <label className="sr-only" htmlFor="composer">
+            Reply
+          </label>
+          <textarea
+            id="composer"
+            name="body"
+            rows={2}
+            maxLength={MAX_MESSAGE_LENGTH}
+            value={draft}
+            placeholder="Write a reply… (Enter sends, Shift+Enter new line)"
+            onChange={(e) => setDraft(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+                e.preventDefault();
+                submitDraft();
+              } else if (e.key === 'Escape') {
+                e.currentTarget.blur();
+              }
+            }}
+          />
+          <button type="submit" className="primary" disabled={!draft.trim()}>
+            Send
+          </button>
+        </form>
+      </div>
+
+      <CustomerProfile visitor={visitor} platform={conversation.platform} earlier={earlier} open={showProfile} onClose={() => setShowProfile(false)} />
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const retrying = useRecover(error);
+  const message = isRouteErrorResponse(error)
+    ? ((error.data as { message?: string } | undefined)?.message ?? error.statusText)
+    : 'This conversation could not be loaded.';
+  return (
+    <div className="empty" role="alert" data-testid="route-error">
+      <p>{message}</p>
+      {retrying ? <p className="muted">Reconnecting…</p> : null}
+      <p>
+        <Link to="/inbox">Back to the inbox</Link>
+      </p>
+    </div>
+  );
+}

@@ -1,2 +1,0 @@
-// GET /inbox/older?status=…&scope=…&q=…&after=<cursor> — an older page of the inbox for scroll paging (JSON).
-export { olderInboxLoader as loader } from '../lib/inbox.server.ts';

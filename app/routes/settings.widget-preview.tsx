@@ -1,2 +1,0 @@
-// GET /settings/widget-preview — resource route (no UI): the page inside the settings preview iframe.
-export { previewLoader as loader } from '../lib/settings.server.ts';

@@ -1,0 +1,193 @@
+/** @jsxImportSource preact */
+// The chat panel's view: header, message list, notice and composer with the pre-chat form; it renders what the
+// sync engine holds and hands the visitor's actions to it.
+import { render } from 'preact';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { EMAIL_PATTERN, MAX_MESSAGE_LENGTH, PHONE_PATTERN } from '../../../functions/_shared/limits.ts';
+import { stripControlCharacters } from '../../../functions/_shared/text-rules.ts';
+import type { PanelHost } from '../shared.ts';
+import type { ChatSync } from '../sync/engine.ts';
+import type { Strings } from '../sync/ports.ts';
+import { Field, Text } from './parts.tsx';
+import { CSS } from './styles.ts';
+
+export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: ChatSync }) {
+  const [, force] = useState(0);
+  state.rerender = () => force((n) => n + 1);
+  const list = useRef<HTMLDivElement>(null);
+  const panelRef = useRef<HTMLDivElement>(null);
+  const [fields, setFields] = useState({ name: state.identity.name ?? '', email: state.identity.email ?? '', phone: '' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [draft, setDraft] = useState('');
+  const config = host.config;
+  // identify() may arrive after the form rendered: fill what the visitor has not typed yet.
+  useEffect(() => {
+    setFields((f) => ({ ...f, name: f.name || state.identity.name || '', email: f.email || state.identity.email || '' }));
+  }, [state.identity.name, state.identity.email]);
+
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  });
+  useEffect(() => {
+    if (host.isOpen()) (panelRef.current?.querySelector('input,textarea') as HTMLElement | null)?.focus();
+  }, [host.isOpen(), Boolean(state.conversationId)]);
+
+  if (!host.isOpen()) return null;
+  const pos = (config?.position ?? 'bottom-right').split('-').map((s) => s[0]).join('');
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      host.close();
+      return;
+    }
+    if (e.key !== 'Tab' || !panelRef.current) return;
+    // Keep focus inside the open panel.
+    const items = [...panelRef.current.querySelectorAll<HTMLElement>('button,input,textarea,a[href]')].filter((x) => !x.hasAttribute('disabled'));
+    const first = items[0];
+    const last = items[items.length - 1];
+    const active = (panelRef.current.getRootNode() as ShadowRoot).activeElement;
+    if (e.shiftKey && active === first) {
+      e.preventDefault();
+      last?.focus();
+    } else if (!e.shiftKey && active === last) {
+      e.preventDefault();
+      first?.focus();
+    }
+  };
+
+  const header = (
+    <header>
+      <h2>{config?.title ?? t.unavailableTitle}</h2>
+      <button class="x" type="button" aria-label={t.close} onClick={() => host.close()}>
+        ×
+      </button>
+    </header>
+  );
+
+  if (!config) {
+    return (
+      <div class={`p ${pos}`} role="dialog" aria-modal="true" aria-label={t.unavailableTitle} ref={panelRef} onKeyDown={onKeyDown}>
+        <style>{CSS}</style>
+        {header}
+        <p class="u" data-state="unavailable">
+          {t.unavailable}
+        </p>
+      </div>
+    );
+  }
+
+  const prechat = config.prechat;
+  const needsForm = !state.conversationId && (prechat.name !== 'off' || prechat.email !== 'off' || prechat.phone !== 'off');
+
+  const validate = (now: typeof fields, body: string) => {
+    const errs: Record<string, string> = {};
+    for (const f of ['name', 'email', 'phone'] as const) {
+      const v = now[f].trim();
+      if (prechat[f] === 'required' && !v) errs[f] = t.required;
+      else if (v && f === 'email' && !EMAIL_PATTERN.test(v)) errs[f] = t.invalidEmail;
+      else if (v && f === 'phone' && !PHONE_PATTERN.test(v)) errs[f] = t.invalidPhone;
+    }
+    if (!body) errs.message = t.required;
+    setErrors(errs);
+    return Object.keys(errs).length === 0;
+  };
+
+  const submit = (e?: Event) => {
+    e?.preventDefault();
+    // What is on screen now, not what the last render saw: an input's update may not have rendered yet.
+    const form = (e?.target as HTMLElement | undefined)?.closest('form');
+    const value = (name: string, kept: string) => (form?.elements.namedItem(name) as HTMLInputElement | null)?.value ?? kept;
+    const body = value('message', draft).trim();
+    const now = { name: value('name', fields.name), email: value('email', fields.email), phone: value('phone', fields.phone) };
+    if (needsForm) {
+      if (!validate(now, body)) return;
+    } else if (!body) return;
+    setDraft('');
+    void state.send(body, needsForm ? { name: now.name.trim(), email: now.email.trim(), phone: now.phone.trim() } : undefined);
+  };
+
+  const composer = (
+    <div class="row">
+      <label style="flex:1">
+        <span style="position:absolute;left:-9999px">{needsForm ? t.firstMessageLabel : t.composerLabel}</span>
+        <textarea
+          name="message"
+          rows={2}
+          maxLength={MAX_MESSAGE_LENGTH}
+          placeholder={needsForm ? t.firstMessageLabel : t.composerPlaceholder}
+          value={draft}
+          aria-invalid={errors.message ? 'true' : 'false'}
+          onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) submit(e);
+          }}
+        />
+      </label>
+      <button class="s" type="submit">
+        {needsForm ? t.start : t.send}
+      </button>
+    </div>
+  );
+
+  return (
+    <div class={`p ${pos}`} role="dialog" aria-modal="true" aria-label={config.title} ref={panelRef} onKeyDown={onKeyDown}>
+      <style>{CSS}</style>
+      {header}
+      <div class="m" ref={list} aria-live="polite">
+        {config.greeting && <div class="g">{config.greeting}</div>}
+        {state.messages.map((m) => (
+          <div key={m.id} class={`bub ${m.senderKind === 'visitor' ? 'v' : 'a'}`} data-message-id={m.id} data-state={m.state ?? 'sent'}>
+            {m.senderKind !== 'visitor' && <small>{m.authorName ?? t.agent}</small>}
+            <Text text={m.body} />
+            {m.state === 'sending' && <small>{t.sending}</small>}
+            {m.state === 'failed' && (
+              <>
+                <small>{m.reason === 'invalid_characters' ? t.invalidCharacters : m.reason === 'message_too_long' ? t.tooLong : t.notSent}</small>
+                <button
+                  class="k"
+                  type="button"
+                  onClick={() => {
+                    // The text goes back to the composer (without the characters that cannot be sent).
+                    setDraft((d) => (d ? `${d}\n` : '') + stripControlCharacters(m.body));
+                    state.drop(m.id);
+                  }}
+                >
+                  {t.edit}
+                </button>
+                <button class="k" type="button" onClick={() => state.drop(m.id)}>
+                  {t.drop}
+                </button>
+              </>
+            )}
+          </div>
+        ))}
+      </div>
+      {state.notice && (
+        <div class="n" role="status">
+          {state.notice}
+          {state.canRetry && (
+            <button class="k" type="button" onClick={() => state.retryNow()}>
+              {t.retry}
+            </button>
+          )}
+        </div>
+      )}
+      <form onSubmit={submit} noValidate>
+        {needsForm && (
+          <>
+            <Field name="name" label={t.nameLabel} mode={prechat.name} type="text" value={fields.name} error={errors.name} t={t} onInput={(v) => setFields({ ...fields, name: v })} />
+            <Field name="email" label={t.emailLabel} mode={prechat.email} type="email" value={fields.email} error={errors.email} t={t} onInput={(v) => setFields({ ...fields, email: v })} />
+            <Field name="phone" label={t.phoneLabel} mode={prechat.phone} type="tel" value={fields.phone} error={errors.phone} t={t} onInput={(v) => setFields({ ...fields, phone: v })} />
+          </>
+        )}
+        {composer}
+      </form>
+    </div>
+  );
+}
+
+
+/** Renders (or re-renders) the panel into the launcher's shadow root. */
+export const drawPanel = (host: PanelHost, t: Strings, state: ChatSync) => render(<Panel host={host} t={t} state={state} />, host.container);
