@@ -29,17 +29,21 @@ export class LiveSignals {
   private channels: Channel[] = [];
   private seenSent: string | null = null;
 
-  constructor(private readonly rerender: () => void) {
+  constructor(
+    private readonly client: WidgetClient,
+    private readonly widgetKey: string,
+    private readonly rerender: () => void,
+  ) {
     this.typist = new TypingWatch(rerender);
     this.sender = new TypingSender((typing) => void this.channels[0]?.send({ type: 'broadcast', event: TYPING_EVENT, payload: { from: 'visitor', typing } }));
   }
 
   /** Joins the typing and availability topics of the conversation (again after each reconnect). */
-  join(rt: Realtime, conversationId: string, widgetKey: string) {
+  join(rt: Realtime, conversationId: string) {
     this.leave(rt);
     const typing = rt.channel(typingTopic(conversationId), { config: { private: true } }) as Channel;
     typing.on('broadcast', { event: TYPING_EVENT }, ({ payload }) => this.typist.receive(payload, 'agent'));
-    const who = rt.channel(`availability:${widgetKey}`, { config: { private: true } }) as Channel;
+    const who = rt.channel(`availability:${this.widgetKey}`, { config: { private: true } }) as Channel;
     who.on('presence', { event: 'sync' }, () => {
       const all = Object.values(who.presenceState()).flat();
       this.known = true;
@@ -71,11 +75,11 @@ export class LiveSignals {
   }
 
   /** The panel shows the conversation to the visitor: the newest reply is seen (once per message). */
-  markSeen(client: WidgetClient, conversationId: string, messages: ChatMessage[]) {
+  markSeen(conversationId: string, messages: ChatMessage[]) {
     const last = messages[messages.length - 1];
     if (!last || last.senderKind === 'visitor' || last.state || last.id === this.seenSent || document.visibilityState !== 'visible') return;
     this.seenSent = last.id;
-    client.call('widget-seen', { body: { conversationId, messageId: last.id } }).catch(() => {
+    this.client.call('widget-seen', { body: { conversationId, messageId: last.id } }).catch(() => {
       this.seenSent = null;
     });
   }

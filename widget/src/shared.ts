@@ -1,8 +1,9 @@
 // Pieces the launcher and the panel share (kept tiny: both ship them).
-import type { WidgetClient } from './client.ts';
+
 
 // The API's shape, defined once beside the functions that answer it (a type: nothing of it ships).
 import type { FieldMode, PublicWidgetConfig as WidgetConfig } from '../../functions/_shared/contract.ts';
+import type { WidgetClient } from './client.ts';
 
 export type { FieldMode, WidgetConfig };
 
