@@ -57,6 +57,7 @@ export class TypingHub {
       const channel = this.supabase.channel(typingTopic(conversationId), { config: { private: true } });
       const visitor = new TypingWatch(this.emit);
       const sender = new TypingSender((typing) => {
+        if (channel.state !== 'joined') return false;
         void channel.send({ type: 'broadcast', event: TYPING_EVENT, payload: { from: 'agent', typing, name: this.agentName } });
       });
       channel.on('broadcast', { event: TYPING_EVENT }, ({ payload }) => visitor.receive(payload, 'visitor'));
@@ -110,7 +111,8 @@ export function announceAvailability(supabase: SupabaseClient, widgetKey: string
       .slice(0, 2)
       .map((w) => w[0]!.toUpperCase())
       .join('') || '?';
-  const channel = supabase.channel(`availability:${widgetKey}`, { config: { private: true } });
+  // Presence enabled at the join: agents may read nothing else here, and a join that reads nothing is refused.
+  const channel = supabase.channel(`availability:${widgetKey}`, { config: { private: true, presence: { enabled: true } } });
   // One track per join: hosted Realtime shuts a channel past 5 presence events in 30 s.
   channel.subscribe((status) => {
     if (status === 'SUBSCRIBED') void channel.track({ initials });

@@ -79,7 +79,13 @@ describe('typing over the real socket', () => {
 
     let now = 0;
     const pending: Promise<unknown>[] = [];
-    const sender = new TypingSender((on) => pending.push(typing.send({ type: 'broadcast', event: TYPING_EVENT, payload: { from: 'visitor', typing: on } })), () => now);
+    const sender = new TypingSender(
+      (on) => {
+        pending.push(typing.send({ type: 'broadcast', event: TYPING_EVENT, payload: { from: 'visitor', typing: on } }));
+        return true;
+      },
+      () => now,
+    );
     for (now = 0; now < 30_000; now += 120) sender.input(`draft ${now}`); // a keystroke every 120 ms for 30 s
     await Promise.all(pending);
     const duringTyping = sent.slice(framesBefore);

@@ -11,6 +11,7 @@ interface Channel {
   subscribe(): unknown;
   send(m: { type: 'broadcast'; event: string; payload: unknown }): Promise<unknown>;
   presenceState(): Record<string, { initials?: unknown }[]>;
+  state: string;
 }
 interface Realtime {
   channel(topic: string, opts: { config: { private: boolean } }): unknown;
@@ -35,7 +36,11 @@ export class LiveSignals {
     private readonly rerender: () => void,
   ) {
     this.typist = new TypingWatch(rerender);
-    this.sender = new TypingSender((typing) => void this.channels[0]?.send({ type: 'broadcast', event: TYPING_EVENT, payload: { from: 'visitor', typing } }));
+    this.sender = new TypingSender((typing) => {
+      const ch = this.channels[0];
+      if (ch?.state !== 'joined') return false;
+      void ch.send({ type: 'broadcast', event: TYPING_EVENT, payload: { from: 'visitor', typing } });
+    });
   }
 
   /** Joins the typing and availability topics of the conversation (again after each reconnect). */

@@ -18,7 +18,8 @@ export class TypingSender {
   private active = false;
 
   constructor(
-    private readonly send: (typing: boolean) => void,
+    /** Answers false when it could not send (channel not joined yet): the next keystroke tries again. */
+    private readonly send: (typing: boolean) => boolean | undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -27,9 +28,9 @@ export class TypingSender {
     if (!draft.trim()) return this.stop();
     const t = this.now();
     if (t - this.lastStart < TYPING_START_EVERY_MS) return;
+    if (this.send(true) === false) return;
     this.lastStart = t;
     this.active = true;
-    this.send(true);
   }
 
   /** Sent, blurred or cleared: one stop, only if a start went out. */
