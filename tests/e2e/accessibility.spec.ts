@@ -101,7 +101,8 @@ test('the widget: launcher, pre-chat form, chat, a failed message', async ({ pag
 });
 
 test('the live signals: typing, seen and the team online, in the widget and the dashboard', async ({ browser }) => {
-  const visitor = await browser.newPage();
+  const visitorContext = await browser.newContext();
+  const visitor = await visitorContext.newPage();
   const name = `A11y live ${Date.now().toString(36)}`;
   await startChat(visitor, name, 'Anyone online?');
   const { page } = await signIn(browser, ACME_AGENT);
@@ -117,6 +118,6 @@ test('the live signals: typing, seen and the team online, in the widget and the 
   await expect(visitor.getByTestId('seen')).toBeVisible();
   await expect(visitor.getByTestId('availability')).toHaveAttribute('data-state', 'online');
   expect(await violations(visitor)).toEqual([]);
-  await visitor.close();
+  await visitorContext.close();
   await page.context().close();
 });

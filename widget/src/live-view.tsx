@@ -6,7 +6,7 @@ import type { LiveSignals } from './live.ts';
 
 type Strings = typeof en;
 
-export const LIVE_CSS = '.av{font-size:12px;margin:2px 0 0;display:flex;gap:4px;align-items:center}.ini{background:#fff3;border-radius:50%;padding:2px 4px;font-size:10px}.ty{margin:0 12px 6px;font-size:12px;color:#4b5563}';
+export const LIVE_CSS = '.av{font-size:12px;margin:2px 0 0;display:flex;gap:4px;align-items:center}.ini{border:1px solid;border-radius:50%;padding:1px 4px;font-size:10px}.bub .sn{opacity:1}.ty{margin:0 12px 6px;font-size:12px;color:#4b5563}';
 
 export function Availability({ live, minutes, t }: { live: LiveSignals; minutes: number | null | undefined; t: Strings }) {
   const on = live.agents.length > 0;

@@ -154,7 +154,7 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
             {m.senderKind !== 'visitor' && <small>{m.authorName ?? t.agent}</small>}
             <Text text={m.body} />
             {m.state === 'sending' && <small>{t.sending}</small>}
-            {m.id === seenUnder && <small data-testid="seen">{t.seen}</small>}
+            {m.id === seenUnder && <small class="sn" data-testid="seen">{t.seen}</small>}
             {m.state === 'failed' && (
               <>
                 <small>{m.reason === 'invalid_characters' ? t.invalidCharacters : m.reason === 'message_too_long' ? t.tooLong : t.notSent}</small>
