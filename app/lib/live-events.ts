@@ -32,6 +32,7 @@ export interface ConversationEvent {
   last_message_at: string;
   last_message_preview: string | null;
   visitor_last_read_message_id: string | null;
+  visitor_last_read_at: string | null;
   visitor_name: string | null;
   visitor_email: string | null;
   created_at: string;
@@ -68,6 +69,7 @@ export function conversationEvent(e: CompanyEvent): ConversationEvent | null {
     last_message_at: p.last_message_at,
     last_message_preview: str(p.last_message_preview) ? p.last_message_preview : null,
     visitor_last_read_message_id: str(p.visitor_last_read_message_id) ? p.visitor_last_read_message_id : null,
+    visitor_last_read_at: str(p.visitor_last_read_at) ? p.visitor_last_read_at : null,
     visitor_name: str(p.visitor_name) ? p.visitor_name : null,
     visitor_email: str(p.visitor_email) ? p.visitor_email : null,
     created_at: str(p.created_at) ? p.created_at : p.last_message_at,

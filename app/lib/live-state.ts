@@ -42,6 +42,8 @@ export interface ThreadConversation {
   assignee_id: string | null;
   auto_bot: boolean;
   visitor_last_read_message_id: string | null;
+  /** When the visitor's read mark last moved (the time on "Seen"). */
+  visitor_last_read_at?: string | null;
   unread_count: number;
   last_message_at: string;
   updated_at: string;
@@ -158,6 +160,7 @@ export function applyToThread(thread: Thread, e: CompanyEvent): Thread {
         unread_count: later(at, conv.last_message_at) ? unreadAfter(conv.unread_count, m.senderKind) : conv.unread_count,
         last_message_at: lastMessageAtAfter(conv.last_message_at, at),
         visitor_last_read_message_id: m.senderKind === 'visitor' ? m.id : conv.visitor_last_read_message_id,
+        visitor_last_read_at: m.senderKind === 'visitor' ? m.createdAt : conv.visitor_last_read_at,
       },
     };
   }
@@ -177,6 +180,7 @@ export function applyToThread(thread: Thread, e: CompanyEvent): Thread {
       auto_bot: c.auto_bot,
       unread_count: c.unread_count,
       visitor_last_read_message_id: c.visitor_last_read_message_id ?? conv.visitor_last_read_message_id,
+      visitor_last_read_at: c.visitor_last_read_at ?? conv.visitor_last_read_at ?? null,
       last_message_at: lastMessageAtAfter(conv.last_message_at, c.last_message_at),
       updated_at: c.updated_at,
       fromEvent: true,

@@ -23,13 +23,14 @@ export interface ConversationRow {
   last_message_preview: string | null;
   unread_count: number;
   visitor_last_read_message_id: string | null;
+  visitor_last_read_at: string | null;
   agent_last_read_message_id: string | null;
   created_at: string;
   updated_at: string;
 }
 
 export const CONVERSATION_COLUMNS =
-  'id, company_id, visitor_id, platform, status, assignee_id, auto_bot, last_message_at, last_message_preview, unread_count, visitor_last_read_message_id, agent_last_read_message_id, created_at, updated_at';
+  'id, company_id, visitor_id, platform, status, assignee_id, auto_bot, last_message_at, last_message_preview, unread_count, visitor_last_read_message_id, visitor_last_read_at, agent_last_read_message_id, created_at, updated_at';
 
 /** The conversations with unread messages (the live store counts on from these, loaded on screen or not). */
 export async function unreadCounts(supabase: SupabaseClient, companyId: string): Promise<{ id: string; unread: number; lastMessageAt: string }[]> {

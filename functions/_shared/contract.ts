@@ -31,6 +31,8 @@ export interface PublicWidgetConfig {
   autoOpenAfterSeconds: number | null;
   locale: string;
   prechat: { name: FieldMode; email: FieldMode; phone: FieldMode };
+  /** "Typically replies in N minutes": the median first response of the last 7 days; null with too little data. */
+  typicalReplyMinutes: number | null;
 }
 
 /** Message row (snake_case, as the RPCs and Realtime carry it) → Message. */
@@ -48,8 +50,8 @@ export function toMessage(row: Record<string, unknown>): Message {
   };
 }
 
-/** widget_configs row (+ its company's name) → PublicWidgetConfig; nothing else of the row leaves. */
-export function toPublicConfig(row: WidgetConfigRow, companyName: string): PublicWidgetConfig {
+/** widget_configs row (+ its company's name and reply time) → PublicWidgetConfig; nothing else of the row leaves. */
+export function toPublicConfig(row: WidgetConfigRow, companyName: string, typicalReplyMinutes: number | null = null): PublicWidgetConfig {
   return {
     key: row.widget_key,
     companyName,
@@ -62,5 +64,6 @@ export function toPublicConfig(row: WidgetConfigRow, companyName: string): Publi
     autoOpenAfterSeconds: row.auto_open_after_seconds,
     locale: row.locale,
     prechat: { name: row.prechat_name, email: row.prechat_email, phone: row.prechat_phone },
+    typicalReplyMinutes,
   };
 }

@@ -108,3 +108,8 @@ export function invalidInput(err: z.ZodError, message = 'Some fields are not val
   if (bad.length) return new HttpError(400, INVALID_CHARACTERS, 'Some fields contain control characters or broken Unicode, which are not allowed.', { fields: bad });
   return new HttpError(400, 'invalid_request', message, { fields: issues(err) });
 }
+
+export const seenRequest = z.object({
+  conversationId: z.string().uuid(),
+  messageId: z.string().uuid(),
+});

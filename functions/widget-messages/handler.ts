@@ -1,5 +1,5 @@
 // POST widget-messages?key=pk_… — send a visitor message (client-generated id: a retry never stores twice).
-// GET  widget-messages?key=pk_…&conversationId=…&after=<message id> — catch up after a reconnect.
+// GET  widget-messages?key=pk_…&conversationId=…&after=<message id> — catch up after a reconnect (with agentRead).
 // Only for the caller's own conversation with this widget's company (the database checks key, origin and company).
 // A message with `attachments` (ids from widget-attachments) is stored only once each file is uploaded to that
 // conversation's folder and its bytes are the type it declared (sniffed here; the database checks the rest).
@@ -11,6 +11,7 @@ import { clientIp, HttpError, json, readJson } from '../_shared/http.ts';
 import { WIDGET_RATE_LIMITS as LIMITS, MAX_MESSAGE_LENGTH } from '../_shared/limits.ts';
 import { historyQuery, invalidCharacterFields, invalidInput, sendRequest, sendWithFilesRequest } from '../_shared/schemas.ts';
 import { adminClient, envNumber } from '../_shared/supabase.ts';
+import { utcMicros } from '../_shared/time.ts';
 import { requireVisitor } from '../_shared/visitor.ts';
 
 export const handler = widgetEndpoint({ methods: ['GET', 'POST'] }, async ({ req, url, widget, origin }) => {
@@ -29,9 +30,12 @@ export const handler = widgetEndpoint({ methods: ['GET', 'POST'] }, async ({ req
       p_limit: limit,
     });
     if (error) throw dbError(error, 'history');
-    const result = data as { messages: Record<string, unknown>[] };
+    const result = data as { messages: Record<string, unknown>[]; agent_read?: { message_id: string | null; at: string | null } };
+    const read = result.agent_read;
+    // How far the agents have read: the widget's "Seen" under the visitor's last message up to there.
+    const agentRead = read?.message_id ? { messageId: read.message_id, at: read.at ? utcMicros(read.at) : null } : null;
     const page = await withAttachments(adminClient(), result.messages.slice(0, limit));
-    return json({ messages: page.map(toMessage), hasMore: result.messages.length > limit }, 200);
+    return json({ messages: page.map(toMessage), hasMore: result.messages.length > limit, agentRead }, 200);
   }
 
   const raw = await readJson(req);

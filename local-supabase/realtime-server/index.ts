@@ -4,6 +4,7 @@
 //   hub.ts                  live state (sockets, channels by topic) and the wire helpers
 //   channels.ts             join, refreshed access tokens, expiry, leave
 //   presence.ts             presence state, diffs and track/untrack
+//   presence-limit.ts       hosted Realtime's per-client presence rate limit
 //   client-broadcast.ts     broadcasts sent by clients
 //   fan-out.ts              delivering one broadcast to a topic's readers
 //   database-broadcasts.ts  broadcasts committed by the database (LISTEN, in commit order, catch-up)

@@ -1,7 +1,9 @@
 // Presence: the state a channel is sent on join, the diffs after each track and untrack, and the track event.
 import { checkRead, DatabaseUnreachable } from './authorization.ts';
+import { stopChannel } from './channels.ts';
 import type { Incoming } from './frames.ts';
 import { type Channel, type Hub, internal, phxRef, type Socket } from './hub.ts';
+import { admitPresenceEvent, CLIENT_PRESENCE_LIMIT_ERROR } from './presence-limit.ts';
 
 function presenceState(hub: Hub, key: string): Record<string, { metas: Record<string, unknown>[] }> {
   const state: Record<string, { metas: Record<string, unknown>[] }> = {};
@@ -44,6 +46,10 @@ export async function presence(hub: Hub, sock: Socket, msg: Incoming) {
   const ch = sock.channels.get(msg.topic);
   if (!ch) return hub.unmatched(sock, msg);
   const p = (msg.payload ?? {}) as Record<string, any>;
+  // Every presence event with an event name counts, before anything else is looked at (reference §2.4).
+  if (typeof p.event === 'string' && !admitPresenceEvent(ch)) {
+    return stopChannel(hub, ch, { close: true, reason: CLIENT_PRESENCE_LIMIT_ERROR });
+  }
   if (p.event === 'untrack') {
     untrack(hub, ch);
     return hub.reply(sock, msg, 'ok', {});

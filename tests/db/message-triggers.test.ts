@@ -103,7 +103,7 @@ describe('message triggers', () => {
     // The company topic carries a whole inbox row (issue 15: applied in place, for current members only); the
     // visitor's topic still no preview text.
     expect(Object.keys(comp[0]!.payload)).toEqual(expect.arrayContaining(['last_message_preview', 'unread_count', 'updated_at', 'visitor_name']));
-    expect(Object.keys(conv[0]!.payload).sort()).toEqual(['agent_last_read_message_id', 'id', 'status', 'updated_at']);
+    expect(Object.keys(conv[0]!.payload).sort()).toEqual(['agent_last_read_at', 'agent_last_read_message_id', 'id', 'status', 'updated_at']);
     await c.query(`update public.conversations set status = 'open' where id = $1`, [w.convA]);
   });
 

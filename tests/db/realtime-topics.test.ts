@@ -180,7 +180,7 @@ describe('company broadcasts', () => {
     expect(Object.keys(updated).sort()).toEqual(
       [
         'assignee_id', 'auto_bot', 'created_at', 'id', 'last_message_at', 'last_message_preview', 'platform', 'status', 'unread_count',
-        'updated_at', 'visitor_email', 'visitor_id', 'visitor_last_read_message_id', 'visitor_name',
+        'updated_at', 'visitor_email', 'visitor_id', 'visitor_last_read_at', 'visitor_last_read_message_id', 'visitor_name',
       ].sort(),
     );
     expect(updated).toMatchObject({ status: 'pending', last_message_preview: 'My order is late', visitor_name: 'Vera Visitor' });

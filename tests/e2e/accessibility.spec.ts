@@ -148,3 +148,25 @@ test('attachments: the widget\'s tray, thumbnails, file cards and full-size view
   await expect(agent.getByRole('region', { name: 'Files' })).toBeVisible();
   expect(await violations(agent)).toEqual([]);
 });
+
+test('the live signals: typing, seen and the team online, in the widget and the dashboard', async ({ browser }) => {
+  const visitorContext = await browser.newContext();
+  const visitor = await visitorContext.newPage();
+  const name = `A11y live ${Date.now().toString(36)}`;
+  await startChat(visitor, name, 'Anyone online?');
+  const { page } = await signIn(browser, ACME_AGENT);
+  await page.getByTestId('conversation-list').locator('li', { hasText: name }).getByRole('link').click();
+  await expect(page.getByTestId('conversation-title')).toHaveText(name);
+  // The visitor types: the dashboard's typing line and the row's mark.
+  await visitor.getByLabel('Type your message').pressSequentially('Still there');
+  await expect(page.getByTestId('visitor-typing')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  // The agent types and has read: the widget's typing line, "Seen" and the header's team online.
+  await page.getByLabel('Reply').pressSequentially('Yes');
+  await expect(visitor.getByTestId('typing')).toBeVisible();
+  await expect(visitor.getByTestId('seen')).toBeVisible();
+  await expect(visitor.getByTestId('availability')).toHaveAttribute('data-state', 'online');
+  expect(await violations(visitor)).toEqual([]);
+  await visitorContext.close();
+  await page.context().close();
+});

@@ -301,7 +301,8 @@ test('when Realtime ends the widget’s channel, the widget joins again and repl
     const server = ws.connectToServer();
     const asked = new Map<string, string>(); // join ref → topic
     ws.onMessage((frame) => {
-      if (typeof frame === 'string' && frame.includes('"phx_join"') && frame.includes('realtime:conversation:')) {
+      // The conversation's own channel, not its typing channel (`…:typing`, issue 18).
+      if (typeof frame === 'string' && frame.includes('"phx_join"') && /"realtime:conversation:[0-9a-f-]{36}"/.test(frame)) {
         const [joinRef, , topic] = JSON.parse(frame) as [string, string, string];
         asked.set(joinRef, topic);
       }

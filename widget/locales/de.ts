@@ -36,6 +36,11 @@ export const panel: typeof en.panel = {
   wait: (s: number) => `Zu viele Nachrichten. Bitte ${s} Sekunden warten.`,
   error: 'Etwas ist schiefgelaufen. Bitte erneut versuchen.',
   tooLong: 'Nicht gesendet: Die Nachricht ist zu lang.',
+  typing: (name: string) => `${name} schreibt…`,
+  seen: 'Gesehen',
+  online: 'Online',
+  away: 'Wir sind gerade nicht da',
+  replies: (n: number) => `Antwortet meist innerhalb von ${n} Minute${n === 1 ? '' : 'n'}`,
 };
 
 export const attachments: typeof en.attachments = {

@@ -34,6 +34,11 @@ export const panel = {
   wait: (s: number) => `Too many messages. Please wait ${s} seconds.`,
   error: 'Something went wrong. Please try again.',
   tooLong: 'Not sent: that message is too long.',
+  typing: (name: string) => `${name} is typing…`,
+  seen: 'Seen',
+  online: 'Online',
+  away: "We're away",
+  replies: (n: number) => `Typically replies in ${n} minute${n === 1 ? '' : 's'}`,
 };
 
 /** The attachments chunk (widget/src/attachments/), loaded once a conversation exists. */

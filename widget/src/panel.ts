@@ -4,6 +4,7 @@
 import { RealtimeClient } from '@supabase/realtime-js';
 import { panel as de } from '../locales/de.ts';
 import { panel as en } from '../locales/en.ts';
+import { LiveSignals } from './live.ts';
 import { type PanelApi, type PanelHost, storageKey } from './shared.ts';
 import { ChatSync } from './sync/engine.ts';
 import { drawPanel } from './view/panel.tsx';
@@ -41,6 +42,7 @@ export function mount(host: PanelHost): PanelApi {
     if (document.visibilityState === 'visible') state.resync();
   });
   addEventListener('offline', () => state.setNotice(t.offline));
+  state.live = new LiveSignals(client, options.widgetKey, () => state.rerender());
   const draw = () => drawPanel(host, t, state);
   host.container.addEventListener('porchlight:close', draw);
   draw();

@@ -10,6 +10,7 @@ import { useLiveThread } from '../../lib/dashboard-context.tsx';
 import { clockTime, dayKey, dayLabel, visitorDisplayName } from '../../lib/format.ts';
 import { useVisitorsOnline } from '../../lib/presence-context.tsx';
 import { liveShouldRevalidate } from '../../lib/revalidation.ts';
+import { useTypingHub, useVisitorsTyping } from '../../lib/typing-context.tsx';
 import { useRecover } from '../../lib/use-recover.ts';
 import { FileList, MessageFiles, TrayView, useAttachmentTray } from './Attachments.tsx';
 import { CustomerProfile } from './CustomerProfile.tsx';
@@ -43,6 +44,8 @@ export default function ConversationView() {
   }, [thread.gap]);
   const location = useLocation();
   const online = useVisitorsOnline([conversation.id]).has(conversation.id);
+  const visitorTyping = useVisitorsTyping([conversation.id]).has(conversation.id);
+  const typingHub = useTypingHub();
   const [outbox, setOutbox] = useState<Outgoing[]>([]);
   const [draft, setDraft] = useState('');
   const [showProfile, setShowProfile] = useState(false);
@@ -96,12 +99,19 @@ export default function ConversationView() {
     if (!body) return;
     setOutbox((o) => [...o, { id: crypto.randomUUID(), body, createdAt: new Date().toISOString() }]);
     setDraft('');
+    typingHub?.stop(conversation.id);
   };
 
   // Delivery state: "Seen" up to the visitor's last-read message.
   const readIndex = conversation.visitor_last_read_message_id
     ? messages.findIndex((m) => m.id === conversation.visitor_last_read_message_id)
     : -1;
+  // "Seen" with its time goes under the last of our messages the visitor has seen.
+  let seenIndex = -1;
+  messages.forEach((m, i) => {
+    if (i <= readIndex && (m.senderKind === 'agent' || m.senderKind === 'bot')) seenIndex = i;
+  });
+  const seenAt = conversation.visitor_last_read_at ? new Date(conversation.visitor_last_read_at).toLocaleString() : '';
 
   const optimisticStatus = (statusFetcher.formData?.get('status') as string | null) ?? conversation.status;
   const optimisticAssignee = assignFetcher.formData ? String(assignFetcher.formData.get('assigneeId') ?? '') : (conversation.assignee_id ?? '');
@@ -175,7 +185,19 @@ export default function ConversationView() {
                   <span className="meta">
                     {m.senderKind !== 'visitor' && m.authorName ? `${m.authorName} · ` : ''}
                     <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
-                    {mine ? <span data-testid="delivery">{readIndex >= i ? ' · Seen' : ' · Sent'}</span> : null}
+                    {mine ? (
+                      <span data-testid="delivery">
+                        {i === seenIndex ? (
+                          <span data-testid="seen-mark" title={seenAt ? `Seen ${seenAt}` : 'Seen'}>
+                            {' · Seen'}
+                          </span>
+                        ) : readIndex >= i ? (
+                          ' · Seen'
+                        ) : (
+                          ' · Sent'
+                        )}
+                      </span>
+                    ) : null}
                   </span>
                 </div>
               </Fragment>
@@ -185,6 +207,11 @@ export default function ConversationView() {
             <OutgoingMessage key={m.id} message={m} />
           ))}
         </div>
+        {visitorTyping ? (
+          <p className="typing-line" data-testid="visitor-typing" role="status">
+            {`${name} is typing…`}
+          </p>
+        ) : null}
 
         <form
           ref={formRef}
@@ -204,7 +231,11 @@ export default function ConversationView() {
             maxLength={MAX_MESSAGE_LENGTH}
             value={draft}
             placeholder="Write a reply… (Enter sends, Shift+Enter new line)"
-            onChange={(e) => setDraft(e.target.value)}
+            onChange={(e) => {
+              setDraft(e.target.value);
+              typingHub?.input(conversation.id, e.target.value);
+            }}
+            onBlur={() => typingHub?.stop(conversation.id)}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
                 e.preventDefault();

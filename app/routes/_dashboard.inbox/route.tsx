@@ -8,6 +8,7 @@ import { useDashboard, useLiveInbox } from '../../lib/dashboard-context.tsx';
 import { relativeTime } from '../../lib/format.ts';
 import { useVisitorsOnline } from '../../lib/presence-context.tsx';
 import { liveShouldRevalidate } from '../../lib/revalidation.ts';
+import { useVisitorsTyping } from '../../lib/typing-context.tsx';
 import type { loader as olderLoader } from '../inbox.older/older.server.ts';
 import type { loader } from './inbox.server.ts';
 
@@ -95,6 +96,8 @@ export default function Inbox() {
   const navigate = useNavigate();
   const now = useNow();
   const online = useVisitorsOnline(conversations.map((c) => c.id));
+  // Typing channels only for rows whose visitor's page is open: nobody else can be typing.
+  const typing = useVisitorsTyping(conversations.filter((c) => online.has(c.id)).map((c) => c.id));
 
   const link = (patch: Record<string, string | null>) => {
     const sp = new URLSearchParams(location.search);
@@ -171,6 +174,12 @@ export default function Inbox() {
                   <span style={{ minWidth: 0 }}>
                     <span className="conv-name">
                       <span data-testid="visitor-name">{c.visitorName}</span>
+                      {typing.has(c.id) ? (
+                        <span className="row-typing" data-testid="row-typing">
+                          {' '}
+                          typing…
+                        </span>
+                      ) : null}
                       <PlatformBadge platform={c.platform} />
                     </span>
                     <span className="conv-preview" data-testid="preview">

@@ -6,7 +6,11 @@ import { unreadCounts } from '../../models/conversations.server.ts';
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const ctx = await requireAgent(request, context);
-  const unread = await unreadCounts(ctx.supabase, ctx.current.companyId);
+  // The widget key names the availability topic the dashboard announces the agent on (issue 18).
+  const [unread, widget] = await Promise.all([
+    unreadCounts(ctx.supabase, ctx.current.companyId),
+    ctx.supabase.from('widget_configs').select('widget_key').eq('company_id', ctx.current.companyId).maybeSingle(),
+  ]);
   return json(
     {
       env: publicEnv(),
@@ -14,6 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       current: ctx.current,
       memberships: ctx.memberships,
       unread,
+      widgetKey: (widget.data?.widget_key as string | undefined) ?? null,
     },
     { headers: ctx.headers },
   );

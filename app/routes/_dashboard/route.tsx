@@ -24,6 +24,8 @@ import { type PresenceHub, presenceHub } from '../../lib/presence.client.ts';
 import { PresenceContext } from '../../lib/presence-context.tsx';
 import { browserSupabase } from '../../lib/realtime.client.ts';
 import { liveShouldRevalidate, setChannelLive } from '../../lib/revalidation.ts';
+import { announceAvailability, type TypingHub, typingHub } from '../../lib/typing.client.ts';
+import { TypingContext } from '../../lib/typing-context.tsx';
 import { useRecover } from '../../lib/use-recover.ts';
 import type { loader } from './dashboard.server.ts';
 
@@ -62,6 +64,7 @@ export default function DashboardLayout() {
   const revalidator = useRevalidator();
   const [supabase, setSupabase] = useState<DashboardContextValue['supabase']>(null);
   const [presence, setPresence] = useState<PresenceHub | null>(null);
+  const [typing, setTyping] = useState<TypingHub | null>(null);
   const [store] = useState(() => new LiveStore());
   const navigation = useNavigation();
   const fetchers = useFetchers();
@@ -85,7 +88,14 @@ export default function DashboardLayout() {
     const client = browserSupabase(data.env.supabaseUrl, data.env.anonKey);
     setSupabase(client);
     setPresence(presenceHub(client, data.user.id));
-  }, [data.env.supabaseUrl, data.env.anonKey, data.user.id]);
+    setTyping(typingHub(client, data.current.displayName));
+  }, [data.env.supabaseUrl, data.env.anonKey, data.user.id, data.current.displayName]);
+
+  // The agent is online for the company's visitors while this dashboard is open (ADR 0011).
+  useEffect(() => {
+    if (!supabase || !data.widgetKey) return;
+    return announceAvailability(supabase, data.widgetKey, data.current.displayName);
+  }, [supabase, data.widgetKey, data.current.displayName]);
 
   // Company events are applied in place. The loaders re-run (debounced) on every join, the first one included:
   // what happened between the server render and the join, or while offline, is read from the database.
@@ -146,6 +156,7 @@ export default function DashboardLayout() {
   return (
     <DashboardContext.Provider value={ctx}>
       <PresenceContext.Provider value={presence}>
+        <TypingContext.Provider value={typing}>
         <div className="shell">
           <header className="topbar">
             <NavLink to="/inbox" className="brand">
@@ -204,6 +215,7 @@ export default function DashboardLayout() {
           </header>
           <Outlet />
         </div>
+        </TypingContext.Provider>
       </PresenceContext.Provider>
     </DashboardContext.Provider>
   );

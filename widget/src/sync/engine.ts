@@ -6,6 +6,7 @@ import type { Attachment } from '../../../functions/_shared/attachment-rules.ts'
 import { hasControlCharacters, stripControlCharacters } from '../../../functions/_shared/text-rules.ts';
 import { utcMicros } from '../../../functions/_shared/time.ts';
 import { isHttpError } from '../client.ts';
+import type { LiveSignals } from '../live.ts';
 import { afterFailure, nextToSend, type Outgoing, parseOutbox } from '../outbox.ts';
 import { type ChatMessage, mergeMessages, messageFromBroadcast } from '../text.ts';
 import { catchUpCursor } from './catch-up.ts';
@@ -28,6 +29,8 @@ export class ChatSync {
   tray: { busy: boolean } | null = null;
   unread = 0;
   rerender: () => void = () => undefined;
+  /** Typing, who is there and read marks (issue 18); set by the panel. */
+  live: LiveSignals | null = null;
   private realtime: RealtimeLike | null = null;
   private channel: ChannelLike | null = null;
   private flushing = false;
@@ -103,7 +106,11 @@ export class ChatSync {
     // Every stored message is a sign of life, also our own sent one (it replaces its optimistic copy: not fresh).
     for (const m of incoming) this.alive(Date.parse(m.createdAt));
     if (fresh.length) host.setUnread(host.isOpen() ? 0 : this.unread);
-    if (host.isOpen()) markSeen(this.d, this.messages);
+    if (fresh.some((m) => m.senderKind !== 'visitor')) this.live?.typist.clear();
+    if (host.isOpen() && this.conversationId) {
+      markSeen(this.d, this.messages);
+      this.live?.markSeen(this.conversationId, this.messages);
+    }
     this.rerender();
   }
 
@@ -123,6 +130,7 @@ export class ChatSync {
       for (;;) {
         const { data } = await this.d.api.history(this.conversationId, after);
         this.read(data.messages);
+        this.live?.read(data.agentRead?.messageId);
         if (!data.hasMore || !data.messages.length) break;
         after = data.messages[data.messages.length - 1]!.id;
       }
@@ -174,6 +182,8 @@ export class ChatSync {
       const m = messageFromBroadcast(payload, conversationId);
       if (m && !this.messages.some((x) => x.id === m.id)) this.add([m]);
     });
+    channel.on('broadcast', { event: 'conversation.updated' }, ({ payload }) => this.live?.read((payload as { agent_last_read_message_id?: unknown })?.agent_last_read_message_id));
+    this.live?.join(this.realtime as never, conversationId);
     channel.subscribe((status) => {
       if (status === 'SUBSCRIBED') {
         void channel.track({ kind: 'visitor', visitor_id: this.visitorId, online_at: new Date().toISOString() });
@@ -293,6 +303,7 @@ export class ChatSync {
     this.unread = 0;
     this.d.host.setUnread(0);
     markSeen(this.d, this.messages);
+    if (this.conversationId) this.live?.markSeen(this.conversationId, this.messages);
     this.alive(Date.now());
     this.rerender();
   }

@@ -5,6 +5,7 @@ import { render } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { EMAIL_PATTERN, MAX_MESSAGE_LENGTH, PHONE_PATTERN } from '../../../functions/_shared/limits.ts';
 import { stripControlCharacters } from '../../../functions/_shared/text-rules.ts';
+import { Availability, LIVE_CSS, Typing } from '../live-view.tsx';
 import type { PanelHost } from '../shared.ts';
 import type { ChatSync } from '../sync/engine.ts';
 import type { Strings } from '../sync/ports.ts';
@@ -76,7 +77,10 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
 
   const header = (
     <header>
-      <h2>{config?.title ?? t.unavailableTitle}</h2>
+      <div style="flex:1">
+        <h2>{config?.title ?? t.unavailableTitle}</h2>
+        {config && state.live && <Availability live={state.live} minutes={config.typicalReplyMinutes} t={t} />}
+      </div>
       <button class="x" type="button" aria-label={t.close} onClick={() => host.close()}>
         ×
       </button>
@@ -123,8 +127,11 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
       if (!validate(now, body)) return;
     } else if (!body && !tray?.items.some((i) => i.done)) return;
     setDraft('');
+    state.live?.sender.stop();
     void state.send(body, needsForm ? { name: now.name.trim(), email: now.email.trim(), phone: now.phone.trim() } : undefined, tray?.take());
   };
+
+  const seenUnder = state.live?.seenUnder(state.messages) ?? null;
 
   const composer = (
     <div class="row">
@@ -137,7 +144,12 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
           placeholder={needsForm ? t.firstMessageLabel : t.composerPlaceholder}
           value={draft}
           aria-invalid={errors.message ? 'true' : 'false'}
-          onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)}
+          onInput={(e) => {
+            const v = (e.target as HTMLTextAreaElement).value;
+            setDraft(v);
+            if (state.conversationId) state.live?.sender.input(v);
+          }}
+          onBlur={() => state.live?.sender.stop()}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) submit(e);
           }}
@@ -151,7 +163,7 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
 
   return (
     <div class={`p ${pos}`} role="dialog" aria-modal="true" aria-label={config.title} ref={panelRef} onKeyDown={onKeyDown}>
-      <style>{CSS}</style>
+      <style>{CSS + LIVE_CSS}</style>
       {header}
       <div class="m" ref={list} aria-live="polite">
         {config.greeting && <div class="g">{config.greeting}</div>}
@@ -161,6 +173,7 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
             <Text text={m.body} />
             {m.attachments && att && <att.Files files={m.attachments} client={host.client} locale={host.locale} />}
             {m.state === 'sending' && <small>{t.sending}</small>}
+            {m.id === seenUnder && <small class="sn" data-testid="seen">{t.seen}</small>}
             {m.state === 'failed' && (
               <>
                 <small>{m.reason === 'invalid_characters' ? t.invalidCharacters : m.reason === 'message_too_long' ? t.tooLong : t.notSent}</small>
@@ -183,6 +196,7 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
           </div>
         ))}
       </div>
+      {state.live && <Typing live={state.live} t={t} />}
       {state.notice && (
         <div class="n" role="status">
           {state.notice}
