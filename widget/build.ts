@@ -47,7 +47,8 @@ export async function buildWidget(): Promise<BuiltWidget> {
   const [panelOut, panelMeta] = outputs.find(([, o]) => o.entryPoint?.endsWith('src/panel.ts'))!;
   const panel = path.basename(panelOut);
   const panelImports = panelMeta.imports.filter((i) => i.kind === 'import-statement').map((i) => path.basename(i.path));
-  const attachments = path.basename(panelMeta.imports.find((i) => i.kind === 'dynamic-import')!.path);
+  // The panel's lazy chunks: attachments, the live signals and the German strings (by their entry's name).
+  const attachments = path.basename(panelMeta.imports.find((i) => i.kind === 'dynamic-import' && /\/attachments-\w+\.js$/.test(i.path))!.path);
   await build({
     ...common,
     entryPoints: [path.join(HERE, 'src/launcher.ts')],

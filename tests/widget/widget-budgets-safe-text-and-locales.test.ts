@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildWidget } from '../../widget/build.ts';
 import * as de from '../../widget/locales/de.ts';
 import * as en from '../../widget/locales/en.ts';
+import { attachments as enAttachments } from '../../widget/locales/en-attachments.ts';
 import { chooseLocale } from '../../widget/locales/index.ts';
 import { type ChatMessage, fromRow, linkify, mergeMessages } from '../../widget/src/text.ts';
 
@@ -29,6 +30,14 @@ describe('widget size budgets', () => {
     expect(files.attachments).toMatch(/attachments-[A-Z0-9]{8,}\.js$/);
     expect(readFileSync(files.panel, 'utf8')).toContain(files.attachments.split('/').at(-1));
     expect(gzipBytes(files.attachments)).toBeLessThanOrEqual(6 * 1024);
+  });
+
+  it('leaves the German strings and the live signals out of what every visitor loads first', () => {
+    const loaded = [files.panel, ...files.panelImports].map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(loaded).not.toContain(de.panel.seen);
+    expect(loaded).not.toContain('availability:');
+    expect(readFileSync(files.panel, 'utf8')).toMatch(/import\("\.\/de-[A-Z0-9]{8,}\.js"\)/);
+    expect(readFileSync(files.panel, 'utf8')).toMatch(/import\("\.\/live-[A-Z0-9]{8,}\.js"\)/);
   });
 
   it('ships no full supabase-js and no auth-js in either file', () => {
@@ -81,7 +90,7 @@ describe('message text', () => {
 describe('locales', () => {
   it('has every English string in German too', () => {
     expect(Object.keys(de.panel).sort()).toEqual(Object.keys(en.panel).sort());
-    expect(Object.keys(de.attachments).sort()).toEqual(Object.keys(en.attachments).sort());
+    expect(Object.keys(de.attachments).sort()).toEqual(Object.keys(enAttachments).sort());
     expect(Object.keys(de.launcher).sort()).toEqual(Object.keys(en.launcher).sort());
   });
 

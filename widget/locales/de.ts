@@ -1,5 +1,7 @@
-// Deutsche Texte des Widgets. `launcher` liegt in widget.js, `panel` im Panel-Chunk.
+// Deutsche Texte des Widgets. `launcher` liegt in widget.js; `panel` und `attachments` bilden einen eigenen Chunk,
+// den das Panel nur für deutsche Besucher vor dem ersten Zeichnen lädt.
 import type * as en from './en.ts';
+import type { attachments as enAttachments } from './en-attachments.ts';
 
 export const launcher: typeof en.launcher = {
   open: 'Chat öffnen',
@@ -43,7 +45,7 @@ export const panel: typeof en.panel = {
   replies: (n: number) => `Antwortet meist innerhalb von ${n} Minute${n === 1 ? '' : 'n'}`,
 };
 
-export const attachments: typeof en.attachments = {
+export const attachments: typeof enAttachments = {
   attach: 'Dateien anhängen',
   remove: (name: string) => `${name} entfernen`,
   uploading: (name: string) => `${name} wird hochgeladen`,

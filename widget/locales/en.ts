@@ -1,4 +1,5 @@
-// English strings of the widget. `launcher` ships in widget.js, `panel` in the panel chunk.
+// English strings of the widget. `launcher` ships in widget.js, `panel` in the panel chunk, `attachments`
+// (en-attachments.ts) in the attachments chunk.
 export const launcher = {
   open: 'Open chat',
   close: 'Close chat',
@@ -39,18 +40,4 @@ export const panel = {
   online: 'Online',
   away: "We're away",
   replies: (n: number) => `Typically replies in ${n} minute${n === 1 ? '' : 's'}`,
-};
-
-/** The attachments chunk (widget/src/attachments/), loaded once a conversation exists. */
-export const attachments = {
-  attach: 'Attach files',
-  remove: (name: string) => `Remove ${name}`,
-  uploading: (name: string) => `Uploading ${name}`,
-  tooMany: 'You can attach up to 5 files to one message.',
-  typeRefused: 'This type of file cannot be sent.',
-  tooLarge: 'This file is too large.',
-  failed: 'Upload failed.',
-  open: (name: string) => `Open ${name}`,
-  download: (name: string) => `Download ${name}`,
-  close: 'Close',
 };

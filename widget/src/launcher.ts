@@ -101,8 +101,8 @@ type Queued = [string, ...unknown[]];
   function loadPanel(): Promise<PanelApi> {
     panel ??= configLoaded
       .then(() => import(/* webpackIgnore: true */ new URL(PANEL_FILE, base).href))
-      .then((m: { mount(h: PanelHost): PanelApi }) => {
-        const p = m.mount(panelHost);
+      .then((m: { mount(h: PanelHost): Promise<PanelApi> }) => m.mount(panelHost))
+      .then((p) => {
         if (pendingIdentity) p.identify(pendingIdentity);
         return p;
       });

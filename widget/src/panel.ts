@@ -1,19 +1,20 @@
 // panel.js — the chat panel, loaded by the launcher on first open (or at idle for a returning visitor): wires the
 // sync engine to the browser (storage, Realtime, timers, page events) and renders the view into the shadow root.
-// Preact for the UI, @supabase/realtime-js for live replies and presence; never the full supabase-js.
+// Preact for the UI, @supabase/realtime-js for live replies and presence; never the full supabase-js. Loaded on
+// demand, so an English first view ships without them: the German strings (before the first draw, German only) and
+// the live signals (once a conversation connects).
 import { RealtimeClient } from '@supabase/realtime-js';
-import { panel as de } from '../locales/de.ts';
 import { panel as en } from '../locales/en.ts';
-import { LiveSignals } from './live.ts';
 import { type PanelApi, type PanelHost, storageKey } from './shared.ts';
 import { ChatSync } from './sync/engine.ts';
 import { drawPanel } from './view/panel.tsx';
 
-export function mount(host: PanelHost): PanelApi {
-  const t = host.locale === 'de' ? de : en;
+export async function mount(host: PanelHost): Promise<PanelApi> {
+  // The attachments chunk holds its English strings itself (tf stays undefined for English).
+  const { panel: t, attachments: tf } = host.locale === 'de' ? await import('../locales/de.ts') : { panel: en, attachments: undefined };
   const { client, options } = host;
   const key = (what: string) => storageKey(options.widgetKey, what);
-  const state = new ChatSync({
+  const state: ChatSync = new ChatSync({
     host,
     api: client,
     realtime: () =>
@@ -31,6 +32,7 @@ export function mount(host: PanelHost): PanelApi {
     online: () => navigator.onLine,
     page: () => ({ url: location.href, title: document.title }),
     t,
+    live: () => import('./live.ts').then((m) => new m.LiveSignals(client, options.widgetKey, () => state.rerender())),
   });
   // Another tab started the conversation: join it.
   addEventListener('storage', (e) => {
@@ -42,8 +44,7 @@ export function mount(host: PanelHost): PanelApi {
     if (document.visibilityState === 'visible') state.resync();
   });
   addEventListener('offline', () => state.setNotice(t.offline));
-  state.live = new LiveSignals(client, options.widgetKey, () => state.rerender());
-  const draw = () => drawPanel(host, t, state);
+  const draw = () => drawPanel(host, t, tf, state);
   host.container.addEventListener('porchlight:close', draw);
   draw();
   return {

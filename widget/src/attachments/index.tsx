@@ -5,8 +5,7 @@
 // URLs handed out by widget-attachments; the send carries their ids (ADR 0010).
 import { useEffect, useState } from 'preact/hooks';
 import { type Attachment, isAllowedType, isInlineImage, MAX_FILES_PER_MESSAGE } from '../../../functions/_shared/attachment-rules.ts';
-import { attachments as de } from '../../locales/de.ts';
-import { attachments as en } from '../../locales/en.ts';
+import { attachments as en } from '../../locales/en-attachments.ts';
 import type { WidgetClient } from '../client.ts';
 import { fetchFile, makeThumbnail, putSigned } from './upload.ts';
 
@@ -29,7 +28,8 @@ const CSS = `
 .lb button{background:#fff;color:#111;border:0;border-radius:8px;padding:6px 12px}
 `;
 
-export const strings = (locale: string): Strings => (locale === 'de' ? de : en);
+/** The panel's strings for a language other than English (loaded with the panel), else English. */
+export const strings = (t?: Strings): Strings => t ?? en;
 
 /** 1234567 → "1.2 MB". */
 export const sizeLabel = (n: number) => (n < 1024 ? `${n} B` : n < 1048576 ? `${Math.round(n / 1024)} KB` : `${(n / 1048576).toFixed(1)} MB`);
@@ -210,8 +210,8 @@ async function download(client: WidgetClient, file: Attachment) {
 }
 
 /** A message's files: images as thumbnails that open full size, the rest as cards that download. */
-export function Files({ files, client, locale }: { files: Attachment[]; client: WidgetClient; locale: string }) {
-  const t = strings(locale);
+export function Files({ files, client, t: given }: { files: Attachment[]; client: WidgetClient; t?: Strings }) {
+  const t = strings(given);
   const [open, setOpen] = useState<{ file: Attachment; src: string } | null>(null);
   return (
     <div class="fl">

@@ -29,8 +29,11 @@ export class ChatSync {
   tray: { busy: boolean } | null = null;
   unread = 0;
   rerender: () => void = () => undefined;
-  /** Typing, who is there and read marks (issue 18); set by the panel. */
+  /** Typing, who is there and read marks (issue 18): a lazy chunk (d.live), loaded on the first connect. */
   live: LiveSignals | null = null;
+  /** Until the live chunk arrives: the conversation its topics are to join, and the newest agent read mark. */
+  private liveWants: { joined?: string; read?: unknown } = {};
+  private liveLoading: Promise<void> | undefined;
   private realtime: RealtimeLike | null = null;
   private channel: ChannelLike | null = null;
   private flushing = false;
@@ -130,7 +133,7 @@ export class ChatSync {
       for (;;) {
         const { data } = await this.d.api.history(this.conversationId, after);
         this.read(data.messages);
-        this.live?.read(data.agentRead?.messageId);
+        this.agentRead(data.agentRead?.messageId);
         if (!data.hasMore || !data.messages.length) break;
         after = data.messages[data.messages.length - 1]!.id;
       }
@@ -182,8 +185,11 @@ export class ChatSync {
       const m = messageFromBroadcast(payload, conversationId);
       if (m && !this.messages.some((x) => x.id === m.id)) this.add([m]);
     });
-    channel.on('broadcast', { event: 'conversation.updated' }, ({ payload }) => this.live?.read((payload as { agent_last_read_message_id?: unknown })?.agent_last_read_message_id));
+    channel.on('broadcast', { event: 'conversation.updated' }, ({ payload }) => this.agentRead((payload as { agent_last_read_message_id?: unknown })?.agent_last_read_message_id));
+    this.liveWants.joined = conversationId;
     this.live?.join(this.realtime as never, conversationId);
+    // A failed load is tried again on the next connect.
+    this.liveLoading ??= this.d.live?.().then((live) => this.attachLive(live), () => void (this.liveLoading = undefined));
     channel.subscribe((status) => {
       if (status === 'SUBSCRIBED') {
         void channel.track({ kind: 'visitor', visitor_id: this.visitorId, online_at: new Date().toISOString() });
@@ -194,6 +200,21 @@ export class ChatSync {
       }
     });
     this.channel = channel;
+  }
+
+  private agentRead(messageId: unknown) {
+    if (messageId != null) this.liveWants.read = messageId;
+    this.live?.read(messageId);
+  }
+
+  /** The live chunk arrived: it joins the topics and learns the read mark that came before it (none is lost). */
+  private attachLive(live: LiveSignals) {
+    this.live = live;
+    const { joined, read } = this.liveWants;
+    if (joined && this.realtime) live.join(this.realtime as never, joined);
+    live.read(read);
+    if (this.d.host.isOpen() && this.conversationId) live.markSeen(this.conversationId, this.messages);
+    this.rerender();
   }
 
   async send(body: string, prechat?: Prechat, attachments?: Attachment[]) {

@@ -2,6 +2,7 @@
 // interfaces: the panel hands it the real ones, the tests a fake server. Types only: nothing of it ships.
 import type { panel } from '../../locales/en.ts';
 import type { Session } from '../client.ts';
+import type { LiveSignals } from '../live.ts';
 import type { ChatMessage } from '../text.ts';
 
 export type Strings = typeof panel;
@@ -53,4 +54,6 @@ export interface SyncDeps {
   /** The page the visitor is on (sent with the start of a conversation). */
   page(): { url: string; title: string };
   t: Strings;
+  /** Loads the live signals (typing, who is there, read marks) once a conversation connects; absent in tests. */
+  live?(): Promise<LiveSignals>;
 }

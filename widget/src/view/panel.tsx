@@ -5,6 +5,7 @@ import { render } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { EMAIL_PATTERN, MAX_MESSAGE_LENGTH, PHONE_PATTERN } from '../../../functions/_shared/limits.ts';
 import { stripControlCharacters } from '../../../functions/_shared/text-rules.ts';
+import type { attachments as fileStrings } from '../../locales/en-attachments.ts';
 import { Availability, LIVE_CSS, Typing } from '../live-view.tsx';
 import type { PanelHost } from '../shared.ts';
 import type { ChatSync } from '../sync/engine.ts';
@@ -16,7 +17,7 @@ import { CSS } from './styles.ts';
 type Att = typeof import('../attachments/index.tsx');
 let att: Att | null = null;
 
-export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: ChatSync }) {
+export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf: typeof fileStrings | undefined; state: ChatSync }) {
   const [, force] = useState(0);
   state.rerender = () => force((n) => n + 1);
   const list = useRef<HTMLDivElement>(null);
@@ -35,7 +36,7 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
   }, [host.isOpen(), state.conversationId]);
   const tray =
     att && state.conversationId
-      ? ((state.tray ??= new att.Tray(host.client, () => state.conversationId, () => state.rerender(), att.strings(host.locale))) as InstanceType<Att['Tray']>)
+      ? ((state.tray ??= new att.Tray(host.client, () => state.conversationId, () => state.rerender(), att.strings(tf))) as InstanceType<Att['Tray']>)
       : null;
   const config = host.config;
   // identify() may arrive after the form rendered: fill what the visitor has not typed yet.
@@ -79,7 +80,7 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
     <header>
       <div style="flex:1">
         <h2>{config?.title ?? t.unavailableTitle}</h2>
-        {config && state.live && <Availability live={state.live} minutes={config.typicalReplyMinutes} t={t} />}
+        {config && <Availability live={state.live} minutes={config.typicalReplyMinutes} t={t} />}
       </div>
       <button class="x" type="button" aria-label={t.close} onClick={() => host.close()}>
         ×
@@ -171,7 +172,7 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
           <div key={m.id} class={`bub ${m.senderKind === 'visitor' ? 'v' : 'a'}`} data-message-id={m.id} data-state={m.state ?? 'sent'}>
             {m.senderKind !== 'visitor' && <small>{m.authorName ?? t.agent}</small>}
             <Text text={m.body} />
-            {m.attachments && att && <att.Files files={m.attachments} client={host.client} locale={host.locale} />}
+            {m.attachments && att && <att.Files files={m.attachments} client={host.client} t={tf} />}
             {m.state === 'sending' && <small>{t.sending}</small>}
             {m.id === seenUnder && <small class="sn" data-testid="seen">{t.seen}</small>}
             {m.state === 'failed' && (
@@ -224,4 +225,4 @@ export function Panel({ host, t, state }: { host: PanelHost; t: Strings; state: 
 
 
 /** Renders (or re-renders) the panel into the launcher's shadow root. */
-export const drawPanel = (host: PanelHost, t: Strings, state: ChatSync) => render(<Panel host={host} t={t} state={state} />, host.container);
+export const drawPanel = (host: PanelHost, t: Strings, tf: typeof fileStrings | undefined, state: ChatSync) => render(<Panel host={host} t={t} tf={tf} state={state} />, host.container);
