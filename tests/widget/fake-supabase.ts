@@ -28,10 +28,10 @@ export class FakeChannel implements ChannelLike {
     if (filter.event === 'message.created') this.handlers.push(cb);
     return this;
   }
-  subscribe(cb: (status: string) => void) {
-    this.status = cb;
-    // Realtime answers the join a moment later.
-    queueMicrotask(() => !this.removed && cb('SUBSCRIBED'));
+  subscribe(cb?: (status: string) => void) {
+    this.status = cb ?? null;
+    // Realtime answers the join a moment later (the live signals' topics subscribe without a callback).
+    queueMicrotask(() => !this.removed && cb?.('SUBSCRIBED'));
     return this;
   }
   async track(payload: Record<string, unknown>) {
@@ -57,6 +57,8 @@ export class FakeSupabase {
   /** A message body the function refuses for good (as it refuses an over-long one). */
   refuses: (body: string) => Failure | null = () => null;
   channels: FakeChannel[] = [];
+  /** The newest message an agent has read (the history's agentRead). */
+  agentRead: string | null = null;
   /** The server's clock: now, and never twice the same millisecond. */
   private lastMs = 0;
 
@@ -140,7 +142,7 @@ export class FakeSupabase {
       const all = this.ordered();
       const from = after ? all.findIndex((r) => r.id === after) + 1 : 0;
       const page = all.slice(from, from + this.pageSize + 1);
-      return json(200, { messages: page.slice(0, this.pageSize), hasMore: page.length > this.pageSize });
+      return json(200, { messages: page.slice(0, this.pageSize), hasMore: page.length > this.pageSize, agentRead: this.agentRead ? { messageId: this.agentRead } : null });
     }
     return json(404, { code: 'not_found', message: `${method} ${url.pathname}` });
   };

@@ -4,8 +4,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { panel as t } from '../../widget/locales/en.ts';
 import { WidgetClient } from '../../widget/src/client.ts';
+import { LiveSignals } from '../../widget/src/live.ts';
 import { storageKey } from '../../widget/src/shared.ts';
 import { ChatSync } from '../../widget/src/sync/engine.ts';
+import type { SyncDeps } from '../../widget/src/sync/ports.ts';
 import { FakeSupabase } from './fake-supabase.ts';
 
 const KEY = 'pk_test_shop';
@@ -37,7 +39,7 @@ async function settle() {
 }
 
 /** The panel as the page loads it (again, for a reload): the engine, the launcher's side, and its timers. */
-function loadWidget({ open = false } = {}) {
+function loadWidget({ open = false, live }: { open?: boolean; live?: SyncDeps['live'] } = {}) {
   const host = { locale: 'en', open, unread: 0, emitted: [] as { id: string }[] };
   const timers: { fn: () => void; ms: number }[] = [];
   const sync = new ChatSync({
@@ -55,6 +57,7 @@ function loadWidget({ open = false } = {}) {
     online: () => true,
     page: () => ({ url: location.href, title: 'Pricing' }),
     t,
+    live,
   });
   /** Runs the timers that are due now (a retry, a rejoin) and what they start. */
   const runTimers = async () => {
@@ -254,5 +257,25 @@ describe('unread and read marks', () => {
     await settle();
     expect(w.sync.conversationId).toBe(server.conversationId);
     expect(w.sync.conversationId).not.toBe(old);
+  });
+});
+
+describe('live signals loaded on demand', () => {
+  it('a live chunk that arrives after the conversation joined still joins its topics and knows the agent read mark', async () => {
+    const first = await startedChat('question');
+    server.agentRead = first.sync.messages[0]!.id;
+    server.channels = [];
+    // The page reloads; the live chunk is still on its way while the conversation's channel joins.
+    let arrive: (l: LiveSignals) => void = () => undefined;
+    const reloaded = loadWidget({ live: () => new Promise((r) => (arrive = r)) });
+    await settle();
+    expect(server.channels.map((c) => c.topic)).toEqual([`conversation:${server.conversationId}`]);
+    expect(reloaded.sync.live).toBeNull();
+
+    arrive(new LiveSignals(new WidgetClient(OPTIONS), KEY, () => undefined));
+    await settle();
+    expect(server.channels.map((c) => c.topic).sort()).toEqual([`availability:${KEY}`, `conversation:${server.conversationId}`, `conversation:${server.conversationId}:typing`]);
+    expect(reloaded.sync.live?.agentRead).toBe(server.agentRead);
+    expect(reloaded.sync.live?.seenUnder(reloaded.sync.messages)).toBe(server.agentRead);
   });
 });
