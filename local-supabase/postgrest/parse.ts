@@ -12,7 +12,7 @@ export interface ColumnRef {
 export type SelectItem =
   | { kind: 'star' }
   | { kind: 'col'; alias?: string; ref: ColumnRef; cast?: string }
-  | { kind: 'embed'; alias?: string; name: string; hints: string[]; inner: boolean; select: SelectItem[] };
+  | { kind: 'embed'; alias?: string; name: string; hints: string[]; inner: boolean; select: SelectItem[]; spread?: string };
 
 export type Cond =
   | { kind: 'filter'; ref: ColumnRef; negate: boolean; op: string; quant?: 'any' | 'all'; ftsConfig?: string; value: string }
@@ -97,7 +97,9 @@ function parseSelectItem(item: string, whole: string): SelectItem {
   if (paren > 0 && rest.endsWith(')')) {
     let head = rest.slice(0, paren).trim();
     const inside = rest.slice(paren + 1, -1);
-    if (head.startsWith('...')) throw syntaxError(`"spread embedding is not supported by the local stand-in (${item})"`);
+    // A spread `...rel(cols)` is resolved like an embed (so an unknown relationship is PGRST200), then refused.
+    const spread = head.startsWith('...') ? item : undefined;
+    if (spread) head = head.slice(3);
     // Aggregates (`count()`, `col.sum()`) are off on hosted projects (db-aggregates-enabled = false): refused alike.
     if (!inside.trim() && /^(?:.+\.)?(count|sum|avg|max|min)$/.test(head)) throw new RestError(400, 'PGRST123', 'Use of aggregate functions is not allowed');
     const pieces = head.split('!');
@@ -106,7 +108,8 @@ function parseSelectItem(item: string, whole: string): SelectItem {
     const inner = pieces.includes('inner');
     if (!head) throw syntaxError(`"failed to parse select parameter (${whole})"`);
     // `rel()` selects nothing: the embed is left out of the reply (it may still filter with !inner).
-    return { kind: 'embed', alias, name: head, hints, inner, select: inside.trim() ? parseSelect(inside) : [] };
+    const select = inside.trim() ? parseSelect(inside) : [];
+    return { kind: 'embed', alias, name: head, hints, inner, select, ...(spread ? { spread } : {}) };
   }
   if (rest.includes('(') || rest.includes(')')) throw syntaxError(`"failed to parse select parameter (${whole})"`);
   let cast: string | undefined;

@@ -1,7 +1,7 @@
 // Builds SQL for a PostgREST read: projection with embedded resources (json subqueries), filters, order, paging.
 // Identifiers come only from the schema cache (quoted); every value is a bind parameter.
 import { RestError } from './errors.ts';
-import { type ColumnRef, type Cond, type OrderItem, parseList, type SelectItem } from './parse.ts';
+import { type ColumnRef, type Cond, type OrderItem, parseList, type SelectItem, syntaxError } from './parse.ts';
 import { type Join, joinConds, resolveEmbed } from './relations.ts';
 import type { SchemaCache, Table } from './schema.ts';
 
@@ -60,14 +60,33 @@ function outputName(item: Extract<SelectItem, { kind: 'col' }>): string {
 
 /** Builds the Node tree for a select list (resolving embeds recursively). */
 export async function buildNode(cache: SchemaCache, table: Table, select: SelectItem[]): Promise<Node> {
+  const root = await resolveNode(cache, table, select);
+  refuseAfterResolving(root, 1);
+  return root;
+}
+
+async function resolveNode(cache: SchemaCache, table: Table, select: SelectItem[]): Promise<Node> {
   const node: Node = { table, select, conds: [], order: [], embeds: [] };
   for (const item of select) {
     if (item.kind === 'col' && !table.columns.has(item.ref.name)) throw columnError(table, item.ref.name);
     if (item.kind !== 'embed') continue;
     const { target, join, many } = await resolveEmbed(cache, table, item.name, item.hints);
-    node.embeds.push({ name: item.name, alias: item.alias ?? item.name, inner: item.inner, join, many, node: await buildNode(cache, target, item.select) });
+    node.embeds.push({ name: item.name, alias: item.alias ?? item.name, inner: item.inner, join, many, node: await resolveNode(cache, target, item.select) });
   }
   return node;
+}
+
+/** What PostgREST fails on once every relationship is found: spreads (not here) and two embeds sharing a name. */
+function refuseAfterResolving(node: Node, depth: number): void {
+  const spread = node.select.find((i) => i.kind === 'embed' && i.spread);
+  if (spread?.kind === 'embed') throw syntaxError(`"spread embedding is not supported by the local stand-in (${spread.spread})"`);
+  const seen = new Set<string>();
+  for (const e of node.embeds) {
+    // PostgREST names each embed's subquery <table>_<alias or name>_<depth>; Postgres refuses a repeated one.
+    if (seen.has(e.alias)) throw new RestError(400, '42712', `table name "${node.table.name}_${e.alias}_${depth}" specified more than once`);
+    seen.add(e.alias);
+  }
+  for (const e of node.embeds) refuseAfterResolving(e.node, depth + 1);
 }
 
 export function findEmbed(node: Node, path: string[]): Node | null {

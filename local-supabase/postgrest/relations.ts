@@ -57,7 +57,8 @@ function matches(c: Candidate, name: string, hint: string | undefined): boolean 
     return c.card === 'one-to-many' && c.target.name === name && singleCol(c.fk, hint);
   }
   if (c.card === 'many-to-many') return c.target.name === name && (!hint || hint === c.junction!.name);
-  if (!hint) return c.target.name === name || c.fk.name === name || singleCol(c.fk, name);
+  // A constraint name or FK column names the embed only when the target is a table (PostgREST issue 2277).
+  if (!hint) return c.target.name === name || (!c.target.isView && (c.fk.name === name || singleCol(c.fk, name)));
   const refSingle = c.fk.refColumns.length === 1 && c.fk.refColumns[0] === hint;
   return c.target.name === name && (c.fk.name === hint || singleCol(c.fk, hint) || refSingle);
 }
@@ -87,17 +88,20 @@ export async function resolveEmbed(cache: SchemaCache, parent: Table, name: stri
         embedding: `${parent.name} with ${m.target.name}`,
         relationship: m.junction
           ? `${m.junction.name} using ${m.fk.name}(${m.fk.columns.join(', ')}) and ${m.toChild!.name}(${m.toChild!.columns.join(', ')})`
-          : `${m.fk.name} using ${m.fk.table}(${m.fk.columns.join(', ')}) and ${m.fk.refTable}(${m.fk.refColumns.join(', ')})`,
+          : `${m.fk.name} using ${parent.name}(${joinOf(m).parentCols.join(', ')}) and ${m.target.name}(${joinOf(m).childCols.join(', ')})`,
       })),
-      `Try changing '${name}' to one of the following: ${found.map((m) => `'${name}!${m.junction ? m.junction.name : m.fk.name}'`).join(', ')}. Find the desired relationship in the 'details' key.`,
+      `Try changing '${name}' to one of the following: ${found.map((m) => `'${m.target.name}!${m.junction ? m.junction.name : m.fk.name}'`).join(', ')}. Find the desired relationship in the 'details' key.`,
     );
   }
   const m = found[0]!;
-  if (m.card === 'many-to-many') {
-    return { target: m.target, join: { parentCols: [], childCols: [], via: { junction: m.junction!, toParent: m.fk, toChild: m.toChild! } }, many: true };
-  }
-  if (m.card === 'many-to-one') return { target: m.target, join: { parentCols: m.fk.columns, childCols: m.fk.refColumns }, many: false };
-  return { target: m.target, join: { parentCols: m.fk.refColumns, childCols: m.fk.columns }, many: m.card === 'one-to-many' };
+  return { target: m.target, join: joinOf(m), many: m.card === 'many-to-many' || m.card === 'one-to-many' };
+}
+
+/** The join columns, parent side first (for many-to-one the FK's own columns are on the parent). */
+function joinOf(m: Candidate): Join {
+  if (m.card === 'many-to-many') return { parentCols: [], childCols: [], via: { junction: m.junction!, toParent: m.fk, toChild: m.toChild! } };
+  if (m.card === 'many-to-one') return { parentCols: m.fk.columns, childCols: m.fk.refColumns };
+  return { parentCols: m.fk.refColumns, childCols: m.fk.columns };
 }
 
 const q = (id: string) => `"${id.replace(/"/g, '""')}"`;

@@ -6,6 +6,8 @@ import { viewKeys } from './views.ts';
 export interface Column {
   name: string;
   type: string;
+  /** The default as SQL (an identity column's is its nextval), for `Prefer: missing=default`. */
+  default?: string | null;
 }
 export interface Table {
   schema: string;
@@ -14,6 +16,8 @@ export interface Table {
   pk: string[];
   /** Column sets with a unique constraint (incl. the primary key). */
   uniques: string[][];
+  /** A view (or materialized view): PostgREST does not let its FK names or columns name an embed. */
+  isView?: boolean;
 }
 export interface ForeignKey {
   name: string;
@@ -91,9 +95,14 @@ export class SchemaCache {
   private async load(): Promise<void> {
     const schemas = this.schemas;
     const cols = await this.pool.query(
-      `select n.nspname as schema, c.relname as name, a.attname as col, format_type(a.atttypid, a.atttypmod) as type
+      `select n.nspname as schema, c.relname as name, a.attname as col, format_type(a.atttypid, a.atttypmod) as type,
+              c.relkind in ('v','m') as is_view,
+              case when a.attidentity = 'd' then format('nextval(%L)', pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname))
+                   when a.attgenerated = 's' then null
+                   else pg_get_expr(ad.adbin, ad.adrelid) end as default
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
          join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+         left join pg_attrdef ad on ad.adrelid = c.oid and ad.adnum = a.attnum
         where n.nspname = any($1) and c.relkind in ('r','v','m','p','f')
         order by c.oid, a.attnum`,
       [schemas],
@@ -102,9 +111,10 @@ export class SchemaCache {
     for (const r of cols.rows) {
       const k = this.key(r.schema, r.name);
       let t = tables.get(k);
-      if (!t) tables.set(k, (t = { schema: r.schema, name: r.name, columns: new Map(), pk: [], uniques: [] }));
-      t.columns.set(r.col, { name: r.col, type: r.type });
+      if (!t) tables.set(k, (t = { schema: r.schema, name: r.name, columns: new Map(), pk: [], uniques: [], isView: r.is_view }));
+      t.columns.set(r.col, { name: r.col, type: r.type, default: r.default });
     }
+    // Ordered by table and constraint name as PostgREST orders them (its PGRST201 details list them so).
     const cons = await this.pool.query(
       `select con.conname as name, con.contype as type, n.nspname as schema, c.relname as table,
               array(select a.attname::text from unnest(con.conkey) with ordinality k(n, i) join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.n order by k.i) as columns,
@@ -113,7 +123,8 @@ export class SchemaCache {
          from pg_constraint con
          join pg_class c on c.oid = con.conrelid join pg_namespace n on n.oid = c.relnamespace
          left join pg_class rc on rc.oid = con.confrelid left join pg_namespace rn on rn.oid = rc.relnamespace
-        where con.contype in ('p','u','f') and n.nspname = any($1)`,
+        where con.contype in ('p','u','f') and n.nspname = any($1)
+        order by con.conrelid, con.conname`,
       [schemas],
     );
     const fks: ForeignKey[] = [];

@@ -24,6 +24,15 @@ function parseJson(rq: RestRequest): unknown {
   }
 }
 
+/** A row of the defaults of `cols` (the catalog's SQL for each), for a request row to be laid over. */
+function withDefaults(table: Table, cols: string[]): string {
+  const pairs = cols.flatMap((c) => {
+    const def = table.columns.get(c)?.default;
+    return def ? [`'${c.replace(/'/g, "''")}', ${def}`] : [];
+  });
+  return `jsonb_build_object(${pairs.join(', ')})`;
+}
+
 function checkColumns(table: Table, cols: string[]) {
   for (const c of cols) {
     if (!table.columns.has(c)) {
@@ -74,22 +83,11 @@ export async function insert(env: Env, rq: RestRequest, schema: string, name: st
   const onConflict = rq.url.searchParams.get('on_conflict');
   const conflictCols = onConflict ? parseColumnsParam(onConflict) : table.pk;
   checkColumns(table, conflictCols);
-  // Rows sharing a column list form one INSERT. With `Prefer: missing=default` each key set is its own group,
-  // so absent keys take the column default; otherwise absent keys are NULL (postgrest-js sends columns=).
-  let groups: { cols: string[]; rows: object[] }[];
-  if (rq.prefs.missing === 'default') {
-    const byKey = new Map<string, { cols: string[]; rows: object[] }>();
-    for (const r of rows as object[]) {
-      const cols = Object.keys(r).filter((c) => !columnsParam || parseColumnsParam(columnsParam).includes(c));
-      const k = [...cols].sort().join('\u0000');
-      if (!byKey.has(k)) byKey.set(k, { cols, rows: [] });
-      byKey.get(k)!.rows.push(r);
-    }
-    groups = [...byKey.values()];
-  } else {
-    const cols = columnsParam ? parseColumnsParam(columnsParam) : [...new Set((rows as object[]).flatMap((r) => Object.keys(r)))];
-    groups = rows.length ? [{ cols, rows: rows as object[] }] : [];
-  }
+  // All rows form one INSERT over the request's columns (postgrest-js sends columns=); absent keys are NULL, or
+  // with `Prefer: missing=default` the column default, evaluated for every row as PostgREST does (so each row
+  // of a bulk insert draws its sequence value, used or not).
+  const cols = columnsParam ? parseColumnsParam(columnsParam) : [...new Set((rows as object[]).flatMap((r) => Object.keys(r)))];
+  const groups: { cols: string[]; rows: object[] }[] = rows.length ? [{ cols, rows: rows as object[] }] : [];
   for (const g of groups) checkColumns(table, g.cols);
   if (rq.prefs.resolution && !conflictCols.length) {
     throw new RestError(400, 'PGRST100', 'on_conflict requires a primary key or an on_conflict parameter');
@@ -108,9 +106,12 @@ export async function insert(env: Env, rq: RestRequest, schema: string, name: st
       const action = rq.prefs.resolution === 'ignore-duplicates' || !set.length ? 'do nothing' : `do update set ${set.join(', ')}`;
       conflict = ` on conflict (${conflictCols.map(q).join(', ')}) ${action}`;
     }
-    const source = g.cols.length
-      ? `(${cols}) select ${cols} from json_populate_recordset(null::${target}, ${params.add(JSON.stringify(g.rows))}::json)`
-      : 'default values';
+    const body = params.add(JSON.stringify(g.rows));
+    const source = !g.cols.length
+      ? 'default values'
+      : rq.prefs.missing === 'default'
+        ? `(${cols}) select ${cols} from jsonb_populate_recordset(null::${target}, (select coalesce(jsonb_agg(${withDefaults(table, g.cols)} || _e), '[]') from jsonb_array_elements(${body}::jsonb) _e))`
+        : `(${cols}) select ${cols} from json_populate_recordset(null::${target}, ${body}::json)`;
     // xmax = 0 marks a row this statement inserted (not one an upsert updated).
     return `_g${i} as (insert into ${target} as _t ${source}${conflict} returning _t as _row, (_t.xmax = 0) as _inserted)`;
   });
