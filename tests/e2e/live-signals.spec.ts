@@ -142,7 +142,7 @@ test('the widget header shows who is online and flips to away when the last agen
   await dash.context.close();
 });
 
-test('when Realtime ends the typing or the availability channel, the dashboard joins it again', async ({ browser }) => {
+test('when Realtime ends the typing, presence or availability channel, the dashboard joins it again', async ({ browser }) => {
   // The dashboard's real websocket, watched at the network so the test can speak to the server on it.
   const context = await browser.newContext({ baseURL: DASHBOARD });
   const joins: { joinRef: string; topic: string; server: { send(frame: string): void } }[] = [];
@@ -191,6 +191,14 @@ test('when Realtime ends the typing or the availability channel, the dashboard j
   await expect(dash.page.getByTestId('visitor-typing')).toHaveText(`${name} is typing…`);
   await dash.page.getByLabel('Reply').pressSequentially('Yes, here', { delay: 150 });
   await expect(v.page.getByTestId('typing')).toHaveText('Sam Agent is typing…');
+
+  // The conversation's presence channel too: after its new join the visitor shows online again.
+  const presence = /^realtime:conversation:[^:]+$/;
+  await expect(dash.page.getByTestId('presence-label')).toHaveText('Online');
+  const watched = await joinedNow(presence);
+  endChannel(watched);
+  await joinedNow(presence, watched.joinRef);
+  await expect(dash.page.getByTestId('presence-label')).toHaveText('Online');
   await v.context.close();
 
   // The availability channel ended and joined again: a visitor arriving now sees the agent online.
