@@ -2,9 +2,10 @@
 // when it unmounts (e.g. an error page while the API is down). Removing and re-creating the channel for that
 // would race realtime-js, which hands out a channel of the same topic that a removal left half-closed while the
 // socket was down, and live updates would stop for good. A new channel is opened only when Realtime itself ended
-// the old one (realtime-js has dropped it by then).
-import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+// the old one (rejoining-channel.ts).
+import type { SupabaseClient } from '@supabase/supabase-js';
 import type { CompanyEvent } from './dashboard-context.tsx';
+import { rejoiningChannel } from './rejoining-channel.ts';
 
 export interface CompanyListener {
   onEvent(e: CompanyEvent): void;
@@ -37,42 +38,27 @@ export function watchCompany(supabase: SupabaseClient, topic: string, listener: 
     if (hub.live) listener.onStatus('live');
   } else {
     const created: Hub = { listeners: new Set(), live: false, remove: () => undefined };
-    let removed = false;
-    let retryMs = 1000;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    let channel: RealtimeChannel;
-    const open = () => {
-      channel = supabase
-        .channel(topic, { config: { private: true } })
-        .on('broadcast', { event: '*' }, (msg) => {
+    const channel = rejoiningChannel(
+      supabase,
+      topic,
+      { config: { private: true } },
+      (c) =>
+        c.on('broadcast', { event: '*' }, (msg) => {
           const e: CompanyEvent = { event: String(msg.event), payload: (msg.payload ?? {}) as Record<string, unknown> };
           for (const l of created.listeners) l.onEvent(e);
-        })
-        .subscribe((status, err) => {
-          if (status === 'SUBSCRIBED') {
-            retryMs = 1000;
-            created.live = true;
-            for (const l of created.listeners) l.onStatus('live');
-          } else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') {
-            created.live = false;
-            const denied = status === 'CHANNEL_ERROR' && /unauthorized|permission/i.test(err?.message ?? '');
-            for (const l of created.listeners) l.onStatus(denied ? 'denied' : 'offline');
-            // Errors and timeouts are re-joined by realtime-js. A close we did not ask for is Realtime ending the
-            // channel (e.g. the database was unreachable when a refreshed token was checked): open a new one.
-            if (status === 'CLOSED' && !removed) {
-              clearTimeout(retry);
-              retry = setTimeout(open, retryMs);
-              retryMs = Math.min(retryMs * 2, 30_000);
-            }
-          }
-        });
-    };
-    open();
-    created.remove = () => {
-      removed = true;
-      clearTimeout(retry);
-      void supabase.removeChannel(channel);
-    };
+        }),
+      (status, err) => {
+        if (status === 'SUBSCRIBED') {
+          created.live = true;
+          for (const l of created.listeners) l.onStatus('live');
+        } else {
+          created.live = false;
+          const denied = status === 'CHANNEL_ERROR' && /unauthorized|permission/i.test(err?.message ?? '');
+          for (const l of created.listeners) l.onStatus(denied ? 'denied' : 'offline');
+        }
+      },
+    );
+    created.remove = () => channel.remove();
     hubs.set(topic, created);
     hub = created;
   }

@@ -2,10 +2,11 @@
 // conversation (ref-counted), so the inbox and the open conversation never join the same topic twice. Agents only
 // read here: only the conversation's visitor may track presence on it (realtime policies), so whoever is present
 // is the visitor.
-import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { type RejoiningChannel, rejoiningChannel } from './rejoining-channel.ts';
 
 interface Entry {
-  channel: RealtimeChannel;
+  channel: RejoiningChannel;
   refs: number;
   visitorOnline: boolean;
   subscribed: boolean;
@@ -41,30 +42,33 @@ export class PresenceHub {
   watch(conversationId: string): () => void {
     let entry = this.entries.get(conversationId);
     if (!entry) {
-      const channel = this.supabase.channel(`conversation:${conversationId}`, {
-        config: { private: true, presence: { key: this.presenceKey } },
-      });
-      const created: Entry = { channel, refs: 0, visitorOnline: false, subscribed: false };
+      const created: Entry = { channel: null as unknown as RejoiningChannel, refs: 0, visitorOnline: false, subscribed: false };
       entry = created;
-      channel.on('presence', { event: 'sync' }, () => {
-        const state = channel.presenceState<{ kind?: string }>();
-        const online = Object.keys(state).length > 0;
-        if (online !== created.visitorOnline) {
-          created.visitorOnline = online;
-          this.emit();
-        }
-      });
-      channel.subscribe((status) => {
-        if (status === 'SUBSCRIBED') {
-          created.subscribed = true;
-        } else if (status === 'CLOSED' || status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') {
-          created.subscribed = false;
-          if (created.visitorOnline) {
-            created.visitorOnline = false;
-            this.emit();
+      // Rejoined when Realtime ends it; the new join's sync says again whether the visitor is there.
+      created.channel = rejoiningChannel(
+        this.supabase,
+        `conversation:${conversationId}`,
+        { config: { private: true, presence: { key: this.presenceKey } } },
+        (c) =>
+          c.on('presence', { event: 'sync' }, () => {
+            const online = Object.keys(c.presenceState()).length > 0;
+            if (online !== created.visitorOnline) {
+              created.visitorOnline = online;
+              this.emit();
+            }
+          }),
+        (status) => {
+          if (status === 'SUBSCRIBED') {
+            created.subscribed = true;
+          } else {
+            created.subscribed = false;
+            if (created.visitorOnline) {
+              created.visitorOnline = false;
+              this.emit();
+            }
           }
-        }
-      });
+        },
+      );
       this.entries.set(conversationId, created);
     }
     entry.refs += 1;
@@ -76,7 +80,7 @@ export class PresenceHub {
       e.refs -= 1;
       if (e.refs <= 0) {
         this.entries.delete(conversationId);
-        void this.supabase.removeChannel(e.channel);
+        e.channel.remove();
         if (e.visitorOnline) this.emit();
       }
     };
@@ -84,7 +88,7 @@ export class PresenceHub {
 
   /** Leaves every channel (the agent signed in as someone else). */
   close() {
-    for (const entry of this.entries.values()) void this.supabase.removeChannel(entry.channel);
+    for (const entry of this.entries.values()) entry.channel.remove();
     this.entries.clear();
     this.emit();
   }

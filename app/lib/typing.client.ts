@@ -1,11 +1,12 @@
 // Typing on the private `conversation:<id>:typing` channels (issue 18, ADR 0011): which visitors are typing (the
 // inbox's marks, the open conversation's line) and the agent's own typing, throttled at the sender. One channel per
 // conversation, ref-counted like the presence hub; only `typing` events from a visitor count as the visitor's.
-import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { TYPING_EVENT, TypingSender, TypingWatch, typingTopic } from '../../widget/src/typing.ts';
+import { type RejoiningChannel, rejoiningChannel } from './rejoining-channel.ts';
 
 interface Entry {
-  channel: RealtimeChannel;
+  channel: RejoiningChannel;
   refs: number;
   visitor: TypingWatch;
   sender: TypingSender;
@@ -54,15 +55,21 @@ export class TypingHub {
   watch(conversationId: string): () => void {
     let entry = this.entries.get(conversationId);
     if (!entry) {
-      const channel = this.supabase.channel(typingTopic(conversationId), { config: { private: true } });
       const visitor = new TypingWatch(this.emit);
+      // Rejoined when Realtime ends it: the visitor's marks and the agent's own typing keep flowing.
+      const channel = rejoiningChannel(
+        this.supabase,
+        typingTopic(conversationId),
+        { config: { private: true } },
+        (c) => c.on('broadcast', { event: TYPING_EVENT }, ({ payload }) => visitor.receive(payload, 'visitor')),
+        (status) => {
+          if (status === 'CLOSED' || status === 'CHANNEL_ERROR') visitor.clear();
+        },
+      );
       const sender = new TypingSender((typing) => {
-        if (channel.state !== 'joined') return false;
-        void channel.send({ type: 'broadcast', event: TYPING_EVENT, payload: { from: 'agent', typing, name: this.agentName } });
-      });
-      channel.on('broadcast', { event: TYPING_EVENT }, ({ payload }) => visitor.receive(payload, 'visitor'));
-      channel.subscribe((status) => {
-        if (status === 'CLOSED' || status === 'CHANNEL_ERROR') visitor.clear();
+        const c = channel.current;
+        if (c.state !== 'joined') return false;
+        void c.send({ type: 'broadcast', event: TYPING_EVENT, payload: { from: 'agent', typing, name: this.agentName } });
       });
       entry = { channel, refs: 0, visitor, sender };
       this.entries.set(conversationId, entry);
@@ -78,13 +85,13 @@ export class TypingHub {
         e.sender.stop();
         e.visitor.clear();
         this.entries.delete(conversationId);
-        void this.supabase.removeChannel(e.channel);
+        e.channel.remove();
       }
     };
   }
 
   close() {
-    for (const e of this.entries.values()) void this.supabase.removeChannel(e.channel);
+    for (const e of this.entries.values()) e.channel.remove();
     this.entries.clear();
     this.emit();
   }
@@ -112,10 +119,16 @@ export function announceAvailability(supabase: SupabaseClient, widgetKey: string
       .map((w) => w[0]!.toUpperCase())
       .join('') || '?';
   // Presence enabled at the join: agents may read nothing else here, and a join that reads nothing is refused.
-  const channel = supabase.channel(`availability:${widgetKey}`, { config: { private: true, presence: { enabled: true } } });
-  // One track per join: hosted Realtime shuts a channel past 5 presence events in 30 s.
-  channel.subscribe((status) => {
-    if (status === 'SUBSCRIBED') void channel.track({ initials });
-  });
-  return () => void supabase.removeChannel(channel);
+  // One track per join: hosted Realtime shuts a channel past 5 presence events in 30 s. Rejoined (and tracked
+  // again) when Realtime ends it, so the visitors do not see the agent away while the dashboard is open.
+  const channel = rejoiningChannel(
+    supabase,
+    `availability:${widgetKey}`,
+    { config: { private: true, presence: { enabled: true } } },
+    () => undefined,
+    (status, _err, c) => {
+      if (status === 'SUBSCRIBED') void c.track({ initials });
+    },
+  );
+  return () => channel.remove();
 }

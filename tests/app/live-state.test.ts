@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyToInbox, applyToThread, type CompanyEvent, type InboxRow, type InboxView, type Thread } from '../../app/lib/live-state.ts';
 import { LiveStore } from '../../app/lib/live-store.ts';
+import { threadFiles } from '../../app/lib/thread-files.ts';
 import { messagePreview } from '../../functions/_shared/conversation-rules.ts';
 
 const T0 = '2026-12-02T10:00:00.000Z';
@@ -89,6 +90,22 @@ describe('the open conversation follows the company events', () => {
     expect(next.conversation).toMatchObject({ status: 'open', unread_count: 1, last_message_at: T1 });
     expect(applyToThread(next, message('m1', 'c', T1, 'Back again'))).toBe(next);
     expect(applyToThread(thread, message('x1', 'other', T1))).toBe(thread);
+  });
+
+  it('a message.created with files shows them under its message at once; a re-read holding them lists each once', () => {
+    const files = [
+      { id: 'a1', name: 'shot.png', content_type: 'image/png', size_bytes: 2048, object_path: 'co/c/a1/shot.png', thumbnail_path: 'co/c/a1/thumb.jpg' },
+      { id: 'a2', name: 'report.pdf', content_type: 'application/pdf', size_bytes: 99, object_path: 'co/c/a2/report.pdf', thumbnail_path: null },
+    ];
+    const e = message('m1', 'c', T1, '');
+    const next = applyToThread(thread, { ...e, payload: { ...e.payload, attachments: files } });
+    const live = threadFiles([], next.messages);
+    expect(live.byMessage.get('m1')).toEqual([
+      { id: 'a1', message_id: 'm1', name: 'shot.png', content_type: 'image/png', size_bytes: 2048, thumbnail_path: 'co/c/a1/thumb.jpg' },
+      { id: 'a2', message_id: 'm1', name: 'report.pdf', content_type: 'application/pdf', size_bytes: 99, thumbnail_path: null },
+    ]);
+    expect(live.byMessage.get('m0')).toBeUndefined();
+    expect(threadFiles(live.all, next.messages).all.map((f) => f.id)).toEqual(['a1', 'a2']);
   });
 
   it('a conversation.updated whose last message never arrived flags a gap (the page then re-reads)', () => {

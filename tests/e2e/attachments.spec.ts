@@ -142,3 +142,39 @@ test('an agent attaches in the dashboard with progress; the visitor sees it; the
   const [visitorDownload] = await Promise.all([page.waitForEvent('download'), visitorCard.click()]);
   expect(visitorDownload.suggestedFilename()).toBe('invoice.pdf');
 });
+
+test('a visitor’s files appear in the agent’s open conversation live, without a re-read', async ({ browser, page }) => {
+  const conversationId = await startChat(page, 'Lena Live', 'Sending files now');
+  const png = Buffer.from(
+    await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 200;
+      c.height = 120;
+      c.getContext('2d')!.fillRect(0, 0, 200, 120);
+      return c.toDataURL('image/png').split(',')[1]!;
+    }),
+    'base64',
+  );
+  const { page: agent, context } = await signIn(browser, ACME_AGENT);
+  await agent.goto(`/inbox/${conversationId}`);
+  await expect(agent.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
+  await expect(agent.getByTestId('messages').getByText('Sending files now')).toBeVisible();
+  await agent.waitForLoadState('networkidle');
+  // From here the agent's page only listens: the files must come with the broadcast, not a loader re-read.
+  const reReads: string[] = [];
+  context.on('request', (r) => {
+    if (r.method() === 'GET' && new URL(r.url()).pathname.endsWith('.data')) reReads.push(r.url());
+  });
+
+  await page.getByLabel('Attach files').setInputFiles([
+    { name: 'live.pdf', mimeType: 'application/pdf', buffer: PDF },
+    { name: 'live.png', mimeType: 'image/png', buffer: png },
+  ]);
+  await expect(page.locator('[data-upload="done"]')).toHaveCount(2);
+  await page.getByRole('button', { name: 'Send' }).click();
+  const sent = agent.getByTestId('message').filter({ has: agent.getByRole('link', { name: 'Download live.pdf' }) });
+  await expect(sent).toBeVisible();
+  await expect(sent.getByRole('link', { name: 'Open live.png' }).locator('img')).toBeVisible();
+  await expect(sent).toHaveAttribute('data-sender', 'visitor');
+  expect(reReads).toEqual([]);
+});

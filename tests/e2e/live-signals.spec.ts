@@ -4,7 +4,7 @@
 // is online in it.
 import { randomUUID } from 'node:crypto';
 import { type Browser, expect, type Page, test } from '@playwright/test';
-import { DEMO, query, serviceClient, signIn } from './support.ts';
+import { DASHBOARD, DEMO, query, serviceClient, signIn } from './support.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -140,4 +140,74 @@ test('the widget header shows who is online and flips to away when the last agen
   await expect(v.page.getByTestId('availability')).toContainText("We're away");
   await v.context.close();
   await dash.context.close();
+});
+
+test('when Realtime ends the typing, presence or availability channel, the dashboard joins it again', async ({ browser }) => {
+  // The dashboard's real websocket, watched at the network so the test can speak to the server on it.
+  const context = await browser.newContext({ baseURL: DASHBOARD });
+  const joins: { joinRef: string; topic: string; server: { send(frame: string): void } }[] = [];
+  await context.routeWebSocket(/\/realtime\/v1\/websocket/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((frame) => {
+      if (typeof frame === 'string' && frame.includes('"phx_join"')) {
+        const [joinRef, , topic] = JSON.parse(frame) as [string, string, string];
+        joins.push({ joinRef, topic, server });
+      }
+      server.send(frame);
+    });
+    server.onMessage((frame) => {
+      if (typeof frame === 'string' && frame.includes('"phx_reply"') && frame.includes('"ok"')) {
+        const [joinRef, ref] = JSON.parse(frame) as [string, string];
+        if (joinRef === ref) joined.add(joinRef);
+      }
+      ws.send(frame);
+    });
+  });
+  const joined = new Set<string>();
+  /** The newest join of a topic, once the server has accepted it (and not `before`). */
+  const joinedNow = async (topic: RegExp, before?: string) => {
+    const accepted = () => {
+      const j = lastJoin(topic);
+      return j && joined.has(j.joinRef) && j.joinRef !== before ? j : undefined;
+    };
+    await expect.poll(() => accepted() !== undefined).toBe(true);
+    return accepted()!;
+  };
+  const lastJoin = (suffixOrPrefix: RegExp) => joins.filter((j) => suffixOrPrefix.test(j.topic)).at(-1);
+  /** A token the server rejects, sent on one channel: Realtime ends that channel (system error, phx_close). */
+  const endChannel = (j: { joinRef: string; topic: string; server: { send(frame: string): void } }) =>
+    j.server.send(JSON.stringify([j.joinRef, 'test-1', j.topic, 'access_token', { access_token: 'not.a.token' }]));
+
+  const name = `Rita ${suffix}`;
+  const dash = await signIn(browser, agent, { context });
+  const v = await visitor(browser, name, 'Typing after an outage');
+  await openConversation(dash.page, name);
+  const typing = /^realtime:conversation:.*:typing$/;
+  const ended = await joinedNow(typing);
+  endChannel(ended);
+  await joinedNow(typing, ended.joinRef);
+  // Both ways again on the new channel.
+  await v.page.getByLabel('Type your message').pressSequentially('Still there', { delay: 150 });
+  await expect(dash.page.getByTestId('visitor-typing')).toHaveText(`${name} is typing…`);
+  await dash.page.getByLabel('Reply').pressSequentially('Yes, here', { delay: 150 });
+  await expect(v.page.getByTestId('typing')).toHaveText('Sam Agent is typing…');
+
+  // The conversation's presence channel too: after its new join the visitor shows online again.
+  const presence = /^realtime:conversation:[^:]+$/;
+  await expect(dash.page.getByTestId('presence-label')).toHaveText('Online');
+  const watched = await joinedNow(presence);
+  endChannel(watched);
+  await joinedNow(presence, watched.joinRef);
+  await expect(dash.page.getByTestId('presence-label')).toHaveText('Online');
+  await v.context.close();
+
+  // The availability channel ended and joined again: a visitor arriving now sees the agent online.
+  const availability = /^realtime:availability:/;
+  const present = await joinedNow(availability);
+  endChannel(present);
+  await joinedNow(availability, present.joinRef);
+  const late = await visitor(browser, `Ivo ${suffix}`, 'Anyone online?');
+  await expect(late.page.getByTestId('availability')).toHaveAttribute('data-state', 'online');
+  await late.context.close();
+  await context.close();
 });

@@ -10,6 +10,7 @@ import { useLiveThread } from '../../lib/dashboard-context.tsx';
 import { clockTime, dayKey, dayLabel, visitorDisplayName } from '../../lib/format.ts';
 import { useVisitorsOnline } from '../../lib/presence-context.tsx';
 import { liveShouldRevalidate } from '../../lib/revalidation.ts';
+import { threadFiles } from '../../lib/thread-files.ts';
 import { useTypingHub, useVisitorsTyping } from '../../lib/typing-context.tsx';
 import { useRecover } from '../../lib/use-recover.ts';
 import { FileList, MessageFiles, TrayView, useAttachmentTray } from './Attachments.tsx';
@@ -56,8 +57,7 @@ export default function ConversationView() {
   const name = visitorDisplayName(visitor);
   const formRef = useRef<HTMLFormElement>(null);
   const tray = useAttachmentTray(conversation.id, formRef);
-  const filesOf = new Map<string, typeof data.files>();
-  for (const f of data.files) filesOf.set(f.message_id, [...(filesOf.get(f.message_id) ?? []), f]);
+  const files = threadFiles(data.files, messages);
 
   // Sent messages leave the outbox once the loader has them (the database is the truth).
   const stored = new Set(messages.map((m) => m.id));
@@ -181,7 +181,7 @@ export default function ConversationView() {
                 {sep ? <div className="day">{dayLabel(m.createdAt)}</div> : null}
                 <div className={`msg ${m.senderKind}`} data-testid="message" data-message-id={m.id} data-sender={m.senderKind} data-state="sent">
                   {m.body}
-                  <MessageFiles files={filesOf.get(m.id) ?? []} />
+                  <MessageFiles files={files.byMessage.get(m.id) ?? []} />
                   <span className="meta">
                     {m.senderKind !== 'visitor' && m.authorName ? `${m.authorName} · ` : ''}
                     <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
@@ -253,7 +253,7 @@ export default function ConversationView() {
       </div>
 
       <CustomerProfile visitor={visitor} platform={conversation.platform} earlier={earlier} open={showProfile} onClose={() => setShowProfile(false)}>
-        <FileList files={data.files} />
+        <FileList files={files.all} />
       </CustomerProfile>
     </div>
   );
