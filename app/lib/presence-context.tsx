@@ -1,24 +1,11 @@
-import { createContext, useContext, useEffect, useSyncExternalStore } from 'react';
+// React side of the presence hub: which of these conversations' visitors have the page open (inbox, open thread).
+import { createContext, useContext } from 'react';
+import { useWatchedConversations } from './conversation-watch.ts';
 import type { PresenceHub } from './presence.client.ts';
 
 export const PresenceContext = createContext<PresenceHub | null>(null);
 
-const noop = () => () => {};
-
 /** Watches the conversations' presence channels and returns the ids whose visitor is online. */
 export function useVisitorsOnline(conversationIds: string[]): Set<string> {
-  const hub = useContext(PresenceContext);
-  const key = [...conversationIds].sort().join(',');
-  useEffect(() => {
-    if (!hub || !key) return;
-    const releases = key.split(',').map((id) => hub.watch(id));
-    // Release after the next effect has re-watched: a re-ordered list keeps its channels joined.
-    return () => {
-      setTimeout(() => {
-        for (const r of releases) r();
-      }, 0);
-    };
-  }, [hub, key]);
-  useSyncExternalStore(hub?.onChange ?? noop, hub?.getVersion ?? (() => 0), () => 0);
-  return new Set(hub ? conversationIds.filter((id) => hub.isVisitorOnline(id)) : []);
+  return useWatchedConversations(useContext(PresenceContext), conversationIds, (hub, id) => hub.isVisitorOnline(id));
 }

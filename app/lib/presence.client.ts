@@ -3,6 +3,7 @@
 // read here: only the conversation's visitor may track presence on it (realtime policies), so whoever is present
 // is the visitor.
 import type { SupabaseClient } from '@supabase/supabase-js';
+import { ChangeFeed } from './conversation-watch.ts';
 import { type RejoiningChannel, rejoiningChannel } from './rejoining-channel.ts';
 
 interface Entry {
@@ -12,30 +13,18 @@ interface Entry {
   subscribed: boolean;
 }
 
-export class PresenceHub {
+export class PresenceHub extends ChangeFeed {
   private entries = new Map<string, Entry>();
-  private listeners = new Set<() => void>();
-  private version = 0;
 
   constructor(
     readonly supabase: SupabaseClient,
     readonly presenceKey: string,
-  ) {}
-
-  getVersion = () => this.version;
-
-  onChange = (listener: () => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
+  ) {
+    super();
+  }
 
   isVisitorOnline(conversationId: string): boolean {
     return this.entries.get(conversationId)?.visitorOnline ?? false;
-  }
-
-  private emit() {
-    this.version += 1;
-    for (const l of this.listeners) l();
   }
 
   /** Start watching a conversation's presence; returns a release function. */

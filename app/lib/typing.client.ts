@@ -3,6 +3,7 @@
 // conversation, ref-counted like the presence hub; only `typing` events from a visitor count as the visitor's.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { TYPING_EVENT, TypingSender, TypingWatch, typingTopic } from '../../widget/src/typing.ts';
+import { ChangeFeed } from './conversation-watch.ts';
 import { type RejoiningChannel, rejoiningChannel } from './rejoining-channel.ts';
 
 interface Entry {
@@ -12,27 +13,15 @@ interface Entry {
   sender: TypingSender;
 }
 
-export class TypingHub {
+export class TypingHub extends ChangeFeed {
   private entries = new Map<string, Entry>();
-  private listeners = new Set<() => void>();
-  private version = 0;
 
   constructor(
     readonly supabase: SupabaseClient,
     readonly agentName: string,
-  ) {}
-
-  getVersion = () => this.version;
-
-  onChange = (listener: () => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  private emit = () => {
-    this.version += 1;
-    for (const l of this.listeners) l();
-  };
+  ) {
+    super();
+  }
 
   isVisitorTyping(conversationId: string): boolean {
     return this.entries.get(conversationId)?.visitor.typing ?? false;
