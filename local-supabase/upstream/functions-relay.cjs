@@ -2,7 +2,8 @@
 // starts the stand-in on a temporary project folder whose config.toml names the one function (its file read from
 // the suite's test/functions at run time) and sets `[auth] jwt_secret` to the test's secret, then serves
 // `http://localhost:<port>/<slug>` as the relay did, forwarding to the stand-in's /functions/v1/<slug>.
-// `https://deno.land/std/http/server.ts` (not reachable offline) maps to std-http-server.js through import_map.
+// `https://deno.land/std/http/server.ts` (not reachable offline) maps to std-http-server.js through import_map, whose
+// serve() presents each request at the relay's DENO_ORIGIN (runRelay's third argument, as upstream's).
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -30,14 +31,17 @@ class Relay {
   }
 }
 
-async function runRelay(slug, jwtSecret) {
+async function runRelay(slug, jwtSecret, denoOrigin = 'http://localhost:8000') {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `upstream-fn-${slug}-`));
   fs.chmodSync(tmp, 0o755);
   const supabaseDir = path.join(tmp, 'supabase');
   fs.mkdirSync(supabaseDir);
   const importMap = path.join(tmp, 'import_map.json');
-  const shim = `file://${path.join(__dirname, 'std-http-server.js')}`;
-  fs.writeFileSync(importMap, JSON.stringify({ imports: { 'https://deno.land/std/http/server.ts': shim } }));
+  // std's serve() as the relay presents it: at DENO_ORIGIN (upstream's runRelay default http://localhost:8000).
+  const shim = path.join(tmp, 'std-http-server.js');
+  const std = `file://${path.join(__dirname, 'std-http-server.js')}`;
+  fs.writeFileSync(shim, `import { serveAt } from ${JSON.stringify(std)};\nexport const serve = (h) => serveAt(${JSON.stringify(denoOrigin)}, h);\n`);
+  fs.writeFileSync(importMap, JSON.stringify({ imports: { 'https://deno.land/std/http/server.ts': `file://${shim}` } }));
   const entry = path.resolve(process.cwd(), 'test', 'functions', slug, 'index.ts');
   fs.writeFileSync(
     path.join(supabaseDir, 'config.toml'),
