@@ -197,6 +197,10 @@ export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf:
           </div>
         ))}
       </div>
+      {/* The rating prompt (widget/src/csat/): its own chunk, loaded once the conversation is resolved. */}
+      {state.status === 'resolved' && (
+        <div ref={(el) => void import('../csat/index.ts').then((m) => m.mount(el, host, state))} />
+      )}
       {state.live && <Typing live={state.live} t={t} />}
       {state.notice && (
         <div class="n" role="status">
