@@ -170,3 +170,27 @@ test('the live signals: typing, seen and the team online, in the widget and the 
   await visitorContext.close();
   await page.context().close();
 });
+
+test('CSAT and reports: the widget\'s rating prompt after resolve, the reports page with its charts and tables', async ({ browser }) => {
+  const visitorContext = await browser.newContext();
+  const visitor = await visitorContext.newPage();
+  const name = `A11y rating ${Date.now().toString(36)}`;
+  const conversationId = await startChat(visitor, name, 'Rate me?');
+  const { page } = await signIn(browser, ACME_ADMIN);
+  await page.goto(`${DASHBOARD}/inbox/${conversationId}`);
+  await page.getByRole('combobox', { name: 'Status', exact: true }).selectOption('resolved');
+  await expect(visitor.getByTestId('rating')).toBeVisible();
+  expect(await violations(visitor)).toEqual([]);
+  await visitor.getByTestId('rating').getByText('3 of 5').click();
+  await visitor.getByRole('button', { name: 'Send rating' }).click();
+  await expect(visitor.getByTestId('rating').getByRole('status')).toHaveText('Thank you for your rating.');
+  expect(await violations(visitor)).toEqual([]);
+  await page.goto(`${DASHBOARD}/reports`);
+  await expect(page.getByTestId('chart-per-day')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  // With the charts' number tables open.
+  for (const summary of await page.getByText('Show the numbers').all()) await summary.click();
+  expect(await violations(page)).toEqual([]);
+  await visitorContext.close();
+  await page.context().close();
+});

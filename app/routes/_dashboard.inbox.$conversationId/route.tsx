@@ -14,6 +14,7 @@ import { threadFiles } from '../../lib/thread-files.ts';
 import { useTypingHub, useVisitorsTyping } from '../../lib/typing-context.tsx';
 import { useRecover } from '../../lib/use-recover.ts';
 import { FileList, MessageFiles, TrayView, useAttachmentTray } from './Attachments.tsx';
+import { ConversationRating } from './ConversationRating.tsx';
 import { CustomerProfile } from './CustomerProfile.tsx';
 import type { loader } from './conversation.server.ts';
 import { type Outgoing, OutgoingMessage } from './OutgoingMessage.tsx';
@@ -254,6 +255,7 @@ export default function ConversationView() {
 
       <CustomerProfile visitor={visitor} platform={conversation.platform} earlier={earlier} open={showProfile} onClose={() => setShowProfile(false)}>
         <FileList files={files.all} />
+        <ConversationRating rating={data.rating} />
       </CustomerProfile>
     </div>
   );

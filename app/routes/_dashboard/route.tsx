@@ -171,6 +171,7 @@ export default function DashboardLayout() {
                   </span>
                 ) : null}
               </NavLink>
+              <NavLink to="/reports">Reports</NavLink>
               {isAdmin ? <NavLink to="/settings/widget">Widget</NavLink> : null}
               {isAdmin ? <NavLink to="/team">Team</NavLink> : null}
             </nav>

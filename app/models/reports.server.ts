@@ -1,0 +1,95 @@
+// The reports' figures: one SQL function each (supabase/migrations/20261207000300_report_functions.sql), called
+// as the agent so RLS applies. The time zone is UTC until companies have one of their own (see ADR 0016).
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { check } from './query.server.ts';
+import type { ReportQuery } from './reports.ts';
+
+export const REPORT_TIME_ZONE = 'UTC';
+
+export interface DayRow {
+  day: string;
+  conversations: number;
+  resolved: number;
+}
+export interface ResponseTimes {
+  conversations: number;
+  answered: number;
+  first_response_median_seconds: number | null;
+  first_response_p90_seconds: number | null;
+  resolved: number;
+  resolution_median_seconds: number | null;
+}
+export interface CsatRow {
+  scale: 'five' | 'thumbs';
+  score: number;
+  ratings: number;
+  satisfied: boolean;
+}
+export interface CsatScore {
+  ratings: number;
+  satisfied: number;
+  score_percent: number | null;
+}
+export interface HourCell {
+  weekday: number;
+  hour: number;
+  conversations: number;
+}
+export interface AgentRow {
+  agent_id: string;
+  display_name: string;
+  assigned: number;
+  resolved: number;
+  first_responses: number;
+  first_response_median_seconds: number | null;
+  ratings: number;
+  csat_percent: number | null;
+}
+export interface ConversationReportRow {
+  id: string;
+  started_at: string;
+  status: string;
+  platform: string;
+  visitor_name: string | null;
+  visitor_email: string | null;
+  assignee_name: string | null;
+  first_response_seconds: number | null;
+  resolution_seconds: number | null;
+  rating_scale: 'five' | 'thumbs' | null;
+  rating_score: number | null;
+  rating_comment: string | null;
+}
+
+const args = (companyId: string, q: ReportQuery) => ({ p_company_id: companyId, p_from: q.from, p_to: q.to, p_time_zone: REPORT_TIME_ZONE });
+
+async function rows<T>(supabase: SupabaseClient, fn: string, companyId: string, q: ReportQuery): Promise<T[]> {
+  return check(await supabase.rpc(fn, args(companyId, q)), fn) as T[];
+}
+
+/** Every figure of the page, in parallel. */
+export async function loadReport(supabase: SupabaseClient, companyId: string, q: ReportQuery) {
+  const [days, times, csat, score, hours, agents] = await Promise.all([
+    rows<DayRow>(supabase, 'report_conversations_per_day', companyId, q),
+    rows<ResponseTimes>(supabase, 'report_response_times', companyId, q),
+    rows<CsatRow>(supabase, 'report_csat', companyId, q),
+    rows<CsatScore>(supabase, 'report_csat_score', companyId, q),
+    rows<HourCell>(supabase, 'report_busy_hours', companyId, q),
+    rows<AgentRow>(supabase, 'report_agents', companyId, q),
+  ]);
+  const s = score[0] ?? { ratings: 0, satisfied: 0, score_percent: null };
+  return {
+    days,
+    times: times[0]!,
+    csat,
+    score: { ...s, score_percent: s.score_percent == null ? null : Number(s.score_percent) },
+    hours,
+    agents: agents.map((a) => ({ ...a, csat_percent: a.csat_percent == null ? null : Number(a.csat_percent) })),
+  };
+}
+
+export type Report = Awaited<ReturnType<typeof loadReport>>;
+
+/** The conversations of the range with their figures (the CSV export). */
+export function reportConversations(supabase: SupabaseClient, companyId: string, q: ReportQuery) {
+  return rows<ConversationReportRow>(supabase, 'report_conversations', companyId, q);
+}
