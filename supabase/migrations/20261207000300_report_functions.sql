@@ -91,8 +91,8 @@ language sql stable security invoker set search_path = '' as $$
     select c.assignee_id, t.first_responder_id, t.resolved_at,
            extract(epoch from t.first_response_at - t.first_visitor_message_at) fr, r.scale, r.score
       from public.conversation_timings t cross join b
-      join public.conversations c on c.id = t.conversation_id
-      left join public.conversation_ratings r on r.conversation_id = t.conversation_id
+      join public.conversations c on c.id = t.conversation_id and c.company_id = p_company_id
+      left join public.conversation_ratings r on r.conversation_id = t.conversation_id and r.company_id = p_company_id
      where t.company_id = p_company_id and t.started_at >= b.lo and t.started_at < b.hi),
   by_assignee as (
     select assignee_id id, count(*)::int n, count(resolved_at)::int res, count(score)::int rated,
@@ -121,10 +121,10 @@ language sql stable security invoker set search_path = '' as $$
          round(extract(epoch from t.first_response_at - t.first_visitor_message_at))::int,
          round(extract(epoch from t.resolved_at - t.started_at))::int, r.scale, r.score::int, r.comment
     from public.conversation_timings t cross join b
-    join public.conversations c on c.id = t.conversation_id
+    join public.conversations c on c.id = t.conversation_id and c.company_id = p_company_id
     join public.visitors v on v.id = c.visitor_id
     left join public.company_members m on m.company_id = c.company_id and m.user_id = c.assignee_id
-    left join public.conversation_ratings r on r.conversation_id = t.conversation_id
+    left join public.conversation_ratings r on r.conversation_id = t.conversation_id and r.company_id = p_company_id
    where t.company_id = p_company_id and t.started_at >= b.lo and t.started_at < b.hi
    order by t.started_at, c.id
 $$;
