@@ -1,6 +1,7 @@
 // The report queries of `npm run bench:db` (issue 21): figures for the bench's seeded companies, then each report
 // function timed as an agent through RLS over a 90-day range holding all of the company's conversations (the
 // worst case: 10,000 of the 100,000). Budget: p95 ≤ 100 ms each. Plans via auto_explain (nested statements).
+// report_conversations is the CSV export's query: a keyset page of 1,000 rows (the export reads page after page).
 import type pg from 'pg';
 import { percentile, round } from './support.ts';
 

@@ -89,7 +89,22 @@ export async function loadReport(supabase: SupabaseClient, companyId: string, q:
 
 export type Report = Awaited<ReturnType<typeof loadReport>>;
 
-/** The conversations of the range with their figures (the CSV export). */
-export function reportConversations(supabase: SupabaseClient, companyId: string, q: ReportQuery) {
-  return rows<ConversationReportRow>(supabase, 'report_conversations', companyId, q);
+/** Rows per page of the CSV export: each page is one query that stays inside the reports' budget. */
+export const EXPORT_PAGE = 1000;
+
+/** The conversations of the range with their figures (the CSV export), read in keyset pages of EXPORT_PAGE. */
+export async function* reportConversations(supabase: SupabaseClient, companyId: string, q: ReportQuery): AsyncGenerator<ConversationReportRow[]> {
+  let after: ConversationReportRow | undefined;
+  for (;;) {
+    const res = await supabase.rpc('report_conversations', {
+      ...args(companyId, q),
+      p_after_started_at: after?.started_at ?? null,
+      p_after_id: after?.id ?? null,
+      p_limit: EXPORT_PAGE,
+    });
+    const page = check(res, 'report_conversations') as ConversationReportRow[];
+    if (page.length) yield page;
+    if (page.length < EXPORT_PAGE) return;
+    after = page[page.length - 1];
+  }
 }

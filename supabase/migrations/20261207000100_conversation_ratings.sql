@@ -41,8 +41,9 @@ grant select on public.conversation_ratings to authenticated;
 grant all on public.conversation_ratings to service_role;
 
 -- Whether a rating counts as satisfied (the CSAT score is the share of satisfied ratings): 4 or 5 stars, a thumb up.
+-- No SET clause and no table: the planner inlines it (a SET would make it a real call per row, ~10 µs each).
 create function private.rating_satisfied(p_scale public.rating_scale, p_score smallint) returns boolean
-language sql immutable set search_path = '' as $$
+language sql immutable as $$
   select case p_scale when 'five' then p_score >= 4 else p_score = 1 end
 $$;
 comment on function private.rating_satisfied(public.rating_scale, smallint) is 'Whether a rating counts as satisfied: 4 or 5 stars, or a thumb up.';

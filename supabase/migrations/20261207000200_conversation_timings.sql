@@ -12,8 +12,8 @@ create table public.conversation_timings (
   first_responder_id uuid references auth.users(id) on delete set null,
   resolved_at timestamptz
 );
--- Every report reads a company's conversations by start time.
-create index conversation_timings_company_started_idx on public.conversation_timings (company_id, started_at)
+-- Every report reads a company's conversations by start time; the CSV export pages on (started_at, conversation_id).
+create index conversation_timings_company_started_idx on public.conversation_timings (company_id, started_at, conversation_id)
   include (first_visitor_message_at, first_response_at, resolved_at);
 comment on table public.conversation_timings is 'Per-conversation times the reports need, maintained by triggers (one row per conversation).';
 comment on column public.conversation_timings.conversation_id is 'The conversation.';

@@ -111,7 +111,8 @@ $$;
 comment on function public.report_agents(uuid, date, date, text) is
   'Per member: conversations assigned (started in the range), resolved, first responses and their median, ratings and CSAT of the assigned ones; RLS applies.';
 
-create function public.report_conversations(p_company_id uuid, p_from date, p_to date, p_time_zone text default 'UTC')
+create function public.report_conversations(p_company_id uuid, p_from date, p_to date, p_time_zone text default 'UTC',
+  p_after_started_at timestamptz default null, p_after_id uuid default null, p_limit int default 1000)
 returns table (id uuid, started_at timestamptz, status public.conversation_status, platform public.conversation_platform,
                visitor_name text, visitor_email text, assignee_name text, first_response_seconds int, resolution_seconds int,
                rating_scale public.rating_scale, rating_score int, rating_comment text)
@@ -126,14 +127,16 @@ language sql stable security invoker set search_path = '' as $$
     left join public.company_members m on m.company_id = c.company_id and m.user_id = c.assignee_id
     left join public.conversation_ratings r on r.conversation_id = t.conversation_id and r.company_id = p_company_id
    where t.company_id = p_company_id and t.started_at >= b.lo and t.started_at < b.hi
-   order by t.started_at, c.id
+     and (p_after_started_at is null or (t.started_at, t.conversation_id) > (p_after_started_at, p_after_id))
+   order by t.started_at, t.conversation_id
+   limit least(greatest(p_limit, 1), 5000)
 $$;
-comment on function public.report_conversations(uuid, date, date, text) is
-  'The conversations started in the range with their figures, oldest first (the CSV export); RLS applies.';
+comment on function public.report_conversations(uuid, date, date, text, timestamptz, uuid, int) is
+  'A page of the conversations started in the range with their figures, oldest first, after the keyset (started_at, id), at most p_limit (≤ 5000) rows: the CSV export; RLS applies.';
 
 revoke all on function public.report_conversations_per_day(uuid, date, date, text), public.report_response_times(uuid, date, date, text),
   public.report_csat(uuid, date, date, text), public.report_csat_score(uuid, date, date, text), public.report_busy_hours(uuid, date, date, text),
-  public.report_agents(uuid, date, date, text), public.report_conversations(uuid, date, date, text) from public, anon;
+  public.report_agents(uuid, date, date, text), public.report_conversations(uuid, date, date, text, timestamptz, uuid, int) from public, anon;
 grant execute on function public.report_conversations_per_day(uuid, date, date, text), public.report_response_times(uuid, date, date, text),
   public.report_csat(uuid, date, date, text), public.report_csat_score(uuid, date, date, text), public.report_busy_hours(uuid, date, date, text),
-  public.report_agents(uuid, date, date, text), public.report_conversations(uuid, date, date, text) to authenticated, service_role;
+  public.report_agents(uuid, date, date, text), public.report_conversations(uuid, date, date, text, timestamptz, uuid, int) to authenticated, service_role;

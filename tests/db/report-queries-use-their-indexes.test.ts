@@ -38,8 +38,8 @@ beforeAll(async () => {
   );
   await c.query(
     `insert into public.conversation_ratings (conversation_id, company_id, visitor_id, scale, score)
-     select c.id, c.company_id, c.visitor_id, 'five', 1 + (extract(epoch from c.created_at)::bigint % 5)
-     from public.conversations c where c.status = 'resolved' and extract(epoch from c.created_at)::bigint % 2 = 0 on conflict do nothing`,
+     select c.id, c.company_id, c.visitor_id, 'five', 1 + n % 5
+     from (select *, row_number() over (order by id) n from public.conversations where status = 'resolved') c where n % 2 = 0 on conflict do nothing`,
   );
   await c.query('analyze public.conversations; analyze public.conversation_timings; analyze public.conversation_ratings; analyze public.company_members; analyze public.visitors');
 }, 120_000);
