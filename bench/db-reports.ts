@@ -24,14 +24,15 @@ export async function seedReportData(admin: pg.Client, companies: string[], agen
     [companies, agents],
   );
   await db.query(
-    `insert into public.conversation_timings as t (conversation_id, company_id, started_at, first_visitor_message_at, first_response_at, first_responder_id, resolved_at)
+    `insert into public.conversation_timings as t (conversation_id, company_id, started_at, first_visitor_message_at, first_response_at, first_responder_id, resolved_at, assignee_id)
      select c.id, c.company_id, c.created_at, c.created_at + (n % 30 || ' seconds')::interval,
             case when n % 5 <> 0 then c.created_at + ((n % 30) + 20 + (n * 7919) % 1800 || ' seconds')::interval end,
             case when n % 5 <> 0 then ($2::uuid[])[array_position($1::uuid[], c.company_id)] end,
-            case when c.status = 'resolved' then c.created_at + ((n * 104729) % 86400 + 60 || ' seconds')::interval end
+            case when c.status = 'resolved' then c.created_at + ((n * 104729) % 86400 + 60 || ' seconds')::interval end, c.assignee_id
        from (select *, row_number() over (order by id) n from public.conversations where company_id = any($1::uuid[])) c
      on conflict (conversation_id) do update set started_at = excluded.started_at, first_visitor_message_at = excluded.first_visitor_message_at,
-       first_response_at = excluded.first_response_at, first_responder_id = excluded.first_responder_id, resolved_at = excluded.resolved_at`,
+       first_response_at = excluded.first_response_at, first_responder_id = excluded.first_responder_id, resolved_at = excluded.resolved_at,
+       assignee_id = excluded.assignee_id`,
     [companies, agents],
   );
   await db.query(

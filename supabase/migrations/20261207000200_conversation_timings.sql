@@ -1,6 +1,7 @@
 -- The reports' per-conversation figures (issue 21), kept as the conversation goes so a report reads one row per
 -- conversation instead of scanning its messages: when it started, when the visitor first wrote, when an agent
--- first answered after that (the definition of private.reply_time_of, issue 18) and by whom, when it was resolved.
+-- first answered after that (the definition of private.reply_time_of, issue 18) and by whom, when it was resolved,
+-- and who it is assigned to (copied, so the per-agent report needs no join to conversations).
 -- Own triggers only: the shared message and conversation triggers stay as they are.
 
 create table public.conversation_timings (
@@ -10,11 +11,12 @@ create table public.conversation_timings (
   first_visitor_message_at timestamptz,
   first_response_at timestamptz,
   first_responder_id uuid references auth.users(id) on delete set null,
-  resolved_at timestamptz
+  resolved_at timestamptz,
+  assignee_id uuid references auth.users(id) on delete set null
 );
 -- Every report reads a company's conversations by start time; the CSV export pages on (started_at, conversation_id).
 create index conversation_timings_company_started_idx on public.conversation_timings (company_id, started_at, conversation_id)
-  include (first_visitor_message_at, first_response_at, resolved_at);
+  include (first_visitor_message_at, first_response_at, resolved_at, first_responder_id, assignee_id);
 comment on table public.conversation_timings is 'Per-conversation times the reports need, maintained by triggers (one row per conversation).';
 comment on column public.conversation_timings.conversation_id is 'The conversation.';
 comment on column public.conversation_timings.company_id is 'Copied from the conversation (RLS and indexes).';
@@ -23,6 +25,7 @@ comment on column public.conversation_timings.first_visitor_message_at is 'Time 
 comment on column public.conversation_timings.first_response_at is 'Time of the first agent message after the visitor''s first message (bot and system messages do not count).';
 comment on column public.conversation_timings.first_responder_id is 'The agent who wrote that first response.';
 comment on column public.conversation_timings.resolved_at is 'When the conversation was last resolved; null while it is not resolved.';
+comment on column public.conversation_timings.assignee_id is 'The conversation''s assignee now (copied from conversations.assignee_id).';
 
 alter table public.conversation_timings enable row level security;
 create policy "members read their company's conversation timings" on public.conversation_timings
@@ -33,8 +36,8 @@ grant all on public.conversation_timings to service_role;
 create function private.conversation_timings_start() returns trigger
 language plpgsql security definer set search_path = '' as $$
 begin
-  insert into public.conversation_timings (conversation_id, company_id, started_at, resolved_at)
-    values (new.id, new.company_id, new.created_at, case when new.status = 'resolved' then now() end)
+  insert into public.conversation_timings (conversation_id, company_id, started_at, resolved_at, assignee_id)
+    values (new.id, new.company_id, new.created_at, case when new.status = 'resolved' then now() end, new.assignee_id)
   on conflict (conversation_id) do nothing;
   return null;
 end;
@@ -68,28 +71,32 @@ create trigger messages_timings after insert on public.messages
 comment on trigger messages_timings on public.messages is 'First visitor message and first response times (reports).';
 
 -- Resolved: stamped when the status becomes resolved (by an agent or by anything else), cleared when it reopens.
--- Fires at any depth, so a visitor message that reopens a conversation clears it too.
+-- Fires at any depth, so a visitor message that reopens a conversation clears it too. The assignee follows along.
 create function private.conversation_timings_status() returns trigger
 language plpgsql security definer set search_path = '' as $$
 begin
-  update public.conversation_timings t set resolved_at = case when new.status = 'resolved' then now() end
+  update public.conversation_timings t set
+    assignee_id = new.assignee_id,
+    resolved_at = case when new.status is not distinct from old.status then t.resolved_at
+                       when new.status = 'resolved' then now() end
    where t.conversation_id = new.id;
   return null;
 end;
 $$;
-comment on function private.conversation_timings_status() is 'After a status change: stamps or clears resolved_at.';
+comment on function private.conversation_timings_status() is 'After a status or assignee change: stamps or clears resolved_at, copies the assignee.';
 revoke all on function private.conversation_timings_status() from public, anon, authenticated;
-create trigger conversations_timings_status after update of status on public.conversations
-  for each row when (old.status is distinct from new.status and (old.status = 'resolved' or new.status = 'resolved'))
+create trigger conversations_timings_status after update of status, assignee_id on public.conversations
+  for each row when (old.assignee_id is distinct from new.assignee_id
+                     or (old.status is distinct from new.status and (old.status = 'resolved' or new.status = 'resolved')))
   execute function private.conversation_timings_status();
-comment on trigger conversations_timings_status on public.conversations is 'resolved_at follows the status (reports).';
+comment on trigger conversations_timings_status on public.conversations is 'resolved_at follows the status, assignee_id the assignee (reports).';
 
 -- Recomputes the timings of a company's conversations from their messages (this migration's backfill; the
 -- benchmark seeds with it). resolved_at of an already resolved conversation is its last update.
 create function private.recompute_conversation_timings(p_company_id uuid) returns void
 language sql security definer set search_path = '' as $$
-  insert into public.conversation_timings as t (conversation_id, company_id, started_at, first_visitor_message_at, first_response_at, first_responder_id, resolved_at)
-  select c.id, c.company_id, c.created_at, fv.at, fr.created_at, fr.author_id, case when c.status = 'resolved' then c.updated_at end
+  insert into public.conversation_timings as t (conversation_id, company_id, started_at, first_visitor_message_at, first_response_at, first_responder_id, resolved_at, assignee_id)
+  select c.id, c.company_id, c.created_at, fv.at, fr.created_at, fr.author_id, case when c.status = 'resolved' then c.updated_at end, c.assignee_id
     from public.conversations c
     left join lateral (select min(m.created_at) at from public.messages m where m.conversation_id = c.id and m.sender_kind = 'visitor') fv on true
     left join lateral (select m.created_at, m.author_id from public.messages m
@@ -98,7 +105,7 @@ language sql security definer set search_path = '' as $$
    where p_company_id is null or c.company_id = p_company_id
   on conflict (conversation_id) do update set started_at = excluded.started_at,
     first_visitor_message_at = excluded.first_visitor_message_at, first_response_at = excluded.first_response_at,
-    first_responder_id = excluded.first_responder_id, resolved_at = excluded.resolved_at
+    first_responder_id = excluded.first_responder_id, resolved_at = excluded.resolved_at, assignee_id = excluded.assignee_id
 $$;
 comment on function private.recompute_conversation_timings(uuid) is 'Recomputes conversation_timings from messages for one company (null: all). Operator only.';
 revoke all on function private.recompute_conversation_timings(uuid) from public, anon, authenticated;

@@ -88,10 +88,9 @@ returns table (agent_id uuid, display_name text, assigned int, resolved int, fir
 language sql stable security invoker set search_path = '' as $$
   with b as (select * from private.report_bounds(p_from, p_to, p_time_zone)),
   t as (
-    select c.assignee_id, t.first_responder_id, t.resolved_at,
+    select t.assignee_id, t.first_responder_id, t.resolved_at,
            extract(epoch from t.first_response_at - t.first_visitor_message_at) fr, r.scale, r.score
       from public.conversation_timings t cross join b
-      join public.conversations c on c.id = t.conversation_id and c.company_id = p_company_id
       left join public.conversation_ratings r on r.conversation_id = t.conversation_id and r.company_id = p_company_id
      where t.company_id = p_company_id and t.started_at >= b.lo and t.started_at < b.hi),
   by_assignee as (

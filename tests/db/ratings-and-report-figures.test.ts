@@ -118,10 +118,14 @@ describe('report functions', () => {
     expect(await refusal(asActor('anon', 'select * from public.report_busy_hours($1, $2, $3, $4)', args))).toBe('42501');
   });
 
-  it('stamp resolved_at on resolve and clear it when a visitor message reopens the conversation', async () => {
+  it('stamp resolved_at on resolve, keep it through a reassignment, and clear it when a visitor message reopens', async () => {
     await c.query(`update public.conversations set status = 'resolved' where id = $1`, [w.convB]);
     const at = async () => (await c.query('select resolved_at from public.conversation_timings where conversation_id = $1', [w.convB])).rows[0].resolved_at;
-    expect(await at()).not.toBeNull();
+    const resolvedAt = await at();
+    expect(resolvedAt).not.toBeNull();
+    await c.query('update public.conversations set assignee_id = $2 where id = $1', [w.convB, w.users.agentX]);
+    const row = (await c.query('select assignee_id, resolved_at from public.conversation_timings where conversation_id = $1', [w.convB])).rows[0];
+    expect(row).toEqual({ assignee_id: w.users.agentX, resolved_at: resolvedAt });
     await c.query(`insert into public.messages (conversation_id, sender_kind, author_id, body) values ($1, 'visitor', $2, 'one more thing')`, [w.convB, w.users.visitorB]);
     expect(await at()).toBeNull();
   });
