@@ -60,7 +60,18 @@ export interface ConversationReportRow {
   rating_comment: string | null;
 }
 
-const args = (companyId: string, q: ReportQuery) => ({ p_company_id: companyId, p_from: q.from, p_to: q.to, p_time_zone: REPORT_TIME_ZONE });
+const args = (companyId: string, q: ReportQuery) => ({ p_company_id: companyId, p_from: q.from, p_to: q.to, p_time_zone: REPORT_TIME_ZONE, p_label_id: q.label ?? null });
+
+export interface LabelOption {
+  id: string;
+  name: string;
+  color: string;
+}
+
+/** The company's labels, for the filter (read as the agent: members read their company's labels). */
+export async function listLabels(supabase: SupabaseClient, companyId: string): Promise<LabelOption[]> {
+  return check(await supabase.from('labels').select('id, name, color').eq('company_id', companyId).order('name'), 'labels') as LabelOption[];
+}
 
 async function rows<T>(supabase: SupabaseClient, fn: string, companyId: string, q: ReportQuery): Promise<T[]> {
   return check(await supabase.rpc(fn, args(companyId, q)), fn) as T[];

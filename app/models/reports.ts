@@ -1,4 +1,4 @@
-// The reports' query (date range, shared by the page's loader and the CSV export) and how their figures read.
+// The reports' query (date range and label, shared by the page's loader and the CSV export) and how figures read.
 import { z } from 'zod';
 
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-12-01.').refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'Not a calendar date.');
@@ -14,16 +14,16 @@ export function defaultRange(today = new Date().toISOString().slice(0, 10)) {
 }
 
 export const reportQuerySchema = z
-  .object({ from: isoDay, to: isoDay })
+  .object({ from: isoDay, to: isoDay, label: z.string().uuid('Choose a label from the list.').optional() })
   .refine((q) => q.from <= q.to, { message: 'The start must not be after the end.', path: ['to'] })
   .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < MAX_REPORT_DAYS, { message: `A report covers at most ${MAX_REPORT_DAYS} days.`, path: ['to'] });
 
 export type ReportQuery = z.infer<typeof reportQuerySchema>;
 
-/** The query of a URL's search params: the default range for what is missing. */
+/** The query of a URL's search params: the default range for what is missing, all labels when none is chosen. */
 export function readReportQuery(params: URLSearchParams) {
   const range = defaultRange();
-  return reportQuerySchema.safeParse({ from: params.get('from') || range.from, to: params.get('to') || range.to });
+  return reportQuerySchema.safeParse({ from: params.get('from') || range.from, to: params.get('to') || range.to, label: params.get('label') || undefined });
 }
 
 /** 75 → "1m 15s", 3600 → "1h 0m"; null → "—". */

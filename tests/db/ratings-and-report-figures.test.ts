@@ -118,6 +118,20 @@ describe('report functions', () => {
     expect(await refusal(asActor('anon', 'select * from public.report_busy_hours($1, $2, $3, $4)', args))).toBe('42501');
   });
 
+  it('keep only the conversations that carry the chosen label', async () => {
+    const label = (await c.query(`insert into public.labels (company_id, name, color) values ($1, 'Billing', '#112233') returning id`, [w.companyX])).rows[0].id;
+    await c.query('insert into public.conversation_labels (conversation_id, label_id) values ($1, $2)', [w.convA, label]);
+    const args = [w.companyX, '2026-11-30', '2026-12-01', 'UTC', label];
+    const times = await asActor<Record<string, number>>('agentX', 'select conversations, answered from public.report_response_times($1, $2, $3, $4, $5)', args);
+    expect(times[0]).toEqual({ conversations: 1, answered: 1 });
+    const rows = await asActor<{ id: string }>('adminX', 'select id from public.report_conversations($1, $2, $3, $4, $5)', args);
+    expect(rows.map((r) => r.id)).toEqual([w.convA]);
+    const days = await asActor<{ conversations: number }>('agentX', 'select conversations from public.report_conversations_per_day($1, $2, $3, $4, $5)', args);
+    expect(days.map((d) => d.conversations)).toEqual([1, 0]);
+    expect((await asActor<{ ratings: number }>('agentX', 'select ratings from public.report_csat_score($1, $2, $3, $4, $5)', args))[0]!.ratings).toBe(1);
+    expect((await asActor<{ conversations: number }>('agentY', 'select conversations from public.report_response_times($1, $2, $3, $4, $5)', args))[0]!.conversations).toBe(0);
+  });
+
   it('stamp resolved_at on resolve, keep it through a reassignment, and clear it when a visitor message reopens', async () => {
     await c.query(`update public.conversations set status = 'resolved' where id = $1`, [w.convB]);
     const at = async () => (await c.query('select resolved_at from public.conversation_timings where conversation_id = $1', [w.convB])).rows[0].resolved_at;

@@ -49,7 +49,7 @@ afterAll(async () => {
 });
 
 /** The plans of the statements inside a report function called as agentX (auto_explain, nested statements). */
-async function plansOf(fn: string): Promise<string> {
+async function plansOf(fn: string, labelId: string | null = null): Promise<string> {
   const admin = await db('supabase_admin');
   const notices: string[] = [];
   try {
@@ -61,7 +61,7 @@ async function plansOf(fn: string): Promise<string> {
     admin.on('notice', (n: { message?: string }) => notices.push(n.message ?? ''));
     const to = new Date().toISOString().slice(0, 10);
     const from = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
-    const { rows } = await admin.query(`select * from public.${fn}($1, $2, $3, 'UTC')`, [w.companyX, from, to]);
+    const { rows } = await admin.query(`select * from public.${fn}($1, $2, $3, 'UTC', $4)`, [w.companyX, from, to, labelId]);
     expect(rows.length).toBeGreaterThan(0);
   } finally {
     await admin.query('rollback');
@@ -73,6 +73,25 @@ async function plansOf(fn: string): Promise<string> {
 const REPORTS = ['report_conversations_per_day', 'report_response_times', 'report_csat', 'report_busy_hours', 'report_agents', 'report_conversations'];
 
 describe('report query plans through RLS', () => {
+  it('a label filter reads conversation_labels by an index (its key or the label index), never all of it', async () => {
+    const label = (await c.query(`insert into public.labels (company_id, name, color) values ($1, 'Plan', '#445566') returning id`, [w.companyX])).rows[0].id;
+    await c.query(
+      `insert into public.conversation_labels (conversation_id, label_id) select id, $2 from public.conversations where company_id = $1 and status = 'open'`,
+      [w.companyX, label],
+    );
+    // Other companies label all their conversations: the table is big enough that reading all of it would show.
+    await c.query(`insert into public.labels (company_id, name, color) select id, 'Filler', '#000000' from public.companies where name = 'Report filler'`);
+    await c.query(
+      `insert into public.conversation_labels (conversation_id, label_id)
+       select cv.id, l.id from public.conversations cv join public.labels l on l.company_id = cv.company_id and l.name = 'Filler'`,
+    );
+    await c.query('analyze public.conversation_labels');
+    const plan = await plansOf('report_response_times', label);
+    expect(plan).toMatch(/conversation_timings_company_started_idx/);
+    expect(plan).toMatch(/(Index|Index Only|Bitmap Index) Scan (using|on) conversation_labels_(pkey|label_idx)/);
+    expect(plan).not.toMatch(/Seq Scan on conversation_(timings|labels)/);
+  });
+
   for (const fn of REPORTS) {
     it(`${fn} reads the range through the timings index, no scan of every company's timings`, async () => {
       const plan = await plansOf(fn);

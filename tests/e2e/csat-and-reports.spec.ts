@@ -21,14 +21,16 @@ interface Seed {
   resolved: number | null;
   assignee: string | null;
   rating: number | null;
+  /** Carries the label the filter is tried with. */
+  labelled?: boolean;
 }
 
 const SEED: Seed[] = [
-  { start: '2026-03-02T09:15:00Z', ask: 10, reply: 70, by: SAM, resolved: 3600, assignee: SAM, rating: 5 },
-  { start: '2026-03-02T09:40:00Z', ask: 5, reply: 305, by: ADA, resolved: 7200, assignee: ADA, rating: 2 },
+  { start: '2026-03-02T09:15:00Z', ask: 10, reply: 70, by: SAM, resolved: 3600, assignee: SAM, rating: 5, labelled: true },
+  { start: '2026-03-02T09:40:00Z', ask: 5, reply: 305, by: ADA, resolved: 7200, assignee: ADA, rating: 2, labelled: true },
   { start: '2026-03-02T14:05:00Z', ask: 0, reply: 30, by: SAM, resolved: null, assignee: SAM, rating: null },
   { start: '2026-03-03T10:00:00Z', ask: 20, reply: null, by: null, resolved: null, assignee: null, rating: null },
-  { start: '2026-03-04T16:30:00Z', ask: 1, reply: 901, by: SAM, resolved: 1800, assignee: SAM, rating: 4 },
+  { start: '2026-03-04T16:30:00Z', ask: 1, reply: 901, by: SAM, resolved: 1800, assignee: SAM, rating: 4, labelled: true },
   { start: '2026-03-04T16:45:00Z', ask: 2, reply: 122, by: ADA, resolved: 5400, assignee: null, rating: 1 },
 ];
 
@@ -52,7 +54,8 @@ function words(seconds: number | null): string {
 const satisfied = (score: number) => score >= 4;
 const pct = (n: number, of: number) => (of ? `${(Math.round((1000 * n) / of) / 10).toFixed(1)}%` : '—');
 
-function expected() {
+function expected(seed: Seed[] = SEED) {
+  const SEED = seed;
   const firsts = SEED.filter((s) => s.reply != null).map((s) => s.reply! - s.ask);
   const resolutions = SEED.filter((s) => s.resolved != null).map((s) => s.resolved!);
   const ratings = SEED.filter((s) => s.rating != null).map((s) => s.rating!);
@@ -89,8 +92,12 @@ function expected() {
   };
 }
 
-async function seed() {
+const LABEL = 'Reports seed';
+
+async function seed(): Promise<string> {
   await query(`delete from public.conversations where company_id = $1 and created_at >= $2 and created_at < ($3::date + 1)`, [ACME, FROM, TO]);
+  await query('delete from public.labels where company_id = $1 and name = $2', [ACME, LABEL]);
+  const [label] = await query<{ id: string }>(`insert into public.labels (company_id, name, color) values ($1, $2, '#7c3aed') returning id`, [ACME, LABEL]);
   for (const [i, s] of SEED.entries()) {
     const user = randomUUID();
     const visitor = randomUUID();
@@ -111,7 +118,9 @@ async function seed() {
     if (s.rating != null) {
       await query(`insert into public.conversation_ratings (conversation_id, company_id, visitor_id, scale, score) values ($1, $2, $3, 'five', $4)`, [conversation, ACME, visitor, s.rating]);
     }
+    if (s.labelled) await query('insert into public.conversation_labels (conversation_id, label_id) values ($1, $2)', [conversation, label!.id]);
   }
+  return label!.id;
 }
 
 test('a rating given in the widget after the agent resolves shows in the conversation and in the reports', async ({ browser }) => {
@@ -163,7 +172,7 @@ test('a rating given in the widget after the agent resolves shows in the convers
 });
 
 test('the reports page shows the figures of a seeded week, worked out here from the seed rows', async ({ browser }) => {
-  await seed();
+  const labelId = await seed();
   const want = expected();
   const { page } = await signIn(browser, ACME_ADMIN);
   await page.goto(`/reports?from=${FROM}&to=${TO}`);
@@ -190,6 +199,18 @@ test('the reports page shows the figures of a seeded week, worked out here from 
   expect(lines.length).toBe(SEED.length + 1);
   expect(lines[0]).toBe('conversation_id,started_at,status,platform,visitor_name,visitor_email,assignee,first_response_seconds,resolution_seconds,rating_scale,rating_score,rating_comment');
   expect(lines[1]).toMatch(/,2026-03-02T09:15:00\.000Z,resolved,widget,Seeded 1,,Sam \(Acme\),60,3600,five,5,$/);
+
+  // The label filter: only the labelled conversations count, in the tiles and in the export.
+  const labelled = expected(SEED.filter((x) => x.labelled));
+  await page.getByLabel('Label').selectOption({ label: LABEL });
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page).toHaveURL(new RegExp(`label=${labelId}`));
+  await expect(page.getByTestId('stat-conversations')).toContainText(String(labelled.conversations));
+  await expect(page.getByTestId('stat-first-response-median')).toContainText(labelled.median);
+  await expect(page.getByTestId('stat-resolution-median')).toContainText(labelled.resolution);
+  await expect(page.getByTestId('stat-csat')).toContainText(`${labelled.csat} ${labelled.ratings} ratings`);
+  const labelledCsv = await page.request.get(`${DASHBOARD}/reports.csv?from=${FROM}&to=${TO}&label=${labelId}`);
+  expect((await labelledCsv.text()).trim().split('\r\n')).toHaveLength(labelled.conversations + 1);
 
   const bad = await page.request.get(`${DASHBOARD}/reports.csv?from=2026-03-05&to=2026-03-01`);
   expect(bad.status()).toBe(400);

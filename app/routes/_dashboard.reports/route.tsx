@@ -1,5 +1,5 @@
 // Reports (every member of the company): conversations per day, response and resolution times, CSAT, busy hours
-// and a per-agent table for a date range, all computed in SQL (ADR 0016); CSV export of the conversations.
+// and a per-agent table for a date range and label, all computed in SQL (ADR 0016); CSV export of the conversations.
 import type { LinksFunction, MetaFunction } from '@remix-run/node';
 import { Form, useLoaderData } from '@remix-run/react';
 import { duration, percent } from '../../models/reports.ts';
@@ -28,9 +28,10 @@ function Stat({ id, label, value, note }: { id: string; label: string; value: st
 }
 
 export default function Reports() {
-  const { query, timeZone, report, scale, isAdmin } = useLoaderData<typeof loader>();
+  const { query, timeZone, report, scale, labels, isAdmin } = useLoaderData<typeof loader>();
   const { times, score } = report;
-  const csv = `/reports.csv?${new URLSearchParams({ from: query.from, to: query.to })}`;
+  const csv = `/reports.csv?${new URLSearchParams({ from: query.from, to: query.to, ...(query.label ? { label: query.label } : {}) })}`;
+  const label = labels.find((l) => l.id === query.label);
   return (
     <main className="page reports" aria-labelledby="reports-title">
       <h1 id="reports-title">Reports</h1>
@@ -43,6 +44,17 @@ export default function Reports() {
           To
           <input type="date" name="to" defaultValue={query.to} required />
         </label>
+        <label>
+          Label
+          <select name="label" defaultValue={query.label ?? ''}>
+            <option value="">All conversations</option>
+            {labels.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="submit" className="primary">
           Show
         </button>
@@ -51,7 +63,7 @@ export default function Reports() {
         </a>
       </Form>
       <p className="muted">
-        Conversations started from {query.from} to {query.to} ({timeZone}).
+        Conversations started from {query.from} to {query.to} ({timeZone}){label ? `, labelled ${label.name}` : ''}.
       </p>
       <dl className="stats">
         <Stat id="conversations" label="Conversations" value={String(times.conversations)} />
