@@ -49,7 +49,9 @@ create trigger conversations_timings_start after insert on public.conversations
 comment on trigger conversations_timings_start on public.conversations is 'Starts the conversation''s timings row (reports).';
 
 -- Messages arrive in time order (clock_timestamp), so the first of each kind is the first one seen. A message that
--- sets nothing updates nothing (the WHERE filters it out on the primary key).
+-- sets nothing updates nothing (the WHERE filters it out on the primary key). An agent's private note
+-- (messages.is_private, issue 21's notes) is no response: read through to_jsonb so this holds whichever of the
+-- two migrations a database got first.
 create function private.conversation_timings_message() returns trigger
 language plpgsql security definer set search_path = '' as $$
 begin
@@ -67,8 +69,9 @@ $$;
 comment on function private.conversation_timings_message() is 'After a visitor or agent message: the first visitor message and the first response, once each.';
 revoke all on function private.conversation_timings_message() from public, anon, authenticated;
 create trigger messages_timings after insert on public.messages
-  for each row when (new.sender_kind in ('visitor', 'agent')) execute function private.conversation_timings_message();
-comment on trigger messages_timings on public.messages is 'First visitor message and first response times (reports).';
+  for each row when (new.sender_kind in ('visitor', 'agent') and (to_jsonb(new) ->> 'is_private') is distinct from 'true')
+  execute function private.conversation_timings_message();
+comment on trigger messages_timings on public.messages is 'First visitor message and first response times (reports); private notes do not count.';
 
 -- Resolved: stamped when the status becomes resolved (by an agent or by anything else), cleared when it reopens.
 -- Fires at any depth, so a visitor message that reopens a conversation clears it too. The assignee follows along.
@@ -101,6 +104,7 @@ language sql security definer set search_path = '' as $$
     left join lateral (select min(m.created_at) at from public.messages m where m.conversation_id = c.id and m.sender_kind = 'visitor') fv on true
     left join lateral (select m.created_at, m.author_id from public.messages m
                         where m.conversation_id = c.id and m.sender_kind = 'agent' and m.created_at > fv.at
+                          and (to_jsonb(m) ->> 'is_private') is distinct from 'true'
                         order by m.created_at limit 1) fr on true
    where p_company_id is null or c.company_id = p_company_id
   on conflict (conversation_id) do update set started_at = excluded.started_at,

@@ -122,20 +122,24 @@ returns table (id uuid, started_at timestamptz, status public.conversation_statu
                visitor_name text, visitor_email text, assignee_name text, first_response_seconds int, resolution_seconds int,
                rating_scale public.rating_scale, rating_score int, rating_comment text)
 language sql stable security invoker set search_path = '' as $$
-  with b as (select * from private.report_bounds(p_from, p_to, p_time_zone))
+  -- The page first, in index order (the limit stops the scan), then its rows' joins by key.
+  with b as (select * from private.report_bounds(p_from, p_to, p_time_zone)),
+  page as (
+    select t.* from public.conversation_timings t cross join b
+     where t.company_id = p_company_id and t.started_at >= b.lo and t.started_at < b.hi
+       and (p_label_id is null or exists (select 1 from public.conversation_labels l where l.conversation_id = t.conversation_id and l.label_id = p_label_id))
+       and (p_after_started_at is null or (t.started_at, t.conversation_id) > (p_after_started_at, p_after_id))
+     order by t.started_at, t.conversation_id
+     limit least(greatest(p_limit, 1), 5000))
   select c.id, t.started_at, c.status, c.platform, v.name, v.email, m.display_name,
          round(extract(epoch from t.first_response_at - t.first_visitor_message_at))::int,
          round(extract(epoch from t.resolved_at - t.started_at))::int, r.scale, r.score::int, r.comment
-    from public.conversation_timings t cross join b
+    from page t
     join public.conversations c on c.id = t.conversation_id and c.company_id = p_company_id
     join public.visitors v on v.id = c.visitor_id
     left join public.company_members m on m.company_id = c.company_id and m.user_id = c.assignee_id
     left join public.conversation_ratings r on r.conversation_id = t.conversation_id and r.company_id = p_company_id
-   where t.company_id = p_company_id and t.started_at >= b.lo and t.started_at < b.hi
-       and (p_label_id is null or exists (select 1 from public.conversation_labels l where l.conversation_id = t.conversation_id and l.label_id = p_label_id))
-     and (p_after_started_at is null or (t.started_at, t.conversation_id) > (p_after_started_at, p_after_id))
    order by t.started_at, t.conversation_id
-   limit least(greatest(p_limit, 1), 5000)
 $$;
 comment on function public.report_conversations(uuid, date, date, text, uuid, timestamptz, uuid, int) is
   'A page of the conversations started in the range with their figures, oldest first, after the keyset (started_at, id), at most p_limit (≤ 5000) rows: the CSV export; RLS applies.';

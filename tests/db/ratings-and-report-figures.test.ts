@@ -132,6 +132,23 @@ describe('report functions', () => {
     expect((await asActor<{ conversations: number }>('agentY', 'select conversations from public.report_response_times($1, $2, $3, $4, $5)', args))[0]!.conversations).toBe(0);
   });
 
+  it('do not count a private note as the first response', async () => {
+    // messages.is_private comes with the notes migration of another part of issue 21; added here for the length of
+    // one rolled-back transaction (the trigger reads it through to_jsonb, so it works with or without it).
+    await c.query('begin');
+    try {
+      await c.query('alter table public.messages add column if not exists is_private boolean not null default false');
+      await c.query(`insert into public.messages (conversation_id, sender_kind, author_id, body, is_private) values ($1, 'agent', $2, 'a note', true)`, [w.convB, w.users.agentX]);
+      const noted = (await c.query('select first_response_at from public.conversation_timings where conversation_id = $1', [w.convB])).rows[0];
+      expect(noted.first_response_at).toBeNull();
+      await c.query(`insert into public.messages (conversation_id, sender_kind, author_id, body) values ($1, 'agent', $2, 'a reply')`, [w.convB, w.users.agentX]);
+      const answered = (await c.query('select first_response_at from public.conversation_timings where conversation_id = $1', [w.convB])).rows[0];
+      expect(answered.first_response_at).not.toBeNull();
+    } finally {
+      await c.query('rollback');
+    }
+  });
+
   it('stamp resolved_at on resolve, keep it through a reassignment, and clear it when a visitor message reopens', async () => {
     await c.query(`update public.conversations set status = 'resolved' where id = $1`, [w.convB]);
     const at = async () => (await c.query('select resolved_at from public.conversation_timings where conversation_id = $1', [w.convB])).rows[0].resolved_at;
