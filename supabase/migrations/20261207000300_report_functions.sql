@@ -5,21 +5,22 @@
 -- the day it started. p_label_id (optional) keeps the conversations that carry that label (conversation_labels,
 -- its primary key; RLS applies there too). Seconds are whole (rounded); medians and p90 are percentile_cont (linear interpolation).
 
-create function private.report_bounds(p_from date, p_to date, p_time_zone text, out lo timestamptz, out hi timestamptz)
-language sql immutable set search_path = '' as $$
-  select (p_from::timestamp at time zone p_time_zone), ((p_to + 1)::timestamp at time zone p_time_zone)
+-- A day's first instant in a time zone. Immutable and without a SET clause, so the planner inlines it and, with
+-- the arguments known, folds it to a constant: range estimates then see the real bounds.
+create function private.report_start(p_day date, p_time_zone text) returns timestamptz
+language sql immutable as $$
+  select p_day::timestamp at time zone p_time_zone
 $$;
-comment on function private.report_bounds(date, date, text) is 'The instants a report''s day range [p_from, p_to] in a time zone covers: [lo, hi).';
-grant execute on function private.report_bounds(date, date, text) to authenticated, service_role;
+comment on function private.report_start(date, text) is 'The first instant of a day in a time zone (a report range is [start of p_from, start of p_to + 1)).';
+grant execute on function private.report_start(date, text) to authenticated, service_role;
 
 create function public.report_conversations_per_day(p_company_id uuid, p_from date, p_to date, p_time_zone text default 'UTC', p_label_id uuid default null)
 returns table (day date, conversations int, resolved int)
 language sql stable security invoker set search_path = '' as $$
-  with b as (select * from private.report_bounds(p_from, p_to, p_time_zone)),
-  per_day as (
+  with per_day as (
     select (t.started_at at time zone p_time_zone)::date d, count(*)::int n, count(t.resolved_at)::int r
-      from public.conversation_timings t, b
-     where t.company_id = p_company_id and t.started_at >= b.lo and t.started_at < b.hi
+      from public.conversation_timings t
+     where t.company_id = p_company_id and t.started_at >= private.report_start(p_from, p_time_zone) and t.started_at < private.report_start(p_to + 1, p_time_zone)
        and (p_label_id is null or exists (select 1 from public.conversation_labels l where l.conversation_id = t.conversation_id and l.label_id = p_label_id))
      group by 1)
   select g::date, coalesce(p.n, 0), coalesce(p.r, 0)
@@ -34,11 +35,10 @@ create function public.report_response_times(p_company_id uuid, p_from date, p_t
 returns table (conversations int, answered int, first_response_median_seconds int, first_response_p90_seconds int,
                resolved int, resolution_median_seconds int)
 language sql stable security invoker set search_path = '' as $$
-  with b as (select * from private.report_bounds(p_from, p_to, p_time_zone)),
-  t as (
+  with t as (
     select extract(epoch from t.first_response_at - t.first_visitor_message_at) fr, extract(epoch from t.resolved_at - t.started_at) rs
-      from public.conversation_timings t, b
-     where t.company_id = p_company_id and t.started_at >= b.lo and t.started_at < b.hi
+      from public.conversation_timings t
+     where t.company_id = p_company_id and t.started_at >= private.report_start(p_from, p_time_zone) and t.started_at < private.report_start(p_to + 1, p_time_zone)
        and (p_label_id is null or exists (select 1 from public.conversation_labels l where l.conversation_id = t.conversation_id and l.label_id = p_label_id)))
   select count(*)::int, count(fr)::int,
          round(percentile_cont(0.5) within group (order by fr))::int, round(percentile_cont(0.9) within group (order by fr))::int,
@@ -51,11 +51,10 @@ comment on function public.report_response_times(uuid, date, date, text, uuid) i
 create function public.report_csat(p_company_id uuid, p_from date, p_to date, p_time_zone text default 'UTC', p_label_id uuid default null)
 returns table (scale public.rating_scale, score int, ratings int, satisfied boolean)
 language sql stable security invoker set search_path = '' as $$
-  with b as (select * from private.report_bounds(p_from, p_to, p_time_zone))
   select r.scale, r.score::int, count(*)::int, private.rating_satisfied(r.scale, r.score)
-    from public.conversation_timings t cross join b
+    from public.conversation_timings t
     join public.conversation_ratings r on r.conversation_id = t.conversation_id
-   where t.company_id = p_company_id and t.started_at >= b.lo and t.started_at < b.hi
+   where t.company_id = p_company_id and t.started_at >= private.report_start(p_from, p_time_zone) and t.started_at < private.report_start(p_to + 1, p_time_zone)
        and (p_label_id is null or exists (select 1 from public.conversation_labels l where l.conversation_id = t.conversation_id and l.label_id = p_label_id)) and r.company_id = p_company_id
    group by r.scale, r.score
    order by r.scale, r.score
@@ -76,10 +75,9 @@ comment on function public.report_csat_score(uuid, date, date, text, uuid) is
 create function public.report_busy_hours(p_company_id uuid, p_from date, p_to date, p_time_zone text default 'UTC', p_label_id uuid default null)
 returns table (weekday int, hour int, conversations int)
 language sql stable security invoker set search_path = '' as $$
-  with b as (select * from private.report_bounds(p_from, p_to, p_time_zone))
   select extract(isodow from t.started_at at time zone p_time_zone)::int, extract(hour from t.started_at at time zone p_time_zone)::int, count(*)::int
-    from public.conversation_timings t, b
-   where t.company_id = p_company_id and t.started_at >= b.lo and t.started_at < b.hi
+    from public.conversation_timings t
+   where t.company_id = p_company_id and t.started_at >= private.report_start(p_from, p_time_zone) and t.started_at < private.report_start(p_to + 1, p_time_zone)
        and (p_label_id is null or exists (select 1 from public.conversation_labels l where l.conversation_id = t.conversation_id and l.label_id = p_label_id))
    group by 1, 2
    order by 1, 2
@@ -91,13 +89,12 @@ create function public.report_agents(p_company_id uuid, p_from date, p_to date, 
 returns table (agent_id uuid, display_name text, assigned int, resolved int, first_responses int,
                first_response_median_seconds int, ratings int, csat_percent numeric)
 language sql stable security invoker set search_path = '' as $$
-  with b as (select * from private.report_bounds(p_from, p_to, p_time_zone)),
-  t as (
+  with t as (
     select t.assignee_id, t.first_responder_id, t.resolved_at,
            extract(epoch from t.first_response_at - t.first_visitor_message_at) fr, r.scale, r.score
-      from public.conversation_timings t cross join b
+      from public.conversation_timings t
       left join public.conversation_ratings r on r.conversation_id = t.conversation_id and r.company_id = p_company_id
-     where t.company_id = p_company_id and t.started_at >= b.lo and t.started_at < b.hi
+     where t.company_id = p_company_id and t.started_at >= private.report_start(p_from, p_time_zone) and t.started_at < private.report_start(p_to + 1, p_time_zone)
        and (p_label_id is null or exists (select 1 from public.conversation_labels l where l.conversation_id = t.conversation_id and l.label_id = p_label_id))),
   by_assignee as (
     select assignee_id id, count(*)::int n, count(resolved_at)::int res, count(score)::int rated,
@@ -123,10 +120,9 @@ returns table (id uuid, started_at timestamptz, status public.conversation_statu
                rating_scale public.rating_scale, rating_score int, rating_comment text)
 language sql stable security invoker set search_path = '' as $$
   -- The page first, in index order (the limit stops the scan), then its rows' joins by key.
-  with b as (select * from private.report_bounds(p_from, p_to, p_time_zone)),
-  page as (
-    select t.* from public.conversation_timings t cross join b
-     where t.company_id = p_company_id and t.started_at >= b.lo and t.started_at < b.hi
+  with page as (
+    select t.* from public.conversation_timings t
+     where t.company_id = p_company_id and t.started_at >= private.report_start(p_from, p_time_zone) and t.started_at < private.report_start(p_to + 1, p_time_zone)
        and (p_label_id is null or exists (select 1 from public.conversation_labels l where l.conversation_id = t.conversation_id and l.label_id = p_label_id))
        and (p_after_started_at is null or (t.started_at, t.conversation_id) > (p_after_started_at, p_after_id))
      order by t.started_at, t.conversation_id
