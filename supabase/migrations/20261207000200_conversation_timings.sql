@@ -2,7 +2,7 @@
 -- conversation instead of scanning its messages: when it started, when the visitor first wrote, when an agent
 -- first answered after that (the definition of private.reply_time_of, issue 18) and by whom, when it was resolved,
 -- and who it is assigned to (copied, so the per-agent report needs no join to conversations).
--- Own triggers only: the shared message and conversation triggers stay as they are.
+-- Own triggers only: the shared message and conversation triggers stay as they are; a visitor's send runs none.
 
 create table public.conversation_timings (
   conversation_id uuid primary key references public.conversations(id) on delete cascade,
@@ -21,7 +21,7 @@ comment on table public.conversation_timings is 'Per-conversation times the repo
 comment on column public.conversation_timings.conversation_id is 'The conversation.';
 comment on column public.conversation_timings.company_id is 'Copied from the conversation (RLS and indexes).';
 comment on column public.conversation_timings.started_at is 'The conversation''s created_at.';
-comment on column public.conversation_timings.first_visitor_message_at is 'Time of the visitor''s first message.';
+comment on column public.conversation_timings.first_visitor_message_at is 'Time of the visitor''s first message, recorded with the first response (null while unanswered).';
 comment on column public.conversation_timings.first_response_at is 'Time of the first agent message after the visitor''s first message (bot and system messages do not count).';
 comment on column public.conversation_timings.first_responder_id is 'The agent who wrote that first response.';
 comment on column public.conversation_timings.resolved_at is 'When the conversation was last resolved; null while it is not resolved.';
@@ -48,30 +48,33 @@ create trigger conversations_timings_start after insert on public.conversations
   for each row execute function private.conversation_timings_start();
 comment on trigger conversations_timings_start on public.conversations is 'Starts the conversation''s timings row (reports).';
 
--- Messages arrive in time order (clock_timestamp), so the first of each kind is the first one seen. A message that
--- sets nothing updates nothing (the WHERE filters it out on the primary key). An agent's private note
--- (messages.is_private, issue 21's notes) is no response: read through to_jsonb so this holds whichever of the
--- two migrations a database got first.
+-- The first response: the first agent message after the visitor's first message. Only agent messages fire this
+-- (a visitor's send keeps its statement budget, ADR 0003); the visitor's first message is looked up then, once,
+-- while the conversation has no first response yet. An agent's private note (messages.is_private, issue 21's
+-- notes) is no response: read through to_jsonb so this holds whichever of the two migrations a database got first.
 create function private.conversation_timings_message() returns trigger
 language plpgsql security definer set search_path = '' as $$
+declare
+  asked timestamptz;
 begin
-  if new.sender_kind = 'visitor' then
-    update public.conversation_timings t set first_visitor_message_at = new.created_at
-     where t.conversation_id = new.conversation_id and t.first_visitor_message_at is null;
-  else
-    update public.conversation_timings t set first_response_at = new.created_at, first_responder_id = new.author_id
-     where t.conversation_id = new.conversation_id and t.first_response_at is null
-       and t.first_visitor_message_at is not null and t.first_visitor_message_at < new.created_at;
+  perform 1 from public.conversation_timings t where t.conversation_id = new.conversation_id and t.first_response_at is null;
+  if not found then
+    return null;
+  end if;
+  select min(m.created_at) into asked from public.messages m where m.conversation_id = new.conversation_id and m.sender_kind = 'visitor';
+  if asked < new.created_at then
+    update public.conversation_timings t set first_visitor_message_at = asked, first_response_at = new.created_at, first_responder_id = new.author_id
+     where t.conversation_id = new.conversation_id and t.first_response_at is null;
   end if;
   return null;
 end;
 $$;
-comment on function private.conversation_timings_message() is 'After a visitor or agent message: the first visitor message and the first response, once each.';
+comment on function private.conversation_timings_message() is 'After an agent message: the first response and the visitor''s first message before it, once.';
 revoke all on function private.conversation_timings_message() from public, anon, authenticated;
 create trigger messages_timings after insert on public.messages
-  for each row when (new.sender_kind in ('visitor', 'agent') and (to_jsonb(new) ->> 'is_private') is distinct from 'true')
+  for each row when (new.sender_kind = 'agent' and (to_jsonb(new) ->> 'is_private') is distinct from 'true')
   execute function private.conversation_timings_message();
-comment on trigger messages_timings on public.messages is 'First visitor message and first response times (reports); private notes do not count.';
+comment on trigger messages_timings on public.messages is 'First response and first visitor message times (reports); private notes do not count.';
 
 -- Resolved: stamped when the status becomes resolved (by an agent or by anything else), cleared when it reopens.
 -- Fires at any depth, so a visitor message that reopens a conversation clears it too. The assignee follows along.
@@ -99,7 +102,7 @@ comment on trigger conversations_timings_status on public.conversations is 'reso
 create function private.recompute_conversation_timings(p_company_id uuid) returns void
 language sql security definer set search_path = '' as $$
   insert into public.conversation_timings as t (conversation_id, company_id, started_at, first_visitor_message_at, first_response_at, first_responder_id, resolved_at, assignee_id)
-  select c.id, c.company_id, c.created_at, fv.at, fr.created_at, fr.author_id, case when c.status = 'resolved' then c.updated_at end, c.assignee_id
+  select c.id, c.company_id, c.created_at, case when fr.created_at is not null then fv.at end, fr.created_at, fr.author_id, case when c.status = 'resolved' then c.updated_at end, c.assignee_id
     from public.conversations c
     left join lateral (select min(m.created_at) at from public.messages m where m.conversation_id = c.id and m.sender_kind = 'visitor') fv on true
     left join lateral (select m.created_at, m.author_id from public.messages m
