@@ -16,6 +16,8 @@ export interface Message {
   createdAt: string;
   /** The message's files (none for a message of text only; absent in older payloads). */
   attachments?: Attachment[];
+  /** A private note (dashboard only: the widget's APIs never return one). */
+  isPrivate?: boolean;
 }
 
 /** The widget's public settings (GET widget-config): what a page may know about the widget. */
