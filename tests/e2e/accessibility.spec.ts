@@ -71,6 +71,46 @@ test('the admin’s team and widget settings pages, and what an agent sees there
   await agent.context.close();
 });
 
+test('the agent toolkit: labels and canned settings, chips, the composer in note mode and with the / picker open', async ({ browser }) => {
+  const tag = Date.now().toString(36);
+  const [acme] = await query<{ id: string }>(`select company_id as id from public.widget_configs where widget_key = 'pk_demo_acme'`);
+  await query(`insert into public.canned_responses (company_id, shortcut, title, body) values ($1, $2, 'A11y greeting', 'Hi {{visitor.name}}!')`, [acme!.id, `a11y-${tag}`]);
+  await query(`insert into public.labels (company_id, name, color) values ($1, $2, '#fde047'), ($1, $3, '#1d4ed8')`, [acme!.id, `Light ${tag}`, `Dark ${tag}`]);
+  try {
+    const visitor = await browser.newPage();
+    const name = `Kit ${tag}`;
+    await startChat(visitor, name, 'Checking the toolkit');
+    const admin = await signIn(browser, ACME_ADMIN);
+    for (const path of ['/settings/labels', '/settings/canned']) {
+      await admin.page.goto(`${DASHBOARD}${path}`);
+      await expect(admin.page.getByRole('heading', { level: 1 })).toBeVisible();
+      expect(await violations(admin.page)).toEqual([]);
+    }
+    await admin.page.goto(`${DASHBOARD}/inbox`);
+    await admin.page.getByTestId('conversation-list').locator('li', { hasText: name }).getByRole('link').click();
+    await admin.page.getByTestId('add-label').selectOption({ label: `Light ${tag}` });
+    await expect(admin.page.getByTestId('conversation-labels').getByTestId('label-chip')).toHaveCount(1);
+    await admin.page.getByTestId('add-label').selectOption({ label: `Dark ${tag}` });
+    await expect(admin.page.getByTestId('conversation-labels').getByTestId('label-chip')).toHaveCount(2);
+    expect(await violations(admin.page)).toEqual([]);
+    await admin.page.getByLabel('Reply').pressSequentially(`/a11y-${tag}`);
+    await expect(admin.page.getByRole('listbox', { name: 'Canned responses' })).toBeVisible();
+    expect(await violations(admin.page)).toEqual([]);
+    await admin.page.getByLabel('Reply').fill('');
+    await admin.page.getByTestId('mode-note').click();
+    await admin.page.getByLabel('Private note').fill('An internal note');
+    expect(await violations(admin.page)).toEqual([]);
+    await admin.page.getByLabel('Private note').press('Enter');
+    await expect(admin.page.locator('[data-private="true"][data-state="sent"]')).toBeVisible();
+    expect(await violations(admin.page)).toEqual([]);
+    await visitor.close();
+    await admin.context.close();
+  } finally {
+    await query(`delete from public.canned_responses where company_id = $1 and shortcut = $2`, [acme!.id, `a11y-${tag}`]);
+    await query(`delete from public.labels where company_id = $1 and name in ($2, $3)`, [acme!.id, `Light ${tag}`, `Dark ${tag}`]);
+  }
+});
+
 test('the invitation pages', async ({ browser }) => {
   const { page, context } = await signIn(browser, ACME_AGENT);
   await page.goto(`${DASHBOARD}/invitations`);
