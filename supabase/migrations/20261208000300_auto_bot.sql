@@ -129,7 +129,8 @@ begin
     -- Handed off already (or the bot was never on): nothing more to do, nobody alerted twice.
     return jsonb_build_object('handed_off', false);
   end if;
-  update public.conversations set auto_bot = false where id = c.id;
+  -- Counted as unread, so the inbox shows the conversation waiting for someone.
+  update public.conversations set auto_bot = false, unread_count = unread_count + 1 where id = c.id;
   insert into public.messages (conversation_id, sender_kind, author_name, body)
   values (c.id, 'system', 'Auto Bot', left(p_body, 4000))
   returning * into m;

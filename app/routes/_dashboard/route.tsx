@@ -173,6 +173,7 @@ export default function DashboardLayout() {
               </NavLink>
               {isAdmin ? <NavLink to="/settings/widget">Widget</NavLink> : null}
               {isAdmin ? <NavLink to="/team">Team</NavLink> : null}
+              {isAdmin ? <NavLink to="/help">Help center</NavLink> : null}
             </nav>
             {alertsAsked ? null : (
               <button type="button" className="link" onClick={() => void Notification.requestPermission().finally(() => setAlertsAsked(true))}>
