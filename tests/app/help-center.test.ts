@@ -47,7 +47,7 @@ describe('help center admin pages', () => {
   });
 
   it('refuses agents, other companies and bad input', async () => {
-    const [{ id }] = await sql<{ id: string }>(`insert into public.help_articles (company_id, title, body) values ($1, 'Acme only', 'Draft') returning id`, [acme.companyId]);
+    const id = (await sql<{ id: string }>(`insert into public.help_articles (company_id, title, body) values ($1, 'Acme only', 'Draft') returning id`, [acme.companyId]))[0]!.id;
     expect((await call(helpRoute.loader, '/help', { cookie: acmeAgent })).status).toBe(403);
     expect((await call(articleRoute.action, '/help/new', { cookie: acmeAgent, form: article, params: { articleId: 'new' } })).status).toBe(403);
     // Globex's admin neither reads nor changes nor deletes Acme's article.
