@@ -23,8 +23,9 @@ const mk: H<ReturnType<typeof jsx>> = (type, props, ...children) => {
   return jsx(type, { ...rest, children }, key as string | undefined);
 };
 
-// While the help view is open it takes the message list's place (no change to the panel's own styles).
-const CSS = `.p:has(.hc) .m{display:none}.hc{flex:1;overflow-y:auto;padding:12px}.hc h3{margin:4px 0 8px;font-size:16px}.hc h4{margin:10px 0 4px;font-size:14px}.hc ul,.hc ol{padding-left:20px}.hc pre{white-space:pre-wrap;background:#f3f4f6;padding:6px;border-radius:6px}.hl{list-style:none;padding:0;margin:6px 0;display:flex;flex-direction:column;gap:4px}.hl button,.hb{background:none;border:0;color:#1d4ed8;text-decoration:underline;text-align:left;padding:2px 0}.hl small{display:block;color:#4b5563}.hs{padding:0 12px;font-size:13px;color:#374151}.ho{align-self:flex-start;margin:0 12px 6px}`;
+// Rendered at the end of the message list (the thread scrolls with it); while the help view is open it hides the
+// messages (no change to the panel's own styles).
+const CSS = `.m:has(.hc)>:not(.hc){display:none}.hc{flex:1}.hc h3{margin:4px 0 8px;font-size:16px}.hc h4{margin:10px 0 4px;font-size:14px}.hc ul,.hc ol{padding-left:20px}.hc pre{white-space:pre-wrap;background:#f3f4f6;padding:6px;border-radius:6px}.hl{list-style:none;padding:0;margin:6px 0;display:flex;flex-direction:column;gap:4px}.hl button,.hb{background:none;border:0;color:#1d4ed8;text-decoration:underline;text-align:left;padding:2px 0}.hl small{display:block;color:#4b5563}.hs{font-size:13px;color:#374151}.hb.hs{align-self:flex-start}.ho{align-self:flex-start}`;
 
 const search = (host: PanelHost, q: string) =>
   host.client.call<{ articles: HelpArticleSummary[] }>('widget-help', { query: q ? { q, locale: host.locale === 'de' ? 'de' : 'en' } : { locale: host.locale === 'de' ? 'de' : 'en' } });

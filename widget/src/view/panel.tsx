@@ -204,8 +204,8 @@ export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf:
             )}
           </div>
         ))}
+        {hlp && <hlp.Help host={host} state={state} draft={draft} />}
       </div>
-      {hlp && <hlp.Help host={host} state={state} draft={draft} />}
       {state.live && <Typing live={state.live} t={t} />}
       {state.notice && (
         <div class="n" role="status">
