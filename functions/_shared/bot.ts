@@ -25,7 +25,7 @@ interface Consideration {
 const LLM_TIMEOUT_MS = 8_000;
 
 /** A short answer from the articles by the configured chat endpoint, or null (none configured, or it failed). */
-async function composeAnswer(question: string, matches: Match[], locale: string | null | undefined): Promise<string | null> {
+export async function composeAnswer(question: string, matches: Match[], locale: string | null | undefined): Promise<string | null> {
   const url = Deno.env.get('BOT_LLM_URL');
   const model = Deno.env.get('BOT_LLM_MODEL');
   if (!url || !model) return null;
