@@ -14,8 +14,14 @@ const acme = async () => (await query<{ id: string }>(`select company_id id from
 
 test.describe.configure({ mode: 'serial' });
 
+let colours: { primary_color: string; accent_color: string };
+
 test.beforeAll(async () => {
   const company = await acme();
+  // Another spec may have left a random primary colour (dashboard.spec.ts): axe checks these screens in the
+  // widget's default colours, and the colours are put back afterwards.
+  colours = (await query<typeof colours>('select primary_color, accent_color from public.widget_configs where company_id = $1', [company]))[0]!;
+  await query('update public.widget_configs set primary_color = default, accent_color = default where company_id = $1', [company]);
   await query(
     `insert into public.help_articles (company_id, title, body, locale, category, published) values
        ($1, 'Download an invoice', 'Every order has a PDF invoice under **My orders → Invoice**. (${TAG})', 'en', 'Payment', true),
@@ -27,7 +33,11 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   const company = await acme();
   await query(`delete from public.help_articles where company_id = $1 and body like $2`, [company, `%${TAG}%`]);
-  await query('update public.widget_configs set auto_bot_default = false where company_id = $1', [company]);
+  await query('update public.widget_configs set auto_bot_default = false, primary_color = $2, accent_color = $3 where company_id = $1', [
+    company,
+    colours.primary_color,
+    colours.accent_color,
+  ]);
 });
 
 test('an admin writes an article with a live preview, publishes it and turns the Auto Bot on', async ({ browser }) => {
