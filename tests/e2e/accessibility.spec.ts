@@ -111,6 +111,23 @@ test('the agent toolkit: labels and canned settings, chips, the composer in note
   }
 });
 
+test('the help center admin pages (list, editor with preview) and what an agent sees there', async ({ browser }) => {
+  const admin = await signIn(browser, ACME_ADMIN);
+  await admin.page.goto(`${DASHBOARD}/help`);
+  await expect(admin.page.getByRole('heading', { level: 1, name: 'Help center' })).toBeVisible();
+  expect(await violations(admin.page)).toEqual([]);
+  await admin.page.goto(`${DASHBOARD}/help/new`);
+  await admin.page.getByLabel(/^Body/).fill('# Heading\n\nSome **bold** text and a [link](https://example.com).');
+  await expect(admin.page.getByTestId('article-preview').locator('a')).toBeVisible();
+  expect(await violations(admin.page)).toEqual([]);
+  await admin.context.close();
+  const agent = await signIn(browser, ACME_AGENT);
+  await agent.page.goto(`${DASHBOARD}/help`);
+  await expect(agent.page.getByTestId('admin-required')).toBeVisible();
+  expect(await violations(agent.page)).toEqual([]);
+  await agent.context.close();
+});
+
 test('the invitation pages', async ({ browser }) => {
   const { page, context } = await signIn(browser, ACME_AGENT);
   await page.goto(`${DASHBOARD}/invitations`);

@@ -16,6 +16,8 @@ import { CSS } from './styles.ts';
 /** The attachments chunk (widget/src/attachments/), loaded once a conversation exists. */
 type Att = typeof import('../attachments/index.tsx');
 let att: Att | null = null;
+/** The help center chunk (widget/src/help/), loaded when the panel opens. */
+let hlp: typeof import('../help/index.tsx') | null = null;
 
 export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf: typeof fileStrings | undefined; state: ChatSync }) {
   const [, force] = useState(0);
@@ -34,6 +36,12 @@ export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf:
       });
     }
   }, [host.isOpen(), state.conversationId]);
+  useEffect(() => {
+    if (host.isOpen() && !hlp) void import('../help/index.tsx').then((m) => {
+        hlp = m;
+        state.rerender();
+      });
+  }, [host.isOpen()]);
   const tray =
     att && state.conversationId
       ? ((state.tray ??= new att.Tray(host.client, () => state.conversationId, () => state.rerender(), att.strings(tf))) as InstanceType<Att['Tray']>)
@@ -196,6 +204,7 @@ export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf:
             )}
           </div>
         ))}
+        {hlp && <hlp.Help host={host} state={state} draft={draft} />}
       </div>
       {state.live && <Typing live={state.live} t={t} />}
       {state.notice && (
