@@ -33,8 +33,8 @@ export interface PublicWidgetConfig {
   prechat: { name: FieldMode; email: FieldMode; phone: FieldMode };
   /** "Typically replies in N minutes": the median first response of the last 7 days; null with too little data. */
   typicalReplyMinutes: number | null;
-  /** Office hours and away mode (issue 19): open now by the hours, and what to show while away. */
-  away?: AwayState;
+  /** Office hours and away mode (issue 19): open now by the hours, and what to show while away; null = not set up. */
+  away?: AwayState | null;
   /** identify() must carry a valid userHash. */
   requireVerification?: boolean;
 }

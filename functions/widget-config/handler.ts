@@ -20,6 +20,6 @@ export const handler = widgetEndpoint({ methods: ['GET'], fresh: true }, async (
   // A returning visitor's next page views read this from the browser's cache: no Edge Function invocation
   // (each is billed) for up to 5 minutes, which is how long a saved change may take to reach them.
   // Office hours are as of this answer: a page opened before a change learns it on its next uncached read.
-  const config = { ...toPublicConfig(widget, widget.companies?.name ?? '', minutes), away: away.data as AwayState, requireVerification: widget.require_verification === true };
+  const config = { ...toPublicConfig(widget, widget.companies?.name ?? '', minutes), away: (away.data ?? null) as AwayState | null, requireVerification: widget.require_verification === true };
   return json(config, 200, { 'Cache-Control': `private, max-age=${CONFIG_MAX_AGE_SECONDS}` });
 });

@@ -5,6 +5,7 @@
 // and when the widget requires verification an unsigned userId is refused (403). ADR 0013.
 // GET widget-identify?key=pk_…&conversationId=… — an earlier conversation of the verified person (any device).
 
+import { withAttachments } from '../_shared/attachments.ts';
 import { toMessage } from '../_shared/contract.ts';
 import { dbError } from '../_shared/db.ts';
 import { widgetEndpoint } from '../_shared/endpoint.ts';
@@ -30,7 +31,8 @@ export const handler = widgetEndpoint({ methods: ['GET', 'POST'] }, async ({ req
     if (!parsed.success) throw invalidInput(parsed.error);
     const { data, error } = await db.rpc('widget_person_messages', { p_widget_key: widget.widget_key, p_origin: origin, p_user_id: user.id, p_conversation_id: parsed.data.conversationId });
     if (error) throw dbError(error, 'earlier conversation');
-    return json({ messages: ((data as { messages: Record<string, unknown>[] }).messages).map(toMessage) }, 200);
+    const rows = await withAttachments(db, (data as { messages: Record<string, unknown>[] }).messages);
+    return json({ messages: rows.map(toMessage) }, 200);
   }
   const parsed = identifyRequest.safeParse(await readJson(req));
   if (!parsed.success) throw invalidInput(parsed.error);

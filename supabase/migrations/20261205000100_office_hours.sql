@@ -86,17 +86,18 @@ comment on function public.office_hours_open_at(boolean, text, jsonb, date[], ti
 revoke all on function public.office_hours_open_at(boolean, text, jsonb, date[], timestamptz) from public, anon;
 grant execute on function public.office_hours_open_at(boolean, text, jsonb, date[], timestamptz) to authenticated, service_role;
 
--- What the widget needs to know about being away, for the widget-config function (service role): open now by
--- the company's hours (no hours = open), and what to show while away.
+-- What the widget needs to know about being away, for the widget-config function (service role): open now by the
+-- company's hours, and what to show while away. A company that never saved its hours gets null: its widget keeps
+-- chatting as before (the header still says who is online), so the away state is opted into on the settings page.
 create function public.widget_away_state(p_company_id uuid, p_at timestamptz default now()) returns jsonb
 language sql stable security definer set search_path = '' as $$
   select jsonb_build_object(
-    'open', coalesce(public.office_hours_open_at(h.enabled, h.time_zone, h.weekly, h.closed_days, p_at), true),
-    'mode', coalesce(h.away_mode::text, 'message'),
-    'message', coalesce(h.away_message, ''))
-  from (select 1) one left join public.office_hours h on h.company_id = p_company_id
+    'open', public.office_hours_open_at(h.enabled, h.time_zone, h.weekly, h.closed_days, p_at),
+    'mode', h.away_mode::text,
+    'message', h.away_message)
+  from public.office_hours h where h.company_id = p_company_id
 $$;
 comment on function public.widget_away_state(uuid, timestamptz) is
-  'The widget''s away state: {open (within office hours at p_at; no hours = open), mode, message}; service role only.';
+  'The widget''s away state: {open (within office hours at p_at), mode, message}, null for a company without office hours; service role only.';
 revoke all on function public.widget_away_state(uuid, timestamptz) from public, anon, authenticated;
 grant execute on function public.widget_away_state(uuid, timestamptz) to service_role;

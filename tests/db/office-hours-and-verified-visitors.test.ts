@@ -60,11 +60,11 @@ describe('office hours: one rule, by the zone\'s wall clock', () => {
     expect(await openAt('2026-12-26T03:00:00Z', WEEKDAYS_9_TO_17, [], false)).toBe(true);
   });
 
-  it('gives the widget the company\'s state; a company without hours is open', async () => {
+  it('gives the widget the company\'s state; a company that never set hours gets none (no away state)', async () => {
     const state = async (company: string, at: string) => (await c.query('select public.widget_away_state($1, $2) as s', [company, at])).rows[0].s;
     expect(await state(w.companyX, '2026-03-28T10:00:00Z')).toEqual({ open: false, mode: 'message', message: '' }); // Saturday
     expect((await state(w.companyX, '2026-03-30T10:00:00Z')).open).toBe(true);
-    expect(await state(w.companyY, '2026-03-28T10:00:00Z')).toEqual({ open: true, mode: 'message', message: '' });
+    expect(await state(w.companyY, '2026-03-28T10:00:00Z')).toBeNull();
   });
 
   it('refuses an unknown zone, a range that ends before it starts, and a day out of range', async () => {

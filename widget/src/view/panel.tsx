@@ -16,6 +16,8 @@ import { CSS } from './styles.ts';
 /** The attachments chunk (widget/src/attachments/), loaded once a conversation exists. */
 type Att = typeof import('../attachments/index.tsx');
 let att: Att | null = null;
+/** The away chunk (widget/src/away/): away state, contact form, identify() and earlier conversations. */
+let away: typeof import('../away/index.tsx') | null = null;
 
 export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf: typeof fileStrings | undefined; state: ChatSync }) {
   const [, force] = useState(0);
@@ -38,6 +40,12 @@ export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf:
     att && state.conversationId
       ? ((state.tray ??= new att.Tray(host.client, () => state.conversationId, () => state.rerender(), att.strings(tf))) as InstanceType<Att['Tray']>)
       : null;
+  useEffect(() => {
+    void import('../away/index.tsx').then((m) => {
+      away = m;
+      state.rerender();
+    });
+  }, []);
   const config = host.config;
   // identify() may arrive after the form rendered: fill what the visitor has not typed yet.
   useEffect(() => {
@@ -88,14 +96,19 @@ export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf:
     </header>
   );
 
-  if (!config) {
+  const aw = config && away?.view(host, state);
+  if (!config || aw?.[0]) {
     return (
-      <div class={`p ${pos}`} role="dialog" aria-modal="true" aria-label={t.unavailableTitle} ref={panelRef} onKeyDown={onKeyDown}>
+      <div class={`p ${pos}`} role="dialog" aria-modal="true" aria-label={config?.title ?? t.unavailableTitle} ref={panelRef} onKeyDown={onKeyDown}>
         <style>{CSS}</style>
         {header}
-        <p class="u" data-state="unavailable">
-          {t.unavailable}
-        </p>
+        {aw ? (
+          aw[1]
+        ) : (
+          <p class="u" data-state="unavailable">
+            {t.unavailable}
+          </p>
+        )}
       </div>
     );
   }
@@ -166,6 +179,7 @@ export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf:
     <div class={`p ${pos}`} role="dialog" aria-modal="true" aria-label={config.title} ref={panelRef} onKeyDown={onKeyDown}>
       <style>{CSS + LIVE_CSS}</style>
       {header}
+      {aw?.[1]}
       <div class="m" ref={list} aria-live="polite">
         {config.greeting && <div class="g">{config.greeting}</div>}
         {state.messages.map((m) => (
