@@ -29,7 +29,7 @@ begin
   if requires and not p_verified and p_external_id is not null then
     raise exception 'identity_verification_required' using errcode = 'PLI03';
   end if;
-  select * into v from public.visitors where company_id = company and user_id = p_user_id for update;
+  -- Upserts, not select-then-insert: the widget's first message (widget-session) may create the row concurrently.
   if p_verified then
     if p_external_id is null then
       raise exception 'identity_verification_required' using errcode = 'PLI03';
@@ -38,19 +38,20 @@ begin
     values (company, p_external_id, p_name, p_email)
     on conflict (company_id, external_id) do update set name = coalesce(excluded.name, x.name), email = coalesce(excluded.email, x.email)
     returning * into person;
-    -- Another person's browser (a shared computer): never merge their histories.
-    if v.verified_visitor_id is not null and v.verified_visitor_id <> person.id then
+    insert into public.visitors as x (company_id, user_id, verified_visitor_id) values (company, p_user_id, person.id)
+    on conflict (company_id, user_id) do update set verified_visitor_id = excluded.verified_visitor_id, last_seen_at = now()
+      where x.verified_visitor_id is null or x.verified_visitor_id = excluded.verified_visitor_id
+    returning * into v;
+    -- Another person's browser (a shared computer): never merge their histories (raised: the person's name and
+    -- email written above roll back too).
+    if not found then
       raise exception 'identity_conflict' using errcode = 'PLI09';
     end if;
-    if v.id is null then
-      insert into public.visitors (company_id, user_id, verified_visitor_id) values (company, p_user_id, person.id) returning * into v;
-    else
-      update public.visitors set verified_visitor_id = person.id, last_seen_at = now() where id = v.id returning * into v;
-    end if;
-  elsif v.id is null then
-    insert into public.visitors (company_id, user_id, name, email) values (company, p_user_id, p_name, p_email) returning * into v;
-  elsif v.verified_visitor_id is null then
-    update public.visitors set name = coalesce(p_name, name), email = coalesce(p_email, email), last_seen_at = now() where id = v.id returning * into v;
+  else
+    -- A linked row keeps the verified name and email whatever this writes (trigger visitors_keep_verified_identity).
+    insert into public.visitors as x (company_id, user_id, name, email) values (company, p_user_id, p_name, p_email)
+    on conflict (company_id, user_id) do update set name = coalesce(excluded.name, x.name), email = coalesce(excluded.email, x.email), last_seen_at = now()
+    returning * into v;
   end if;
   return jsonb_build_object('verified', v.verified_visitor_id is not null,
     'visitor', jsonb_build_object('id', v.id, 'name', v.name, 'email', v.email),

@@ -3,7 +3,7 @@
 // identified as the same verified user see the same history; a forged identify sees none of it.
 import { expect, test } from '@playwright/test';
 import { identify, ownWidget, userHash } from './own-widget.ts';
-import { query } from './support.ts';
+import { ACME_ADMIN, DASHBOARD, query, signIn } from './support.ts';
 
 // Always closed: hours in use, no opening range.
 const CLOSED = { enabled: true, time_zone: 'Europe/Berlin', weekly: '[]' };
@@ -62,7 +62,9 @@ test('two browsers identified as the same verified user see the same history; an
   const first = await laptop.newPage();
   await first.goto(w.url);
   await identify(first, { userId, userHash: userHash(secret, userId), name: 'Vera Verified', email: 'vera@example.com' });
+  const identified = first.waitForResponse((r) => r.url().includes('/widget-identify') && r.request().method() === 'POST');
   await first.getByRole('button', { name: 'Chat with us' }).click();
+  expect((await identified).status()).toBe(200);
   await first.getByLabel('Type your message').fill('Started on my laptop');
   await first.getByLabel('Type your message').press('Enter');
   await expect(first.locator('[data-message-id][data-state="sent"]', { hasText: 'Started on my laptop' })).toBeVisible();
@@ -104,4 +106,25 @@ test('with verification required, an unsigned identify() is refused with a clear
   await page.getByRole('button', { name: 'Chat with us' }).click();
   await expect.poll(() => errors.join('\n')).toContain('identify() refused: this chat requires verified visitors');
   expect(await query(`select 1 from public.verified_visitors where company_id = $1`, [w.companyId])).toEqual([]);
+});
+
+test('the hours settings preview says open or closed for the hours as typed, before saving', async ({ browser }) => {
+  const admin = await signIn(browser, ACME_ADMIN);
+  await admin.page.goto(`${DASHBOARD}/settings/hours`);
+  const now = admin.page.getByTestId('open-now');
+  // Not set up: always open.
+  await expect(now).toHaveAttribute('data-open', 'true');
+  await admin.page.getByLabel('Use office hours (off: always open)').check();
+  await admin.page.getByLabel('Time zone').fill('Pacific/Kiritimati');
+  for (const day of ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday']) await admin.page.getByLabel(`${day} open`, { exact: true }).uncheck();
+  await expect(now).toHaveAttribute('data-open', 'false');
+  await expect(now).toContainText('closed');
+  // Hours not in use: always open.
+  await admin.page.getByLabel('Use office hours (off: always open)').uncheck();
+  await expect(now).toHaveAttribute('data-open', 'true');
+  // A bad zone: the field says so, and the preview keeps the last good answer.
+  await admin.page.getByLabel('Time zone').fill('Mars/Olympus');
+  await expect(admin.page.getByText(/Unknown time zone/)).toBeVisible();
+  expect(await query(`select 1 from public.office_hours o join public.widget_configs w using (company_id) where w.widget_key = 'pk_demo_acme'`)).toEqual([]);
+  await admin.context.close();
 });
