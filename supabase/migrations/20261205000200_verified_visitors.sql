@@ -111,8 +111,9 @@ begin
 end;
 $$;
 comment on function private.visitor_keeps_verified_identity() is 'Trigger: a visitor row linked to a verified person carries that person''s name and email, never another writer''s.';
-create trigger visitors_keep_verified_identity before insert or update on public.visitors
-  for each row execute function private.visitor_keeps_verified_identity();
+-- Only for linked rows and writes that name them: a message's last_seen_at touch costs no call (tests/db/send-cost).
+create trigger visitors_keep_verified_identity before insert or update of name, email, verified_visitor_id on public.visitors
+  for each row when (new.verified_visitor_id is not null) execute function private.visitor_keeps_verified_identity();
 
 create function private.verified_identity_to_visitors() returns trigger
 language plpgsql security definer set search_path = '' as $$

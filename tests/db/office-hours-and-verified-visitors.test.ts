@@ -99,7 +99,7 @@ describe('who reads and writes the new tables', () => {
   });
 
   it('identity secrets: nobody but the service reads them; admin X sees only when it was rotated', async () => {
-    const reads = await matrix('select', 'select count(*) as n from public.widget_identity_secrets', () => []);
+    const reads = await matrix('select', 'select count(*) as n from public.widget_identity_secrets where company_id = $1', () => [w.companyX]);
     expect(reads).toEqual({ anon: 'error', visitorA: 'error', visitorB: 'error', agentX: 'error', adminX: 'error', agentY: 'error', service: 1 });
     const rotatedAt = await matrix('select', 'select public.widget_identity_rotated_at($1) is not null as n', () => [w.companyX]);
     expect(rotatedAt).toMatchObject({ anon: 'error', visitorA: 'error', agentX: 'error', agentY: 'error' });
