@@ -105,6 +105,19 @@ describe('who reads and writes the new tables', () => {
     expect(rotatedAt).toMatchObject({ anon: 'error', visitorA: 'error', agentX: 'error', agentY: 'error' });
   });
 
+  it('identity secrets and visitor links: no role but the service writes them', async () => {
+    const secretUnchanged = async () => (await c.query('select secret from public.widget_identity_secrets where company_id = $1', [w.companyX])).rows[0].secret === 'a'.repeat(64);
+    const writes = await matrix('write', `update public.widget_identity_secrets set secret = repeat('b', 64) where company_id = $1`, () => [w.companyX], secretUnchanged);
+    expect(writes).toEqual({ anon: 'error', visitorA: 'error', visitorB: 'error', agentX: 'error', adminX: 'error', agentY: 'error', service: 'ok' });
+    const inserts = await matrix('write', `insert into public.widget_identity_secrets (company_id, secret) values ($1, repeat('c', 64))`, () => [w.companyY]);
+    expect(inserts).toMatchObject({ anon: 'error', visitorA: 'error', agentX: 'error', adminX: 'error', agentY: 'error', service: 'ok' });
+    // Linking a visitor row to a person (someone else's history) is the service's alone.
+    const person = (await c.query(`select id from public.verified_visitors where external_id = 'cust-1'`)).rows[0].id;
+    const linkUnchanged = async () => (await c.query('select verified_visitor_id from public.visitors where id = $1', [w.visitorB])).rows[0].verified_visitor_id === null;
+    const links = await matrix('write', 'update public.visitors set verified_visitor_id = $2 where id = $1', () => [w.visitorB, person], linkUnchanged);
+    expect(links).toEqual({ anon: 'error', visitorA: 'error', visitorB: 'error', agentX: 'error', adminX: 'error', agentY: 'error', service: 'ok' });
+  });
+
   it('rotating: only admin X gets a new secret, and the old one is gone', async () => {
     for (const a of ['anon', 'visitorA', 'agentX', 'agentY'] as const) {
       await c.query('begin');
