@@ -14,6 +14,8 @@ test('outside office hours the widget is away, asks for an email first, then cha
   await page.getByRole('button', { name: 'Chat with us' }).click();
   const form = page.getByTestId('away-form');
   await expect(form).toContainText('Back at 9 tomorrow.');
+  // The form replaced the composer: focus is on its first field, inside the dialog.
+  await expect(page.getByLabel('Your email, so we can answer you')).toBeFocused();
   // The normal composer is not offered until an email is known.
   await expect(page.getByLabel('How can we help?')).toHaveCount(0);
   await page.getByLabel('Your message').fill('Do you ship to Norway?');

@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 // The away form: the email the team answers to (and in contact-form mode the name), with the message. The email
 // is stored on the visitor through widget-session (a new conversation) or widget-identify (an existing one).
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { PanelHost } from '../shared.ts';
 import type { ChatSync } from '../sync/engine.ts';
 import { type AwayStrings, emailGiven } from './index.tsx';
@@ -31,6 +31,9 @@ function Input({ name, label, error, ...rest }: { name: string; label: string; e
 
 export function Contact({ host, state, withName, message, t }: Props) {
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const ref = useRef<HTMLFormElement>(null);
+  // The form may replace the composer the panel had focused: focus stays inside the dialog.
+  useEffect(() => ref.current?.querySelector('input')?.focus(), []);
   const submit = async (e: Event) => {
     e.preventDefault();
     const form = e.target as HTMLFormElement;
@@ -53,7 +56,7 @@ export function Contact({ host, state, withName, message, t }: Props) {
     void state.send(body, state.conversationId ? undefined : { name, email, phone: '' });
   };
   return (
-    <form class="ct" onSubmit={submit} noValidate data-testid="away-form">
+    <form class="ct" ref={ref} onSubmit={submit} noValidate data-testid="away-form">
       <p>
         <strong>{t.awayTitle}</strong>
       </p>
