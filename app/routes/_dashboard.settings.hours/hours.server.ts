@@ -7,7 +7,8 @@ import { errorResponse, requireAdmin } from '../../lib/auth.server.ts';
 import { fieldErrors, readFormData } from '../../lib/validation.ts';
 import { hoursFormToInput, hoursFormToRow, hoursRowToForm, type OfficeHoursRow, officeHoursSchema } from '../../models/office-hours.ts';
 
-async function openNow(supabase: SupabaseClient, row: OfficeHoursRow): Promise<boolean> {
+/** Open now under these hours, by the database's rule; null when Postgres does not know the zone (22023). */
+async function openNow(supabase: SupabaseClient, row: OfficeHoursRow): Promise<boolean | null> {
   const { data, error } = await supabase.rpc('office_hours_open_at', {
     p_enabled: row.enabled,
     p_time_zone: row.time_zone,
@@ -15,6 +16,7 @@ async function openNow(supabase: SupabaseClient, row: OfficeHoursRow): Promise<b
     p_closed_days: row.closed_days,
     p_at: new Date().toISOString(),
   });
+  if (error?.code?.startsWith('22')) return null;
   if (error) throw new Error(`open now: ${error.message}`);
   return data === true;
 }
@@ -26,7 +28,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (url.searchParams.has('preview')) {
     const parsed = officeHoursSchema.safeParse(hoursFormToInput(url.searchParams));
     if (!parsed.success) return json({ preview: null, fieldErrors: fieldErrors(parsed.error) }, { headers: ctx.headers });
-    return json({ preview: { open: await openNow(ctx.supabase, hoursFormToRow(parsed.data)) }, fieldErrors: {} }, { headers: ctx.headers });
+    const open = await openNow(ctx.supabase, hoursFormToRow(parsed.data));
+    if (open === null) return json({ preview: null, fieldErrors: { timeZone: 'This time zone is not known to the database.' } }, { headers: ctx.headers });
+    return json({ preview: { open }, fieldErrors: {} }, { headers: ctx.headers });
   }
   const [hours, widget, rotated] = await Promise.all([
     ctx.supabase.from('office_hours').select('enabled, time_zone, weekly, closed_days, away_mode, away_message').eq('company_id', companyId).maybeSingle(),
@@ -40,7 +44,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     {
       values,
       saved: row !== null,
-      open: await openNow(ctx.supabase, hoursFormToRow(values)),
+      open: (await openNow(ctx.supabase, hoursFormToRow(values))) ?? true,
       requireVerification: (widget.data as { require_verification?: boolean } | null)?.require_verification === true,
       secretRotatedAt: (rotated.data as string | null) ?? null,
     },
