@@ -174,6 +174,7 @@ export default function DashboardLayout() {
                 ) : null}
               </NavLink>
               {isAdmin ? <NavLink to="/settings/widget">Widget</NavLink> : null}
+              {isAdmin ? <NavLink to="/settings/hours">Hours</NavLink> : null}
               {isAdmin ? <NavLink to="/team">Team</NavLink> : null}
               {isAdmin ? <NavLink to="/settings/labels">Labels</NavLink> : null}
               {isAdmin ? <NavLink to="/settings/canned">Canned replies</NavLink> : null}
