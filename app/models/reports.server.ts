@@ -1,10 +1,17 @@
 // The reports' figures: one SQL function each (supabase/migrations/20261207000300_report_functions.sql), called
-// as the agent so RLS applies. The time zone is UTC until companies have one of their own (see ADR 0016).
+// as the agent so RLS applies. Days and hours are in the company's time zone: its office hours' (issue 19), else UTC.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { check } from './query.server.ts';
 import type { ReportQuery } from './reports.ts';
 
-export const REPORT_TIME_ZONE = 'UTC';
+/** The zone a company without office hours reports in. */
+export const DEFAULT_TIME_ZONE = 'UTC';
+
+/** The company's time zone: the one its office hours are kept in (members read them), else UTC. */
+export async function companyTimeZone(supabase: SupabaseClient, companyId: string): Promise<string> {
+  const row = check(await supabase.from('office_hours').select('time_zone').eq('company_id', companyId).maybeSingle(), 'office hours') as { time_zone: string } | null;
+  return row?.time_zone ?? DEFAULT_TIME_ZONE;
+}
 
 export interface DayRow {
   day: string;
@@ -60,7 +67,7 @@ export interface ConversationReportRow {
   rating_comment: string | null;
 }
 
-const args = (companyId: string, q: ReportQuery) => ({ p_company_id: companyId, p_from: q.from, p_to: q.to, p_time_zone: REPORT_TIME_ZONE, p_label_id: q.label ?? null });
+const args = (companyId: string, q: ReportQuery, timeZone: string) => ({ p_company_id: companyId, p_from: q.from, p_to: q.to, p_time_zone: timeZone, p_label_id: q.label ?? null });
 
 export interface LabelOption {
   id: string;
@@ -73,19 +80,19 @@ export async function listLabels(supabase: SupabaseClient, companyId: string): P
   return check(await supabase.from('labels').select('id, name, color').eq('company_id', companyId).order('name'), 'labels') as LabelOption[];
 }
 
-async function rows<T>(supabase: SupabaseClient, fn: string, companyId: string, q: ReportQuery): Promise<T[]> {
-  return check(await supabase.rpc(fn, args(companyId, q)), fn) as T[];
+async function rows<T>(supabase: SupabaseClient, fn: string, companyId: string, q: ReportQuery, timeZone: string): Promise<T[]> {
+  return check(await supabase.rpc(fn, args(companyId, q, timeZone)), fn) as T[];
 }
 
 /** Every figure of the page, in parallel. */
-export async function loadReport(supabase: SupabaseClient, companyId: string, q: ReportQuery) {
+export async function loadReport(supabase: SupabaseClient, companyId: string, q: ReportQuery, timeZone: string) {
   const [days, times, csat, score, hours, agents] = await Promise.all([
-    rows<DayRow>(supabase, 'report_conversations_per_day', companyId, q),
-    rows<ResponseTimes>(supabase, 'report_response_times', companyId, q),
-    rows<CsatRow>(supabase, 'report_csat', companyId, q),
-    rows<CsatScore>(supabase, 'report_csat_score', companyId, q),
-    rows<HourCell>(supabase, 'report_busy_hours', companyId, q),
-    rows<AgentRow>(supabase, 'report_agents', companyId, q),
+    rows<DayRow>(supabase, 'report_conversations_per_day', companyId, q, timeZone),
+    rows<ResponseTimes>(supabase, 'report_response_times', companyId, q, timeZone),
+    rows<CsatRow>(supabase, 'report_csat', companyId, q, timeZone),
+    rows<CsatScore>(supabase, 'report_csat_score', companyId, q, timeZone),
+    rows<HourCell>(supabase, 'report_busy_hours', companyId, q, timeZone),
+    rows<AgentRow>(supabase, 'report_agents', companyId, q, timeZone),
   ]);
   const s = score[0] ?? { ratings: 0, satisfied: 0, score_percent: null };
   return {
@@ -104,11 +111,11 @@ export type Report = Awaited<ReturnType<typeof loadReport>>;
 export const EXPORT_PAGE = 1000;
 
 /** The conversations of the range with their figures (the CSV export), read in keyset pages of EXPORT_PAGE. */
-export async function* reportConversations(supabase: SupabaseClient, companyId: string, q: ReportQuery): AsyncGenerator<ConversationReportRow[]> {
+export async function* reportConversations(supabase: SupabaseClient, companyId: string, q: ReportQuery, timeZone: string): AsyncGenerator<ConversationReportRow[]> {
   let after: ConversationReportRow | undefined;
   for (;;) {
     const res = await supabase.rpc('report_conversations', {
-      ...args(companyId, q),
+      ...args(companyId, q, timeZone),
       p_after_started_at: after?.started_at ?? null,
       p_after_id: after?.id ?? null,
       p_limit: EXPORT_PAGE,

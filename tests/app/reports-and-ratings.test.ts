@@ -52,6 +52,28 @@ describe('reports', () => {
     expect(theirs.report.agents.map((a: { display_name: string }) => a.display_name).sort()).toEqual(['Globex Admin', 'Globex Agent']);
   });
 
+  it("counts days and hours in the time zone of the company's office hours, UTC without them", async () => {
+    const { h: started, d: day } = (
+      await sql<{ h: number; d: string }>(
+        `select extract(hour from created_at at time zone 'Asia/Kolkata')::int h, (created_at at time zone 'Asia/Kolkata')::date::text d from public.conversations where id = $1`,
+        [acme.conversationId],
+      )
+    )[0]!;
+    const zoned = async () => (await (await call(reportsRoute.loader, `/reports?from=${day}&to=${day}`, { cookie: acmeAgent })).json()) as { timeZone: string; report: { hours: { hour: number }[] } };
+    expect((await zoned()).timeZone).toBe('UTC');
+    await sql(`insert into public.office_hours (company_id, time_zone) values ($1, 'Asia/Kolkata')`, [acme.companyId]);
+    try {
+      const data = await zoned();
+      expect(data.timeZone).toBe('Asia/Kolkata');
+      // The conversation counts on its Kolkata day, in its Kolkata hour (UTC's date may differ).
+      expect(data.report.hours.map((h) => h.hour)).toContain(started);
+      const csv = await call(csvRoute.loader, `/reports.csv?from=${day}&to=${day}`, { cookie: acmeAgent });
+      expect(csv.headers.get('X-Report-Time-Zone')).toBe('Asia/Kolkata');
+    } finally {
+      await sql('delete from public.office_hours where company_id = $1', [acme.companyId]);
+    }
+  });
+
   it('answers a bad range with 400 invalid_range, never a 500', async () => {
     for (const q of ['from=2026-13-01&to=2026-12-01', 'from=2026-12-05&to=2026-12-01', 'from=2024-01-01&to=2026-01-01', 'from=x&to=%00']) {
       for (const route of [reportsRoute.loader, csvRoute.loader]) {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { errorResponse, requireAdmin, requireAgent } from '../../lib/auth.server.ts';
 import { fieldErrors, readForm } from '../../lib/validation.ts';
 import { check } from '../../models/query.server.ts';
-import { listLabels, loadReport, REPORT_TIME_ZONE } from '../../models/reports.server.ts';
+import { companyTimeZone, listLabels, loadReport } from '../../models/reports.server.ts';
 import { readReportQuery } from '../../models/reports.ts';
 
 export const ratingScaleSchema = z.object({ intent: z.literal('scale'), scale: z.enum(['five', 'thumbs']) });
@@ -17,13 +17,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   if (!parsed.success) {
     throw errorResponse(400, 'invalid_range', 'Choose a valid date range.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
   }
+  const timeZone = await companyTimeZone(ctx.supabase, ctx.current.companyId);
   const [report, company, labels] = await Promise.all([
-    loadReport(ctx.supabase, ctx.current.companyId, parsed.data),
+    loadReport(ctx.supabase, ctx.current.companyId, parsed.data, timeZone),
     ctx.supabase.from('companies').select('rating_scale').eq('id', ctx.current.companyId).single(),
     listLabels(ctx.supabase, ctx.current.companyId),
   ]);
   const scale = (check(company, 'company') as { rating_scale: 'five' | 'thumbs' }).rating_scale;
-  return json({ query: parsed.data, timeZone: REPORT_TIME_ZONE, report, scale, labels, isAdmin: ctx.current.role === 'admin' }, { headers: ctx.headers });
+  return json({ query: parsed.data, timeZone, report, scale, labels, isAdmin: ctx.current.role === 'admin' }, { headers: ctx.headers });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
