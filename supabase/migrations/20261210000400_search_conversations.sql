@@ -1,0 +1,153 @@
+-- Inbox search (issue 24, ADR 0020): public.search_conversations, run by a signed-in agent through RLS.
+-- Words of messages by full text (each message under its own language's configuration, the query under all of
+-- them), fragments and typos of visitors' names and emails by trigrams. Results are conversations, ranked by how
+-- well they match (tier), then by recent activity, keyset-paged on (tier, last_message_at, id).
+
+-- The query as a tsquery: its words ANDed, under each configuration, ORed; the last word also as a prefix when
+-- p_prefix (what the agent is still typing). Built from lexemes, so stop words drop out without a NOTICE.
+create function private.search_tsquery(p_query text, p_prefix boolean) returns tsquery
+language sql immutable parallel safe as $$
+  with words as (
+    select w.word, w.n, max(w.n) over () as last
+      from pg_catalog.regexp_split_to_table(pg_catalog.lower(left(p_query, 200)), '[[:space:][:punct:]]+') with ordinality as w(word, n)
+     where w.word <> ''
+  ), per_config as (
+    select c.cfg, string_agg(x.term, ' & ' order by words.n) as q
+      from unnest(array['simple', 'english', 'german']) c(cfg)
+     cross join (select * from words order by n limit 8) words
+     cross join lateral (
+       select string_agg('(' || pg_catalog.quote_literal(t.lexeme) || case when p_prefix and words.n = words.last then ':*' else '' end || ')', ' | ') as term
+         from pg_catalog.unnest(pg_catalog.to_tsvector(private.search_config(c.cfg), words.word)) t
+     ) x
+     where x.term is not null
+     group by c.cfg
+  )
+  select pg_catalog.string_agg('(' || q || ')', ' | ')::tsquery from per_config
+$$;
+comment on function private.search_tsquery(text, boolean) is
+  'An inbox search as a tsquery: every word (the last also as a prefix when asked) under simple, english and german, ORed; null without words.';
+revoke all on function private.search_tsquery(text, boolean) from public, anon;
+grant execute on function private.search_tsquery(text, boolean) to authenticated, service_role;
+
+-- ts_headline's fragment mode drops what its parser reads as markup (a message's `<script>` would vanish), so the
+-- whole body is marked and cut to ~200 characters around the first match here.
+create function private.search_snippet(p_language text, p_body text, p_query tsquery) returns text
+language sql immutable parallel safe as $$
+  with marked as (
+    select pg_catalog.ts_headline(private.search_config(p_language), pg_catalog.translate(p_body, U&'\E000\E001', ''), p_query,
+             'HighlightAll=true, StartSel=' || U&'\E000' || ', StopSel=' || U&'\E001') as h
+  ), cut as (
+    select h, greatest(pg_catalog.strpos(h, U&'\E000') - 60, 1) as start from marked
+  )
+  select case when start > 1 then '… ' else '' end || left(substr(h, start), 200) || case when length(h) - start + 1 > 200 then ' …' else '' end
+    from cut where p_body is not null
+$$;
+comment on function private.search_snippet(text, text, tsquery) is
+  'Up to 200 characters of a message around its first match, matches between U+E000 and U+E001 (removed from the text first): the client renders them as text.';
+revoke all on function private.search_snippet(text, text, tsquery) from public, anon;
+grant execute on function private.search_snippet(text, text, tsquery) to authenticated, service_role;
+
+create function public.search_conversations(
+  p_company_id uuid,
+  p_query text,
+  p_status public.conversation_status default null,
+  p_assignee_id uuid default null,
+  p_unassigned boolean default false,
+  p_from timestamptz default null,
+  p_to timestamptz default null,
+  p_after_tier int default null,
+  p_after_at timestamptz default null,
+  p_after_id uuid default null,
+  p_limit int default 25
+) returns table (
+  id uuid,
+  tier int,
+  matched text,
+  snippet text,
+  status public.conversation_status,
+  assignee_id uuid,
+  platform public.conversation_platform,
+  unread_count int,
+  last_message_at timestamptz,
+  last_message_preview text,
+  updated_at timestamptz,
+  visitor_last_read_message_id uuid,
+  visitor_id uuid,
+  visitor_name text,
+  visitor_email text
+)
+language plpgsql stable security invoker
+-- A fresh plan per call: how many messages a word matches decides between the word index and reading newest first.
+set plan_cache_mode = force_custom_plan
+set search_path = '' as $$
+declare
+  q text := btrim(left(coalesce(p_query, ''), 200));
+  whole tsquery;
+  partial tsquery;
+  fragment text;
+  lim int := least(greatest(coalesce(p_limit, 25), 1), 100);
+begin
+  -- Agents only: a visitor may read their own conversation, but searching is the inbox's, not theirs.
+  if q = '' or not private.is_company_member(p_company_id) then
+    return;
+  end if;
+  whole := private.search_tsquery(q, false);
+  partial := private.search_tsquery(q, true);
+  fragment := '%' || replace(replace(replace(lower(q), '\', '\\'), '%', '\%'), '_', '\_') || '%';
+  return query
+  with message_hits as materialized (
+    -- The newest 500 matching messages: all of them for a rare word, the recent ones for a common word.
+    select m.conversation_id, m.body, m.search_language,
+           case when private.message_search_vector(m.search_language, m.body) @@ whole then 2 else 1 end as tier
+      from public.messages m
+     where partial is not null
+       and m.company_id = p_company_id
+       and private.message_search_vector(m.search_language, m.body) @@ partial
+       and (p_from is null or m.created_at >= p_from)
+       and (p_to is null or m.created_at < p_to)
+     order by m.created_at desc, m.id desc
+     limit 500
+  ), visitor_hits as materialized (
+    select v.id as visitor_id,
+           case when private.visitor_search_text(v.name, v.email) like fragment then 3 else 1 end as tier
+      from public.visitors v
+     where v.company_id = p_company_id
+       and (private.visitor_search_text(v.name, v.email) like fragment
+            or lower(q) operator(extensions.<%) private.visitor_search_text(v.name, v.email))
+     limit 500
+  ), hits as (
+    select h.conversation_id, h.tier, 'message'::text as matched, h.body, h.search_language from message_hits h
+    union all
+    select c.id, vh.tier, 'visitor', null, null
+      from visitor_hits vh join public.conversations c on c.visitor_id = vh.visitor_id
+  ), best as (
+    -- A conversation's best hit; among equal tiers a message (it has a snippet to show).
+    select distinct on (h.conversation_id) h.*
+      from hits h
+     order by h.conversation_id, h.tier desc, (h.body is not null) desc
+  ), page as (
+    select c.*, b.tier, b.matched, b.body, b.search_language
+      from best b join public.conversations c on c.id = b.conversation_id
+     where c.company_id = p_company_id
+       and (p_status is null or c.status = p_status)
+       and (p_assignee_id is null or c.assignee_id = p_assignee_id)
+       and (not p_unassigned or c.assignee_id is null)
+       and (b.matched = 'message' or p_from is null or c.last_message_at >= p_from)
+       and (b.matched = 'message' or p_to is null or c.last_message_at < p_to)
+       -- Labels (conversation labels are another issue's): add `and (p_label_ids is null or exists (select 1 from
+       -- the conversation's labels where label_id = any(p_label_ids)))` here, with a p_label_ids uuid[] parameter.
+       and (p_after_tier is null or (b.tier, c.last_message_at, c.id) < (p_after_tier, p_after_at, p_after_id))
+     order by b.tier desc, c.last_message_at desc, c.id desc
+     limit lim
+  )
+  select p.id, p.tier, p.matched, private.search_snippet(p.search_language, p.body, partial),
+         p.status, p.assignee_id, p.platform, p.unread_count, p.last_message_at, p.last_message_preview, p.updated_at,
+         p.visitor_last_read_message_id, p.visitor_id, v.name, v.email
+    from page p left join public.visitors v on v.id = p.visitor_id
+   order by p.tier desc, p.last_message_at desc, p.id desc;
+end;
+$$;
+comment on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, int, timestamptz, uuid, int) is
+  'Inbox search for a member of the company (RLS applies): conversations whose visitor''s name or email contains or resembles the query (tier 3 / 1) or whose messages contain its words (2) or word prefixes and stems (1), best tier then newest activity first, with a marked snippet; keyset after (tier, last_message_at, id).';
+revoke all on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, int, timestamptz, uuid, int) from public, anon;
+grant execute on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, int, timestamptz, uuid, int) to authenticated, service_role;
