@@ -1,4 +1,4 @@
--- Inbox search (issue 24, ADR 0020): public.search_conversations, run by a signed-in agent through RLS.
+-- Inbox search (issue 24, ADR 0020): public.search_conversations, for a signed-in member of the company.
 -- Words of messages by full text (each message under its own language's configuration, the query under all of
 -- them), fragments and typos of visitors' names and emails by trigrams. Results are conversations, ranked by how
 -- well they match (tier), then by recent activity, keyset-paged on (tier, last_message_at, id).
@@ -76,7 +76,10 @@ create function public.search_conversations(
   visitor_name text,
   visitor_email text
 )
-language plpgsql stable security invoker
+-- Security definer, scoped by hand: under RLS, Postgres may not evaluate a non-leakproof operator (`@@`, `like`)
+-- before the policy, so the word and trigram indexes go unused (a scan of every message). Membership is checked
+-- first with the same private helper the policies use, and every table read below is filtered to that company.
+language plpgsql stable security definer
 -- A fresh plan per call: how many messages a word matches decides between the word index and reading newest first.
 set plan_cache_mode = force_custom_plan
 set search_path = '' as $$
@@ -143,11 +146,13 @@ begin
   select p.id, p.tier, p.matched, private.search_snippet(p.search_language, p.body, partial),
          p.status, p.assignee_id, p.platform, p.unread_count, p.last_message_at, p.last_message_preview, p.updated_at,
          p.visitor_last_read_message_id, p.visitor_id, v.name, v.email
-    from page p left join public.visitors v on v.id = p.visitor_id
+    from page p
+    -- Lateral with a limit: 25 lookups by primary key, never a hash of the company's visitors.
+    left join lateral (select vv.name, vv.email from public.visitors vv where vv.id = p.visitor_id limit 1) v on true
    order by p.tier desc, p.last_message_at desc, p.id desc;
 end;
 $$;
 comment on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, int, timestamptz, uuid, int) is
-  'Inbox search for a member of the company (RLS applies): conversations whose visitor''s name or email contains or resembles the query (tier 3 / 1) or whose messages contain its words (2) or word prefixes and stems (1), best tier then newest activity first, with a marked snippet; keyset after (tier, last_message_at, id).';
+  'Inbox search for a member of the company (anyone else gets no rows): conversations whose visitor''s name or email contains or resembles the query (tier 3 / 1) or whose messages contain its words (2) or word prefixes and stems (1), best tier then newest activity first, with a marked snippet; keyset after (tier, last_message_at, id).';
 revoke all on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, int, timestamptz, uuid, int) from public, anon;
 grant execute on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, int, timestamptz, uuid, int) to authenticated, service_role;
