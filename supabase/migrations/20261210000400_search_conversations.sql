@@ -99,7 +99,7 @@ begin
   fragment := '%' || replace(replace(replace(lower(q), '\', '\\'), '%', '\%'), '_', '\_') || '%';
   return query
   with message_hits as materialized (
-    -- The newest 500 matching messages: all of them for a rare word, the recent ones for a common word.
+    -- The newest 300 matching messages: all of them for a rare word, the recent ones for a common word.
     select m.conversation_id, m.body, m.search_language,
            case when private.message_search_vector(m.search_language, m.body) @@ whole then 2 else 1 end as tier
       from public.messages m
@@ -109,20 +109,24 @@ begin
        and (p_from is null or m.created_at >= p_from)
        and (p_to is null or m.created_at < p_to)
      order by m.created_at desc, m.id desc
-     limit 500
+     limit 300
   ), visitor_hits as materialized (
-    select v.id as visitor_id,
-           case when private.visitor_search_text(v.name, v.email) like fragment then 3 else 1 end as tier
+    select v.id as visitor_id, 3 as tier
       from public.visitors v
-     where v.company_id = p_company_id
-       and (private.visitor_search_text(v.name, v.email) like fragment
-            or lower(q) operator(extensions.<%) private.visitor_search_text(v.name, v.email))
+     where v.company_id = p_company_id and private.visitor_search_text(v.name, v.email) like fragment
      limit 500
+  ), typo_hits as materialized (
+    -- A misspelt name or email only when nothing contains the query as typed: similarity reads many more rows.
+    select v.id as visitor_id, 1 as tier
+      from public.visitors v
+     where not exists (select 1 from visitor_hits) and not exists (select 1 from message_hits)
+       and v.company_id = p_company_id and lower(q) operator(extensions.<%) private.visitor_search_text(v.name, v.email)
+     limit 100
   ), hits as (
     select h.conversation_id, h.tier, 'message'::text as matched, h.body, h.search_language from message_hits h
     union all
     select c.id, vh.tier, 'visitor', null, null
-      from visitor_hits vh join public.conversations c on c.visitor_id = vh.visitor_id
+      from (select * from visitor_hits union all select * from typo_hits) vh join public.conversations c on c.visitor_id = vh.visitor_id
   ), best as (
     -- A conversation's best hit; among equal tiers a message (it has a snippet to show).
     select distinct on (h.conversation_id) h.*
@@ -153,6 +157,6 @@ begin
 end;
 $$;
 comment on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, int, timestamptz, uuid, int) is
-  'Inbox search for a member of the company (anyone else gets no rows): conversations whose visitor''s name or email contains or resembles the query (tier 3 / 1) or whose messages contain its words (2) or word prefixes and stems (1), best tier then newest activity first, with a marked snippet; keyset after (tier, last_message_at, id).';
+  'Inbox search for a member of the company (anyone else gets no rows): conversations whose visitor''s name or email contains the query (tier 3) or, when nothing else matches, resembles it (1) or whose messages contain its words (2) or word prefixes and stems (1), best tier then newest activity first, with a marked snippet; keyset after (tier, last_message_at, id).';
 revoke all on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, int, timestamptz, uuid, int) from public, anon;
 grant execute on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, int, timestamptz, uuid, int) to authenticated, service_role;
