@@ -23,6 +23,8 @@ export interface InboxRow {
   visitorLastMessageId: string | null;
   /** Last set by an event, not read by a loader: another change of the same transaction (same updated_at) applies. */
   fromEvent?: boolean;
+  /** A search result's matching text (matches between U+E000 and U+E001); kept while events update the row. */
+  snippet?: string | null;
 }
 
 export interface InboxView {
@@ -132,6 +134,7 @@ export function applyToInbox(rows: InboxRow[], view: InboxView, e: CompanyEvent)
     updatedAt: c.updated_at,
     visitorLastMessageId: c.visitor_last_read_message_id,
     fromEvent: true,
+    snippet: old?.snippet ?? null,
   };
   const rest = old ? rows.filter((_, j) => j !== i) : rows;
   if (!live) return old ? rows.map((r, j) => (j === i ? next : r)) : rows;

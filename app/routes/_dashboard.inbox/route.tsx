@@ -4,6 +4,8 @@ import { Form, Link, NavLink, Outlet, type ShouldRevalidateFunction, useFetcher,
 import { useEffect, useRef, useState } from 'react';
 import { Avatar } from '../../components/Avatar.tsx';
 import { PlatformBadge } from '../../components/PlatformBadge.tsx';
+import { SearchDates } from '../../components/SearchDates.tsx';
+import { SearchSnippet } from '../../components/SearchSnippet.tsx';
 import { useDashboard, useLiveInbox } from '../../lib/dashboard-context.tsx';
 import { relativeTime } from '../../lib/format.ts';
 import { useVisitorsOnline } from '../../lib/presence-context.tsx';
@@ -147,6 +149,7 @@ export default function Inbox() {
               Search
             </label>
             <input id="inbox-search" type="search" name="q" defaultValue={query.q} placeholder="Search name, email or message…" style={{ width: '100%' }} />
+            <SearchDates from={query.from} to={query.to} />
           </Form>
           <nav className="row" aria-label="Status filter">
             {STATUSES.map((s) => (
@@ -183,7 +186,7 @@ export default function Inbox() {
                       <PlatformBadge platform={c.platform} />
                     </span>
                     <span className="conv-preview" data-testid="preview">
-                      {c.preview}
+                      {c.snippet ? <SearchSnippet snippet={c.snippet} /> : c.preview}
                     </span>
                   </span>
                   <span className="conv-meta">
