@@ -13,7 +13,7 @@ const RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 60);
 const INSERTS = Number(process.env.BENCH_SEARCH_INSERTS ?? 300);
 
 const SEARCH_INDEXES = {
-  messages_search_idx: 'create index messages_search_idx on public.messages using gin (private.message_search_vector(search_language, body))',
+  messages_search_idx: 'create index messages_search_idx on public.messages using gin (search_vector)',
   visitors_search_trgm_idx: 'create index visitors_search_trgm_idx on public.visitors using gin (private.visitor_search_text(name, email) extensions.gin_trgm_ops)',
 };
 
@@ -44,7 +44,7 @@ async function createSearchIndexes(db: pg.Client): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
-async function seed(db: pg.Client, companyId: string): Promise<void> {
+export async function seedSearchCompany(db: pg.Client, companyId: string): Promise<void> {
   await insertAnonymousUsers(db, CONVERSATIONS);
   await db.query('select setseed(0.24)');
   await db.query(
@@ -117,7 +117,7 @@ export async function searchBench(db: pg.Client) {
   const id = randomUUID();
   const agent = await createAuthUser(db, { id, email: `bench-search-${id}@example.com` });
   await addMember(db, companyId, agent, 'agent', 'Search agent');
-  await withoutBroadcasts(db, () => seed(db, companyId));
+  await withoutBroadcasts(db, () => seedSearchCompany(db, companyId));
   await db.query('vacuum analyze public.visitors');
   await db.query('vacuum analyze public.conversations');
   await db.query('vacuum analyze public.messages');

@@ -30,6 +30,13 @@ $$;
 comment on function private.message_search_vector(text, text) is
   'The words of a message body under its language''s configuration: the expression the search index stores.';
 
+-- Stored, not only indexed: a search re-checks candidate rows (newest first for a common word, prefix matches)
+-- against the vector, and recomputing to_tsvector there cost more than the whole search budget at 1M messages.
+-- Row readers that return whole rows (widget_history, widget_send_message) hand them to Edge Functions, whose
+-- toMessage keeps only the message's fields: the vector never reaches a client.
+alter table public.messages add column search_vector tsvector generated always as (private.message_search_vector(search_language, body)) stored;
+comment on column public.messages.search_vector is 'The body''s words under search_language (generated): what inbox search matches, ranks and marks.';
+
 revoke all on function private.search_language_for_locale(text), private.search_config(text), private.message_search_vector(text, text) from public, anon;
 grant execute on function private.search_language_for_locale(text), private.search_config(text), private.message_search_vector(text, text) to authenticated, service_role;
 

@@ -3,7 +3,7 @@
 -- the newest messages instead of every match). The last replaces the plain company_id index, which it covers:
 -- the send path keeps the same number of indexes on messages plus the one search index.
 
-create index messages_search_idx on public.messages using gin (private.message_search_vector(search_language, body));
+create index messages_search_idx on public.messages using gin (search_vector);
 create index messages_company_created_idx on public.messages (company_id, created_at desc, id desc);
 drop index public.messages_company_id_idx;
 

@@ -63,9 +63,9 @@ async function searchPlans(query: string): Promise<string> {
     admin.off('notice', onNotice);
     await admin.query('rollback');
   }
-  const search = plans.find((p) => p.includes('message_hits'));
-  expect(search, plans.join('\n---\n')).toBeDefined();
-  return search!;
+  // Every statement the search ran: the message steps (ADR 0020) and the final query.
+  expect(plans.some((p) => p.includes('message_hits'))).toBe(true);
+  return plans.join('\n---\n');
 }
 
 /** No scan of a whole table ran (a branch the query skipped, "never executed", costs nothing). */
