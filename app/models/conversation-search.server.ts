@@ -37,6 +37,7 @@ export async function searchConversations(
     p_unassigned: query.scope === 'unassigned',
     p_from: dayStart(query.from ?? null),
     p_to: dayStart(query.to ?? null, true),
+    p_label_ids: query.label ? [query.label] : null,
     p_after_tier: cursor?.tier ?? null,
     p_after_at: cursor?.at ?? null,
     p_after_id: cursor?.id ?? null,

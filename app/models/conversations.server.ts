@@ -55,6 +55,8 @@ export interface InboxQuery {
   /** A search's date range, calendar days (UTC), both inclusive. */
   from?: string | null;
   to?: string | null;
+  /** A search's label filter (a label id of the company). */
+  label?: string | null;
 }
 
 export interface InboxItem extends ConversationRow {

@@ -60,6 +60,7 @@ create function public.search_conversations(
   p_unassigned boolean default false,
   p_from timestamptz default null,
   p_to timestamptz default null,
+  p_label_ids uuid[] default null,
   p_after_tier int default null,
   p_after_at timestamptz default null,
   p_after_id uuid default null,
@@ -183,8 +184,9 @@ begin
        and (not p_unassigned or c.assignee_id is null)
        and (b.matched = 'message' or p_from is null or c.last_message_at >= p_from)
        and (b.matched = 'message' or p_to is null or c.last_message_at < p_to)
-       -- Labels (conversation labels are another issue's): add `and (p_label_ids is null or exists (select 1 from
-       -- the conversation's labels where label_id = any(p_label_ids)))` here, with a p_label_ids uuid[] parameter.
+       -- Carrying any of the labels asked for (public.conversation_labels, 20261206000100_labels.sql).
+       and (p_label_ids is null or exists (select 1 from public.conversation_labels cl
+                                            where cl.conversation_id = c.id and cl.label_id = any(p_label_ids)))
        and (p_after_tier is null or (b.tier, c.last_message_at, c.id) < (p_after_tier, p_after_at, p_after_id))
      order by b.tier desc, c.last_message_at desc, c.id desc
      limit lim
@@ -198,7 +200,7 @@ begin
    order by p.tier desc, p.last_message_at desc, p.id desc;
 end;
 $$;
-comment on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, int, timestamptz, uuid, int) is
-  'Inbox search for a member of the company (anyone else gets no rows): conversations whose visitor''s name or email contains the query (tier 3) or, when nothing else matches, resembles it (1) or whose messages contain its words (2) or word prefixes and stems (1), best tier then newest activity first, with a marked snippet; keyset after (tier, last_message_at, id).';
-revoke all on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, int, timestamptz, uuid, int) from public, anon;
-grant execute on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, int, timestamptz, uuid, int) to authenticated, service_role;
+comment on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, uuid[], int, timestamptz, uuid, int) is
+  'Inbox search for a member of the company (anyone else gets no rows): conversations whose visitor''s name or email contains the query (tier 3) or, when nothing else matches, resembles it (1) or whose messages contain its words (2) or word prefixes and stems (1), best tier then newest activity first, with a marked snippet; filters: status, assignee, date range, labels (any of); keyset after (tier, last_message_at, id).';
+revoke all on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, uuid[], int, timestamptz, uuid, int) from public, anon;
+grant execute on function public.search_conversations(uuid, text, public.conversation_status, uuid, boolean, timestamptz, timestamptz, uuid[], int, timestamptz, uuid, int) to authenticated, service_role;

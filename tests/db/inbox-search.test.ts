@@ -63,8 +63,21 @@ async function search(actor: Actor, query: string, opts: Record<string, unknown>
     await becomeActor(c, w, actor);
     const { rows } = await c.query(
       `select * from public.search_conversations(p_company_id => $1, p_query => $2, p_status => $3, p_assignee_id => $4, p_unassigned => $5,
-         p_from => $6, p_to => $7, p_after_tier => $8, p_after_at => $9, p_after_id => $10, p_limit => $11)`,
-      [company, query, opts.status ?? null, opts.assignee ?? null, opts.unassigned ?? false, opts.from ?? null, opts.to ?? null, opts.afterTier ?? null, opts.afterAt ?? null, opts.afterId ?? null, opts.limit ?? 25],
+         p_from => $6, p_to => $7, p_after_tier => $8, p_after_at => $9, p_after_id => $10, p_limit => $11, p_label_ids => $12)`,
+      [
+        company,
+        query,
+        opts.status ?? null,
+        opts.assignee ?? null,
+        opts.unassigned ?? false,
+        opts.from ?? null,
+        opts.to ?? null,
+        opts.afterTier ?? null,
+        opts.afterAt ?? null,
+        opts.afterId ?? null,
+        opts.limit ?? 25,
+        opts.labels ?? null,
+      ],
     );
     return rows as Hit[];
   } finally {
@@ -173,7 +186,7 @@ describe('inbox search ranks and pages', () => {
     expect(hit.snippet).toContain(`\uE000${tag}refund\uE001`);
   });
 
-  it('filters by status, assignee and date range', async () => {
+  it('filters by status, assignee, date range and label', async () => {
     const word = `${tag}filter`;
     const resolved = await conversation(w.companyX, { status: 'resolved', messages: [[word, 1]] });
     const mine = await conversation(w.companyX, { assignee: w.users.agentX, messages: [[word, 2]] });
@@ -184,6 +197,9 @@ describe('inbox search ranks and pages', () => {
     const from = new Date(Date.now() - 10 * 86_400_000).toISOString();
     expect(ids(await search('agentX', word, { from }))).toEqual([resolved, mine]);
     expect(ids(await search('agentX', word, { to: from }))).toEqual([old]);
+    const label = (await c.query(`insert into public.labels (company_id, name, color) values ($1, $2, '#336699') returning id`, [w.companyX, `vip-${tag}`])).rows[0].id;
+    await c.query(`insert into public.conversation_labels (conversation_id, label_id, company_id) values ($1, $2, $3)`, [mine, label, w.companyX]);
+    expect(ids(await search('agentX', word, { labels: [label] }))).toEqual([mine]);
   });
 
   it('pages by keyset without repeating or skipping a conversation', async () => {

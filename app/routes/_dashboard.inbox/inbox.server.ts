@@ -18,6 +18,7 @@ export const inboxQuerySchema = z.object({
   // A search's date range (calendar days); anything else is no bound.
   from: z.iso.date().nullable().catch(null),
   to: z.iso.date().nullable().catch(null),
+  label: z.uuid().nullable().catch(null),
 });
 
 export function parseInboxQuery(url: URL) {
@@ -28,6 +29,7 @@ export function parseInboxQuery(url: URL) {
     after: url.searchParams.get('after'),
     from: url.searchParams.get('from'),
     to: url.searchParams.get('to'),
+    label: url.searchParams.get('label'),
   });
 }
 

@@ -145,6 +145,7 @@ export default function Inbox() {
           <Form method="get" role="search">
             <input type="hidden" name="status" value={query.status} />
             <input type="hidden" name="scope" value={query.scope} />
+            {query.label ? <input type="hidden" name="label" value={query.label} /> : null}
             <label className="sr-only" htmlFor="inbox-search">
               Search
             </label>
