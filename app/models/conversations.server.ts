@@ -55,7 +55,7 @@ export interface InboxQuery {
   /** A search's date range, calendar days (UTC), both inclusive. */
   from?: string | null;
   to?: string | null;
-  /** A search's label filter (a label id of the company). */
+  /** Only conversations carrying this label. */
   label?: string | null;
 }
 
@@ -81,7 +81,10 @@ export async function listConversations(
   query: InboxQuery,
 ): Promise<{ items: InboxListItem[]; nextCursor: string | null }> {
   if (query.q) return searchConversations(supabase, companyId, userId, query);
-  let req = supabase.from('conversations').select(CONVERSATION_COLUMNS).eq('company_id', companyId);
+  // A label filter is an inner many-to-many embed that selects nothing (conversation_labels by label, its index).
+  let req = query.label
+    ? supabase.from('conversations').select(`${CONVERSATION_COLUMNS}, conversation_labels!inner()`).eq('company_id', companyId).eq('conversation_labels.label_id', query.label)
+    : supabase.from('conversations').select(CONVERSATION_COLUMNS).eq('company_id', companyId);
   if (query.status !== 'all') req = req.eq('status', query.status);
   if (query.scope === 'mine') req = req.eq('assignee_id', userId);
   if (query.scope === 'unassigned') req = req.is('assignee_id', null);
