@@ -25,6 +25,8 @@ export interface InboxRow {
   fromEvent?: boolean;
   /** The conversation's labels (read by the loaders; a label change makes them re-read). */
   labelIds?: string[];
+  /** A search result's matching text (matches between U+E000 and U+E001); kept while events update the row. */
+  snippet?: string | null;
 }
 
 export interface InboxView {
@@ -137,6 +139,7 @@ export function applyToInbox(rows: InboxRow[], view: InboxView, e: CompanyEvent)
     visitorLastMessageId: c.visitor_last_read_message_id,
     fromEvent: true,
     ...(old?.labelIds ? { labelIds: old.labelIds } : {}),
+    snippet: old?.snippet ?? null,
   };
   const rest = old ? rows.filter((_, j) => j !== i) : rows;
   if (!live) return old ? rows.map((r, j) => (j === i ? next : r)) : rows;

@@ -1,4 +1,4 @@
-// Message queries: a thread's latest messages, an agent's reply (idempotent by its client-made id), text search.
+// Message queries: a thread's latest messages, an agent's reply (idempotent by its client-made id). Search: conversation-search.server.ts.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { type Message, toMessage } from '../../functions/_shared/contract.ts';
 import { check, DataError } from './query.server.ts';
@@ -19,11 +19,6 @@ export async function recentMessages(supabase: SupabaseClient, conversationId: s
 }
 
 /** Ids of conversations with a message whose text matches the LIKE pattern (newest first). */
-export async function searchMessageConversationIds(supabase: SupabaseClient, like: string): Promise<string[]> {
-  const res = await supabase.from('messages').select('conversation_id').ilike('body', like).order('created_at', { ascending: false }).limit(200);
-  return (check(res, 'search messages') ?? []).map((r) => r.conversation_id as string);
-}
-
 export async function insertAgentMessage(
   supabase: SupabaseClient,
   // No author_name: the database sets it from the author's membership (clients may not choose it).

@@ -48,6 +48,10 @@ test('the inbox, a selected conversation with the customer profile open, and the
   expect(await violations(page)).toEqual([]);
   await page.goto(`${DASHBOARD}/inbox?q=${encodeURIComponent('nothing matches this')}`);
   expect(await violations(page)).toEqual([]);
+  // Search results: snippets with marked matches, and the date range fields.
+  await page.goto(`${DASHBOARD}/inbox?q=accessible`);
+  await expect(page.getByTestId('search-snippet').first().locator('mark')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
   await visitor.close();
   await page.context().close();
 });

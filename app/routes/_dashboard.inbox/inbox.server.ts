@@ -17,6 +17,9 @@ export const inboxQuerySchema = z.object({
     .transform((s) => [...s].filter((ch) => ch.charCodeAt(0) >= 0x20).join('')),
   after: z.string().max(200).nullable().catch(null),
   label: z.string().uuid().nullable().catch(null),
+  // A search's date range (calendar days); anything else is no bound.
+  from: z.iso.date().nullable().catch(null),
+  to: z.iso.date().nullable().catch(null),
 });
 
 export function parseInboxQuery(url: URL) {
@@ -25,6 +28,8 @@ export function parseInboxQuery(url: URL) {
     scope: url.searchParams.get('scope') ?? undefined,
     q: url.searchParams.get('q') ?? '',
     after: url.searchParams.get('after'),
+    from: url.searchParams.get('from'),
+    to: url.searchParams.get('to'),
     label: url.searchParams.get('label'),
   });
 }
@@ -55,6 +60,7 @@ export async function inboxPage({ request, context }: LoaderFunctionArgs) {
     updatedAt: c.updated_at,
     visitorLastMessageId: c.visitor_last_read_message_id,
     labelIds: labelIds.get(c.id) ?? [],
+    snippet: c.snippet ?? null,
   }));
   return { body: { query, nextCursor, conversations, labels }, headers: ctx.headers };
 }

@@ -5,6 +5,8 @@ import { useEffect, useRef, useState } from 'react';
 import { Avatar } from '../../components/Avatar.tsx';
 import { LabelChips } from '../../components/LabelChip.tsx';
 import { PlatformBadge } from '../../components/PlatformBadge.tsx';
+import { SearchDates } from '../../components/SearchDates.tsx';
+import { SearchSnippet } from '../../components/SearchSnippet.tsx';
 import { useDashboard, useLiveInbox } from '../../lib/dashboard-context.tsx';
 import { relativeTime } from '../../lib/format.ts';
 import { useVisitorsOnline } from '../../lib/presence-context.tsx';
@@ -145,10 +147,12 @@ export default function Inbox() {
           <Form method="get" role="search">
             <input type="hidden" name="status" value={query.status} />
             <input type="hidden" name="scope" value={query.scope} />
+            {query.label ? <input type="hidden" name="label" value={query.label} /> : null}
             <label className="sr-only" htmlFor="inbox-search">
               Search
             </label>
             <input id="inbox-search" type="search" name="q" defaultValue={query.q} placeholder="Search name, email or message…" style={{ width: '100%' }} />
+            <SearchDates from={query.from} to={query.to} />
           </Form>
           <nav className="row" aria-label="Status filter">
             {STATUSES.map((s) => (
@@ -186,7 +190,7 @@ export default function Inbox() {
                       <PlatformBadge platform={c.platform} />
                     </span>
                     <span className="conv-preview" data-testid="preview">
-                      {c.preview}
+                      {c.snippet ? <SearchSnippet snippet={c.snippet} /> : c.preview}
                     </span>
                     <LabelChips ids={c.labelIds} labels={data.labels} />
                   </span>
