@@ -36,7 +36,11 @@ export interface RunningMailCatcher extends MailSink {
 const FROM = 'admin@email.com'; // the sender `supabase start` uses (GOTRUE_SMTP_ADMIN_EMAIL)
 const MAX_MESSAGES = 500; // a development inbox: the oldest go first
 
-const address = (a: string) => ({ Name: '', Address: a });
+/** Mailpit's address object; `Name <address>` is split as Mailpit does. */
+const address = (a: string) => {
+  const named = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(a);
+  return named ? { Name: named[1] ?? '', Address: named[2] ?? '' } : { Name: '', Address: a };
+};
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function summary(m: CaughtMail) {
