@@ -51,6 +51,24 @@ test('the inbox, a selected conversation with the customer profile open, and the
   await page.context().close();
 });
 
+test('the conversation view’s emails to the visitor: sent, retrying and failed', async ({ browser }) => {
+  const visitor = await browser.newPage();
+  const conversationId = await startChat(visitor, `Mail ${Date.now().toString(36)}`, 'Email me, please');
+  await visitor.close();
+  await query(
+    `insert into public.visitor_emails (company_id, conversation_id, kind, to_email, status, attempts, last_error, sent_at)
+     select c.company_id, c.id, k, 'v@example.com', s::public.visitor_email_status, a, e, case when s = 'sent' then now() end
+       from public.conversations c, (values ('follow_up'::public.visitor_email_kind, 'sent', 1, null), ('follow_up', 'queued', 2, 'HTTP 503: down'), ('transcript', 'failed', 1, 'HTTP 422: bad address')) v(k, s, a, e)
+      where c.id = $1`,
+    [conversationId],
+  );
+  const { page } = await signIn(browser, ACME_AGENT);
+  await page.goto(`${DASHBOARD}/inbox/${conversationId}`);
+  await expect(page.getByTestId('visitor-emails').locator('li')).toHaveCount(3);
+  expect(await violations(page)).toEqual([]);
+  await page.context().close();
+});
+
 test('the admin’s team and widget settings pages, and what an agent sees there', async ({ browser }) => {
   const admin = await signIn(browser, ACME_ADMIN);
   await admin.page.goto(`${DASHBOARD}/team`);
