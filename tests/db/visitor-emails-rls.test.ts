@@ -54,6 +54,7 @@ describe('visitor email tables', () => {
       [`select public.email_job_claim('x')`, []],
       [`select public.email_job_result('x', $1, true)`, [emailId]],
       [`select public.widget_resume('pk_x', 'http://x', $1, 'x')`, [w.users.visitorA]],
+      [`select public.widget_request_transcript('pk_x', 'http://x', $1, $2)`, [w.users.visitorA, w.convA]],
     ] as const;
     for (const [sql, params] of calls) {
       for (const a of ['anon', 'visitorA', 'agentX', 'adminX'] as const) expect(await attempt(admin, w, a, 'write', sql, [...params])).toBe('error');

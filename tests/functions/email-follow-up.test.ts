@@ -206,3 +206,33 @@ describe('continuity link', () => {
     expect(await owner()).toBe(phone.userId);
   });
 });
+
+describe('transcript on request', () => {
+  it('emails a resolved conversation once to the visitor who asks, and refuses an open one or another visitor', async () => {
+    const c = await chat();
+    await c.reply('Glad to help, closing this now.');
+    const ask = (token = c.visitor.token) => call('widget-transcript', c.widgetKey, token, { conversationId: c.conversationId });
+    const open = await ask();
+    expect([open.status, open.body.code]).toEqual([409, 'transcript_unavailable']);
+    await admin.query(`update public.conversations set status = 'resolved' where id = $1`, [c.conversationId]);
+    const stranger = await visitorToken();
+    expect((await ask(stranger.token)).body.code).toBe('conversation_not_found');
+
+    const first = await ask();
+    expect(first.status).toBe(201);
+    let mails: Awaited<ReturnType<typeof mailsTo>> = [];
+    for (let i = 0; i < 200 && !mails.length; i++) {
+      mails = await mailsTo(c.email!);
+      if (!mails.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(mails).toHaveLength(1);
+    expect(mails[0].Subject).toMatch(/^Your conversation with Email Co/);
+    expect(mails[0].Text).toContain('Is anyone there?');
+    expect(mails[0].Text).toContain('Glad to help, closing this now.');
+    const again = await ask();
+    // The first one's state: sent, or queued for the instant between the API's answer and the function's mark.
+    expect(again).toEqual({ status: 200, body: { transcript: { id: first.body.transcript.id, status: expect.stringMatching(/^(sent|queued)$/) } } });
+    expect(await mailsTo(c.email!)).toHaveLength(1);
+    expect((await call('widget-transcript', c.widgetKey, c.visitor.token, { conversationId: 'nope' })).status).toBe(400);
+  });
+});
