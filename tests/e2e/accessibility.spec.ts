@@ -2,7 +2,7 @@
 // Each screen is reached as a user reaches it; the widget is checked inside its (open) shadow root.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { ACME_ADMIN, ACME_AGENT, DASHBOARD, openWidget, query, signIn, startChat } from './support.ts';
+import { ACME_ADMIN, ACME_AGENT, DASHBOARD, openWidget, query, resolveWhileWatching, signIn, startChat } from './support.ts';
 
 const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
@@ -119,6 +119,12 @@ test('the widget: launcher, pre-chat form, chat, a failed message', async ({ pag
   });
   await box.press('Enter');
   await expect(page.locator('[data-state="failed"]')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+});
+
+test('the widget’s transcript button once the conversation is resolved', async ({ page }) => {
+  const conversationId = await startChat(page, 'Rita Resolved', 'Thanks, that is all');
+  await resolveWhileWatching(page, conversationId);
   expect(await violations(page)).toEqual([]);
 });
 

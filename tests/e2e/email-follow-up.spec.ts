@@ -4,7 +4,7 @@
 // the conversation with its history in a new browser; a second run sends nothing; the used link opens nothing.
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { ACME_AGENT, DEMO, openWidget, query, signIn } from './support.ts';
+import { ACME_AGENT, DEMO, openWidget, query, resolveWhileWatching, signIn } from './support.ts';
 
 const MAIL = () => process.env.PORCHLIGHT_MAIL_URL!;
 
@@ -79,4 +79,24 @@ test('an unseen reply is emailed once, and its link reopens the conversation in 
   await expect(third.getByRole('button', { name: 'Chat with Acme' })).toHaveAttribute('aria-expanded', 'false');
   await expect(third.getByLabel('Type your message')).toHaveCount(0);
   await other.close();
+});
+
+test('after the agents resolve it, the visitor gets the transcript by email from the widget, once', async ({ page }) => {
+  const email = `transcript-${randomUUID()}@example.com`;
+  await openWidget(page);
+  await page.getByLabel('Your name').fill('Tess Transcript');
+  await page.getByLabel(/^Email/).fill(email);
+  await page.getByLabel('How can we help?').fill('Can I get this in writing?');
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await expect(page.locator('[data-message-id][data-state="sent"]', { hasText: 'Can I get this in writing?' })).toBeVisible();
+  const conversationId = await page.evaluate(() => localStorage.getItem('porchlight:pk_demo_acme:conversation')!);
+  await expect(page.getByRole('button', { name: 'Email me the transcript' })).toHaveCount(0);
+  await resolveWhileWatching(page, conversationId);
+  const ask = page.getByRole('button', { name: 'Email me the transcript' });
+  await ask.click();
+  await expect(page.getByRole('status').filter({ hasText: 'We are emailing you the transcript.' })).toBeVisible();
+  await expect.poll(async () => (await mailsTo(email)).length, { timeout: 20_000 }).toBe(1);
+  const [mail] = await mailsTo(email);
+  expect(mail!.Subject).toBe('Your conversation with Acme');
+  expect(mail!.Text).toContain('Can I get this in writing?');
 });

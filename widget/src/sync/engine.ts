@@ -29,6 +29,8 @@ export class ChatSync {
   tray: { busy: boolean } | null = null;
   unread = 0;
   rerender: () => void = () => undefined;
+  /** The agents resolved the conversation (its transcript can be emailed). */
+  resolved = false;
   /** Typing, who is there and read marks (issue 18): a lazy chunk (d.live), loaded on the first connect. */
   live: LiveSignals | null = null;
   /** Until the live chunk arrives: the conversation its topics are to join, and the newest agent read mark. */
@@ -185,7 +187,12 @@ export class ChatSync {
       const m = messageFromBroadcast(payload, conversationId);
       if (m && !this.messages.some((x) => x.id === m.id)) this.add([m]);
     });
-    channel.on('broadcast', { event: 'conversation.updated' }, ({ payload }) => this.agentRead((payload as { agent_last_read_message_id?: unknown })?.agent_last_read_message_id));
+    channel.on('broadcast', { event: 'conversation.updated' }, ({ payload }) => {
+      const p = payload as { agent_last_read_message_id?: unknown; status?: unknown };
+      this.resolved = p?.status === 'resolved';
+      this.agentRead(p?.agent_last_read_message_id);
+      this.rerender();
+    });
     this.liveWants.joined = conversationId;
     this.live?.join(this.realtime as never, conversationId);
     // A failed load is tried again on the next connect.
