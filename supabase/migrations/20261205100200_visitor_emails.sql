@@ -61,24 +61,27 @@ create policy "members read their company's visitor emails" on public.visitor_em
 grant select on public.visitor_emails to authenticated;
 grant all on public.visitor_emails, public.visitor_email_messages to service_role;
 
--- Replies of agents and bots the visitor has not seen, by conversation. The one place that decides what a
--- follow-up may carry: a private-note column, when it lands, is one more predicate here.
-create function private.follow_up_candidates() returns table (conversation_id uuid, message_id uuid, created_at timestamptz)
+-- Replies of agents and bots in one conversation the visitor has not seen and that no email carried yet (read
+-- through messages_conversation_created_idx). The one place that decides what a follow-up may carry: a
+-- private-note column, when it lands, is one more predicate here.
+create function private.follow_up_candidates(p_conversation_id uuid) returns table (message_id uuid, created_at timestamptz)
 language sql stable security definer set search_path = '' as $$
-  select m.conversation_id, m.id, m.created_at
-    from public.messages m
-    join public.conversations c on c.id = m.conversation_id
+  select m.id, m.created_at
+    from public.conversations c
+    join public.messages m on m.conversation_id = c.id
     left join public.messages seen on seen.id = c.visitor_last_read_message_id
-   where m.sender_kind in ('agent', 'bot')
+   where c.id = p_conversation_id
+     and m.sender_kind in ('agent', 'bot')
      and (seen.id is null or (m.created_at, m.id) > (seen.created_at, seen.id))
      and not exists (select 1 from public.visitor_email_messages e where e.message_id = m.id)
 $$;
-comment on function private.follow_up_candidates() is 'Agent and bot replies unseen by the visitor and not yet emailed (never a note, never twice).';
-revoke all on function private.follow_up_candidates() from public, anon, authenticated;
+comment on function private.follow_up_candidates(uuid) is 'A conversation''s agent and bot replies unseen by the visitor and not yet emailed (never a note, never twice).';
+revoke all on function private.follow_up_candidates(uuid) from public, anon, authenticated;
 
 -- Queues one follow-up per conversation whose oldest unseen, unemailed reply is older than the company's
 -- follow_up_minutes at p_now, batching every such reply up to p_now. Idempotent: a second run finds nothing.
--- p_now is the clock (tests pass one; the scheduled job passes now()).
+-- p_now is the clock (tests pass one; the scheduled job passes now()). Only conversations active in the last
+-- seven days (the continuity link's lifetime) are looked at, each through its own messages' index.
 create function private.enqueue_follow_ups(p_now timestamptz default now()) returns int
 language plpgsql security definer set search_path = '' as $$
 declare
@@ -87,25 +90,23 @@ declare
   queued int := 0;
 begin
   for r in
-    select c.id, c.company_id, v.email
+    select c.id, c.company_id, v.email, co.follow_up_minutes
       from public.conversations c
       join public.companies co on co.id = c.company_id and co.enabled
       join public.visitors v on v.id = c.visitor_id
-     where v.email is not null and v.email ~ '^[^@\s]+@[^@\s]+$' and c.platform = 'widget'
-       and exists (select 1 from private.follow_up_candidates() f
-                    where f.conversation_id = c.id and f.created_at <= p_now - make_interval(mins => co.follow_up_minutes))
+     where c.last_message_at > p_now - interval '7 days' and c.platform = 'widget'
+       and v.email is not null and v.email ~ '^[^@\s]+@[^@\s]+$'
      order by c.id
   loop
-    -- Serialise with a concurrent run and with the visitor's read mark; re-check under the lock.
+    -- Serialise with a concurrent run and with the visitor's read mark; decide under the lock.
     perform 1 from public.conversations where id = r.id for update;
+    continue when not exists (select 1 from private.follow_up_candidates(r.id) f
+                               where f.created_at <= p_now - make_interval(mins => r.follow_up_minutes));
     insert into public.visitor_emails (company_id, conversation_id, kind, to_email, next_attempt_at, created_at)
-    select r.company_id, r.id, 'follow_up', r.email, p_now, p_now
-     where exists (select 1 from private.follow_up_candidates() f join public.companies co on co.id = r.company_id
-                    where f.conversation_id = r.id and f.created_at <= p_now - make_interval(mins => co.follow_up_minutes))
+    values (r.company_id, r.id, 'follow_up', r.email, p_now, p_now)
     returning id into email;
-    continue when email is null;
     insert into public.visitor_email_messages (email_id, message_id)
-    select email, f.message_id from private.follow_up_candidates() f where f.conversation_id = r.id and f.created_at <= p_now
+    select email, f.message_id from private.follow_up_candidates(r.id) f where f.created_at <= p_now
     on conflict (message_id) do nothing;
     queued := queued + 1;
   end loop;
