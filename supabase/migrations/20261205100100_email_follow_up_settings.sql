@@ -25,3 +25,6 @@ comment on function private.conversation_started_page() is 'Stamps a new convers
 revoke all on function private.conversation_started_page() from public, anon, authenticated;
 create trigger conversations_started_page before insert on public.conversations
   for each row execute function private.conversation_started_page();
+
+-- Admins edit both in the dashboard (the "admins rename their companies" update policy decides whose row).
+grant update (follow_up_minutes, email_reply_to) on public.companies to authenticated;

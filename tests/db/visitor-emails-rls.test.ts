@@ -49,6 +49,13 @@ describe('visitor email tables', () => {
     }
   });
 
+  it("lets only the company's admins change its follow-up minutes and Reply-To", async () => {
+    const unchanged = async () => (await admin.query('select follow_up_minutes from public.companies where id = $1', [w.companyX])).rows[0].follow_up_minutes === 5;
+    await expectAll((a) => attempt(admin, w, a, 'write', `update public.companies set follow_up_minutes = 9, email_reply_to = 'r@x.test' where id = $1`, [w.companyX], unchanged), {
+      anon: 'error', visitorA: 'none', visitorB: 'none', agentX: 'none', adminX: 'ok', agentY: 'none', service: 'ok',
+    });
+  });
+
   it("refuses the job's and the continuity RPCs to every API role but the service role", async () => {
     const calls = [
       [`select public.email_job_claim('x')`, []],

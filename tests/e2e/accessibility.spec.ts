@@ -71,6 +71,12 @@ test('the conversation view’s emails to the visitor: sent, retrying and failed
 
 test('the admin’s team and widget settings pages, and what an agent sees there', async ({ browser }) => {
   const admin = await signIn(browser, ACME_ADMIN);
+  await admin.page.goto(`${DASHBOARD}/settings/email`);
+  expect(await violations(admin.page)).toEqual([]);
+  await admin.page.getByLabel('Minutes before an unseen reply is emailed').fill('0');
+  await admin.page.getByRole('button', { name: 'Save' }).click();
+  await expect(admin.page.getByText('At least 1 minute.')).toBeVisible();
+  expect(await violations(admin.page)).toEqual([]);
   await admin.page.goto(`${DASHBOARD}/team`);
   await expect(admin.page.getByRole('heading', { level: 1 })).toBeVisible();
   expect(await violations(admin.page)).toEqual([]);

@@ -4,7 +4,7 @@
 // the conversation with its history in a new browser; a second run sends nothing; the used link opens nothing.
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { ACME_AGENT, DEMO, openWidget, query, resolveWhileWatching, signIn } from './support.ts';
+import { ACME_ADMIN, ACME_AGENT, DEMO, openWidget, query, resolveWhileWatching, signIn } from './support.ts';
 
 const MAIL = () => process.env.PORCHLIGHT_MAIL_URL!;
 
@@ -99,4 +99,30 @@ test('after the agents resolve it, the visitor gets the transcript by email from
   const [mail] = await mailsTo(email);
   expect(mail!.Subject).toBe('Your conversation with Acme');
   expect(mail!.Text).toContain('Can I get this in writing?');
+});
+
+test('an admin sets the minutes and the Reply-To; bad values are refused with the field named; agents may not', async ({ browser }) => {
+  const admin = await signIn(browser, ACME_ADMIN);
+  await admin.page.getByRole('link', { name: 'Email' }).click();
+  await expect(admin.page.getByRole('heading', { name: 'Email follow-up' })).toBeVisible();
+  const minutes = admin.page.getByLabel('Minutes before an unseen reply is emailed');
+  const replyTo = admin.page.getByLabel('Reply-To address (optional)');
+  await minutes.fill('0');
+  await replyTo.fill('not an email');
+  await admin.page.getByRole('button', { name: 'Save' }).click();
+  await expect(admin.page.getByText('At least 1 minute.')).toBeVisible();
+  await expect(admin.page.getByText('Enter an email address, or leave it empty.')).toBeVisible();
+  expect(await query(`select follow_up_minutes, email_reply_to from public.companies where name = 'Acme'`)).toEqual([{ follow_up_minutes: 5, email_reply_to: null }]);
+  await minutes.fill('10');
+  await replyTo.fill('help@acme.test');
+  await admin.page.getByRole('button', { name: 'Save' }).click();
+  await expect(admin.page.getByRole('status')).toHaveText('Saved.');
+  expect(await query(`select follow_up_minutes, email_reply_to from public.companies where name = 'Acme'`)).toEqual([{ follow_up_minutes: 10, email_reply_to: 'help@acme.test' }]);
+  await query(`update public.companies set follow_up_minutes = 5, email_reply_to = null where name = 'Acme'`);
+  await admin.context.close();
+
+  const agent = await signIn(browser, ACME_AGENT);
+  await agent.page.goto('/settings/email');
+  await expect(agent.page.getByTestId('admin-required')).toBeVisible();
+  await agent.context.close();
 });
