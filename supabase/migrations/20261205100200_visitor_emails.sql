@@ -4,8 +4,8 @@
 --
 --   * Exactly once: a reply can be in one follow-up only (unique message_id), the enqueue that puts it there is
 --     idempotent (it takes the conversation lock and skips replies already carried), and a sent email is final.
---   * Never a private note: the follow-up carries only sender_kind in ('agent', 'bot'), in one predicate
---     (private.follow_up_candidates), where a later "private note" column adds one line.
+--   * Never a private note: the follow-up carries only sender_kind in ('agent', 'bot') and never a row with
+--     is_private (ADR 0015), in one predicate (private.follow_up_candidates); the transcript filters the same way.
 --   * Agents of the company read the states (the conversation view); nobody else reads or writes them but the
 --     definer functions below and the service role.
 
@@ -72,6 +72,9 @@ language sql stable security definer set search_path = '' as $$
     left join public.messages seen on seen.id = c.visitor_last_read_message_id
    where c.id = p_conversation_id
      and m.sender_kind in ('agent', 'bot')
+     -- Never a private note (messages.is_private, ADR 0015, lands in a later migration: read through to_jsonb so
+     -- this holds before and after that column exists; a missing column is no note).
+     and not coalesce((to_jsonb(m) ->> 'is_private')::boolean, false)
      and (seen.id is null or (m.created_at, m.id) > (seen.created_at, seen.id))
      and not exists (select 1 from public.visitor_email_messages e where e.message_id = m.id)
 $$;

@@ -92,6 +92,7 @@ begin
                       'body', m.body, 'at', m.created_at) order by m.created_at, m.id), '[]')
                      from public.messages m
                     where m.conversation_id = l.conversation_id
+                      and not coalesce((to_jsonb(m) ->> 'is_private')::boolean, false) -- never a note (ADR 0015)
                       and case when l.kind = 'follow_up'
                                then m.id in (select x.message_id from public.visitor_email_messages x where x.email_id = l.id)
                                else m.sender_kind in ('visitor', 'agent', 'bot') end)
