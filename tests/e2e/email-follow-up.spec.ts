@@ -103,7 +103,7 @@ test('after the agents resolve it, the visitor gets the transcript by email from
 
 test('an admin sets the minutes and the Reply-To; bad values are refused with the field named; agents may not', async ({ browser }) => {
   const admin = await signIn(browser, ACME_ADMIN);
-  await admin.page.getByRole('link', { name: 'Email' }).click();
+  await admin.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Email', exact: true }).click();
   await expect(admin.page.getByRole('heading', { name: 'Email follow-up' })).toBeVisible();
   const minutes = admin.page.getByLabel('Minutes before an unseen reply is emailed');
   const replyTo = admin.page.getByLabel('Reply-To address (optional)');
