@@ -74,6 +74,17 @@ async function main() {
     ),
   );
   await db.query('analyze public.messages');
+  // Labels (issue 21): 5 per company, one on every conversation (a label holds a fifth of a company's inbox).
+  await db.query('alter table public.conversation_labels disable trigger conversation_labels_after_change');
+  await withoutBroadcasts(db, async () => {
+    await db.query(`insert into public.labels (company_id, name, color) select c, 'L' || g, '#1d4ed8' from unnest($1::uuid[]) c cross join generate_series(0, 4) g`, [companies]);
+    await db.query(`insert into public.conversation_labels (conversation_id, label_id)
+      select c.id, l.id from (select id, company_id, row_number() over (partition by company_id order by id) % 5 as k from public.conversations) c
+      join public.labels l on l.company_id = c.company_id and l.name = 'L' || c.k`);
+  });
+  await db.query('alter table public.conversation_labels enable trigger conversation_labels_after_change');
+  await db.query('analyze public.labels; analyze public.conversation_labels');
+  const label = (await db.query(`select id from public.labels where company_id = $1 and name = 'L1'`, [company])).rows[0].id;
 
   const queries: Record<string, { sql: string; params: unknown[] }> = {
     'inbox first page': {
@@ -85,6 +96,13 @@ async function main() {
       sql: `select id, visitor_id, platform, status, assignee_id, last_message_at, last_message_preview, unread_count from public.conversations
             where company_id = $1 and status = 'open' and (last_message_at, id) < ($2, $3) order by last_message_at desc, id desc limit 25`,
       params: [company, deep.last_message_at, deep.id],
+    },
+    // The shape of the inbox's conversation_labels!inner() filter (app/models/conversations.server.ts).
+    'inbox filtered by a label': {
+      sql: `select id, visitor_id, platform, status, assignee_id, last_message_at, last_message_preview, unread_count from public.conversations t0
+            where company_id = $1 and status = 'open' and exists (select 1 from public.conversation_labels t1 where t1.conversation_id = t0.id and t1.label_id = $2)
+            order by last_message_at desc, id desc limit 25`,
+      params: [company, label],
     },
     'latest 50 messages': {
       sql: `select id, sender_kind, author_name, body, created_at from public.messages where conversation_id = $1 order by created_at desc, id desc limit 50`,

@@ -51,6 +51,8 @@ export interface InboxQuery {
   q: string;
   /** Keyset cursor: `<last_message_at>|<id>` of the last row of the previous page (conversation-cursor.ts). */
   after: string | null;
+  /** Only conversations carrying this label. */
+  label?: string | null;
 }
 
 export interface InboxItem extends ConversationRow {
@@ -83,7 +85,10 @@ export async function listConversations(
   userId: string,
   query: InboxQuery,
 ): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
-  let req = supabase.from('conversations').select(CONVERSATION_COLUMNS).eq('company_id', companyId);
+  // A label filter is an inner many-to-many embed that selects nothing (conversation_labels by label, its index).
+  let req = query.label
+    ? supabase.from('conversations').select(`${CONVERSATION_COLUMNS}, conversation_labels!inner()`).eq('company_id', companyId).eq('conversation_labels.label_id', query.label)
+    : supabase.from('conversations').select(CONVERSATION_COLUMNS).eq('company_id', companyId);
   if (query.status !== 'all') req = req.eq('status', query.status);
   if (query.scope === 'mine') req = req.eq('assignee_id', userId);
   if (query.scope === 'unassigned') req = req.is('assignee_id', null);

@@ -13,12 +13,14 @@ export interface VisitorRow {
   last_page_title: string | null;
   user_agent: string | null;
   locale: string | null;
+  /** Set when a signed identify() linked this visitor to a verified person (ADR 0013). */
+  verified_visitor_id?: string | null;
 }
 
 export type VisitorName = Pick<VisitorRow, 'id' | 'name' | 'email'>;
 
 export const VISITOR_COLUMNS =
-  'id, name, email, phone, first_seen_at, last_seen_at, last_page_url, last_page_title, user_agent, locale';
+  'id, name, email, phone, first_seen_at, last_seen_at, last_page_url, last_page_title, user_agent, locale, verified_visitor_id';
 
 export async function getVisitor(supabase: SupabaseClient, id: string): Promise<VisitorRow | null> {
   return check(await supabase.from('visitors').select(VISITOR_COLUMNS).eq('id', id).maybeSingle(), 'visitor') as VisitorRow | null;

@@ -4,6 +4,7 @@
 // A message with `attachments` (ids from widget-attachments) is stored only once each file is uploaded to that
 // conversation's folder and its bytes are the type it declared (sniffed here; the database checks the rest).
 import { sniffFiles, withAttachments } from '../_shared/attachments.ts';
+import { answerVisitorMessage } from '../_shared/bot.ts';
 import { toMessage } from '../_shared/contract.ts';
 import { dbError } from '../_shared/db.ts';
 import { widgetEndpoint } from '../_shared/endpoint.ts';
@@ -66,5 +67,7 @@ export const handler = widgetEndpoint({ methods: ['GET', 'POST'] }, async ({ req
   if (error) throw dbError(error, 'send');
   const result = data as { created: boolean; message: Record<string, unknown>; attachments?: unknown[] };
   const message = { ...result.message, attachments: result.attachments ?? [] };
+  // Once stored, the Auto Bot may answer (at most once per message; a retry finds it answered or not eligible).
+  if (result.created) await answerVisitorMessage(input.id, input.body);
   return json({ message: toMessage(message) }, result.created ? 201 : 200);
 });

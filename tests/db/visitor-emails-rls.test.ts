@@ -14,7 +14,7 @@ beforeAll(async () => {
   admin = await db();
   w = await createWorld(admin);
   const reply = (await admin.query(`select id from public.messages where conversation_id = $1 and sender_kind = 'agent'`, [w.convA])).rows[0].id;
-  emailId = (await admin.query(`insert into public.visitor_emails (company_id, conversation_id, kind, to_email) values ($1, $2, 'follow_up', 'a@example.com') returning id`, [w.companyX, w.convA])).rows[0].id;
+  emailId = (await admin.query(`insert into public.visitor_emails (company_id, conversation_id, kind, to_email, next_attempt_at) values ($1, $2, 'follow_up', 'a@example.com', 'infinity') returning id`, [w.companyX, w.convA])).rows[0].id;
   await admin.query('insert into public.visitor_email_messages (email_id, message_id) values ($1, $2)', [emailId, reply]);
 });
 afterAll(async () => {

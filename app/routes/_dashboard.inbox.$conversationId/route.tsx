@@ -6,6 +6,8 @@ import { Fragment, useEffect, useRef, useState } from 'react';
 import { MAX_MESSAGE_LENGTH } from '../../../functions/_shared/limits.ts';
 import { Avatar } from '../../components/Avatar.tsx';
 import { PlatformBadge } from '../../components/PlatformBadge.tsx';
+import { fillVariables } from '../../lib/canned-variables.ts';
+import { type ComposerMode, composerTyping } from '../../lib/composer-typing.ts';
 import { useLiveThread } from '../../lib/dashboard-context.tsx';
 import { clockTime, dayKey, dayLabel, visitorDisplayName } from '../../lib/format.ts';
 import { useVisitorsOnline } from '../../lib/presence-context.tsx';
@@ -14,6 +16,9 @@ import { threadFiles } from '../../lib/thread-files.ts';
 import { useTypingHub, useVisitorsTyping } from '../../lib/typing-context.tsx';
 import { useRecover } from '../../lib/use-recover.ts';
 import { FileList, MessageFiles, TrayView, useAttachmentTray } from './Attachments.tsx';
+import { useCannedPicker } from './CannedPicker.tsx';
+import { ComposerModeSwitch } from './ComposerMode.tsx';
+import { ConversationLabels } from './ConversationLabels.tsx';
 import { CustomerProfile } from './CustomerProfile.tsx';
 import type { loader } from './conversation.server.ts';
 import { type Outgoing, OutgoingMessage } from './OutgoingMessage.tsx';
@@ -50,6 +55,7 @@ export default function ConversationView() {
   const typingHub = useTypingHub();
   const [outbox, setOutbox] = useState<Outgoing[]>([]);
   const [draft, setDraft] = useState('');
+  const [mode, setMode] = useState<ComposerMode>('reply');
   const [showProfile, setShowProfile] = useState(false);
   const listRef = useRef<HTMLDivElement>(null);
   const statusFetcher = useFetcher();
@@ -59,6 +65,17 @@ export default function ConversationView() {
   const formRef = useRef<HTMLFormElement>(null);
   const tray = useAttachmentTray(conversation.id, formRef);
   const files = threadFiles(data.files, messages);
+  // A canned response replaces the `/` draft with its text, variables filled; the agent may edit it before sending.
+  const picker = useCannedPicker(draft, data.canned, (c) => {
+    const text = fillVariables(c.body, { visitorName: visitor?.name ?? null, visitorEmail: visitor?.email ?? null, agentName: me.name, companyName: data.companyName });
+    setDraft(text);
+    composerTyping(typingHub, conversation.id, mode, text);
+  });
+  const changeMode = (next: ComposerMode) => {
+    setMode(next);
+    composerTyping(typingHub, conversation.id, next, draft);
+    document.getElementById('composer')?.focus();
+  };
 
   // Sent messages leave the outbox once the loader has them (the database is the truth).
   const stored = new Set(messages.map((m) => m.id));
@@ -80,10 +97,18 @@ export default function ConversationView() {
     setShownId(conversation.id);
     setOutbox([]);
     setDraft('');
+    setMode('reply');
   }
 
   const submitDraft = () => {
     const body = draft.trim();
+    if (mode === 'note') {
+      // A note is text only (the database refuses files on one) and never sets off the typing signal.
+      if (!body) return;
+      setOutbox((o) => [...o, { id: crypto.randomUUID(), body, createdAt: new Date().toISOString(), isPrivate: true }]);
+      setDraft('');
+      return;
+    }
     if (tray.busy) return; // the reply waits for its uploads
     if (tray.ready.length) {
       // A reply with files goes through /attachments/send (checked bytes, one transaction), then the thread is read.
@@ -110,7 +135,7 @@ export default function ConversationView() {
   // "Seen" with its time goes under the last of our messages the visitor has seen.
   let seenIndex = -1;
   messages.forEach((m, i) => {
-    if (i <= readIndex && (m.senderKind === 'agent' || m.senderKind === 'bot')) seenIndex = i;
+    if (i <= readIndex && (m.senderKind === 'agent' || m.senderKind === 'bot') && !m.isPrivate) seenIndex = i;
   });
   const seenAt = conversation.visitor_last_read_at ? new Date(conversation.visitor_last_read_at).toLocaleString() : '';
 
@@ -165,6 +190,7 @@ export default function ConversationView() {
                 <input type="checkbox" checked={optimisticBot} onChange={(e) => botFetcher.submit(e.currentTarget.form)} /> Auto-bot
               </label>
             </botFetcher.Form>
+            <ConversationLabels labels={data.labels} labelIds={data.labelIds} />
             <button type="button" onClick={() => setShowProfile((s) => !s)} aria-expanded={showProfile}>
               Customer Info
             </button>
@@ -176,11 +202,19 @@ export default function ConversationView() {
             const day = dayKey(m.createdAt);
             const sep = day !== lastDay;
             lastDay = day;
-            const mine = m.senderKind === 'agent' || m.senderKind === 'bot';
+            const mine = (m.senderKind === 'agent' || m.senderKind === 'bot') && !m.isPrivate;
             return (
               <Fragment key={m.id}>
                 {sep ? <div className="day">{dayLabel(m.createdAt)}</div> : null}
-                <div className={`msg ${m.senderKind}`} data-testid="message" data-message-id={m.id} data-sender={m.senderKind} data-state="sent">
+                <div
+                  className={`msg ${m.senderKind}${m.isPrivate ? ' note' : ''}`}
+                  data-testid="message"
+                  data-message-id={m.id}
+                  data-sender={m.senderKind}
+                  data-private={m.isPrivate ? 'true' : undefined}
+                  data-state="sent"
+                >
+                  {m.isPrivate ? <span className="note-tag">Private note</span> : null}
                   {m.body}
                   <MessageFiles files={files.byMessage.get(m.id) ?? []} />
                   <span className="meta">
@@ -216,14 +250,17 @@ export default function ConversationView() {
 
         <form
           ref={formRef}
-          className="composer"
+          className={`composer${mode === 'note' ? ' note-mode' : ''}`}
+          data-mode={mode}
           onSubmit={(e) => {
             e.preventDefault();
             submitDraft();
           }}
         >
+          <ComposerModeSwitch mode={mode} onChange={changeMode} />
+          {picker.view}
           <label className="sr-only" htmlFor="composer">
-            Reply
+            {mode === 'note' ? 'Private note' : 'Reply'}
           </label>
           <textarea
             id="composer"
@@ -231,13 +268,17 @@ export default function ConversationView() {
             rows={2}
             maxLength={MAX_MESSAGE_LENGTH}
             value={draft}
-            placeholder="Write a reply… (Enter sends, Shift+Enter new line)"
+            placeholder={
+              mode === 'note' ? 'Write a private note for your team… (Enter adds it)' : 'Write a reply… (/ for canned replies, Enter sends, Shift+Enter new line)'
+            }
+            {...picker.inputProps}
             onChange={(e) => {
               setDraft(e.target.value);
-              typingHub?.input(conversation.id, e.target.value);
+              composerTyping(typingHub, conversation.id, mode, e.target.value);
             }}
             onBlur={() => typingHub?.stop(conversation.id)}
             onKeyDown={(e) => {
+              if (picker.onKeyDown(e)) return;
               if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
                 e.preventDefault();
                 submitDraft();
@@ -246,9 +287,9 @@ export default function ConversationView() {
               }
             }}
           />
-          <TrayView tray={tray} />
-          <button type="submit" className="primary" disabled={tray.busy || (!draft.trim() && !tray.ready.length)}>
-            Send
+          {mode === 'reply' ? <TrayView tray={tray} /> : null}
+          <button type="submit" className="primary" disabled={mode === 'note' ? !draft.trim() : tray.busy || (!draft.trim() && !tray.ready.length)}>
+            {mode === 'note' ? 'Add note' : 'Send'}
           </button>
         </form>
       </div>

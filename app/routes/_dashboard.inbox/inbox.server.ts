@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { requireAgent } from '../../lib/auth.server.ts';
 import { gravatarUrl } from '../../lib/gravatar.server.ts';
 import { listConversations } from '../../models/conversations.server.ts';
+import { labelIdsOf, listLabels } from '../../models/labels.server.ts';
 
 export const inboxQuerySchema = z.object({
   status: z.enum(['open', 'pending', 'resolved', 'all']).catch('open'),
@@ -15,6 +16,7 @@ export const inboxQuerySchema = z.object({
     .catch('')
     .transform((s) => [...s].filter((ch) => ch.charCodeAt(0) >= 0x20).join('')),
   after: z.string().max(200).nullable().catch(null),
+  label: z.string().uuid().nullable().catch(null),
 });
 
 export function parseInboxQuery(url: URL) {
@@ -23,6 +25,7 @@ export function parseInboxQuery(url: URL) {
     scope: url.searchParams.get('scope') ?? undefined,
     q: url.searchParams.get('q') ?? '',
     after: url.searchParams.get('after'),
+    label: url.searchParams.get('label'),
   });
 }
 
@@ -30,7 +33,14 @@ export function parseInboxQuery(url: URL) {
 export async function inboxPage({ request, context }: LoaderFunctionArgs) {
   const ctx = await requireAgent(request, context);
   const query = parseInboxQuery(new URL(request.url));
-  const { items, nextCursor } = await listConversations(ctx.supabase, ctx.current.companyId, ctx.user.id, query);
+  const [{ items, nextCursor }, labels] = await Promise.all([
+    listConversations(ctx.supabase, ctx.current.companyId, ctx.user.id, query),
+    listLabels(ctx.supabase, ctx.current.companyId),
+  ]);
+  const labelIds = await labelIdsOf(
+    ctx.supabase,
+    items.map((c) => c.id),
+  );
   const conversations = items.map((c) => ({
     id: c.id,
     platform: c.platform,
@@ -44,8 +54,9 @@ export async function inboxPage({ request, context }: LoaderFunctionArgs) {
     gravatar: gravatarUrl(c.visitor?.email),
     updatedAt: c.updated_at,
     visitorLastMessageId: c.visitor_last_read_message_id,
+    labelIds: labelIds.get(c.id) ?? [],
   }));
-  return { body: { query, nextCursor, conversations }, headers: ctx.headers };
+  return { body: { query, nextCursor, conversations, labels }, headers: ctx.headers };
 }
 
 export async function loader(args: LoaderFunctionArgs) {

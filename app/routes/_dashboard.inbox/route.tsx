@@ -3,6 +3,7 @@
 import { Form, Link, NavLink, Outlet, type ShouldRevalidateFunction, useFetcher, useLoaderData, useLocation, useNavigate, useParams } from '@remix-run/react';
 import { useEffect, useRef, useState } from 'react';
 import { Avatar } from '../../components/Avatar.tsx';
+import { LabelChips } from '../../components/LabelChip.tsx';
 import { PlatformBadge } from '../../components/PlatformBadge.tsx';
 import { useDashboard, useLiveInbox } from '../../lib/dashboard-context.tsx';
 import { relativeTime } from '../../lib/format.ts';
@@ -11,6 +12,7 @@ import { liveShouldRevalidate } from '../../lib/revalidation.ts';
 import { useVisitorsTyping } from '../../lib/typing-context.tsx';
 import type { loader as olderLoader } from '../inbox.older/older.server.ts';
 import type { loader } from './inbox.server.ts';
+import { LabelFilter } from './LabelFilter.tsx';
 
 export { sessionHeaders as headers } from '../../lib/headers.ts';
 export { loader } from './inbox.server.ts';
@@ -162,9 +164,10 @@ export default function Inbox() {
               </Link>
             ))}
           </nav>
+          <LabelFilter labels={data.labels} current={query.label} />
         </div>
         {conversations.length === 0 ? (
-          <p className="empty">{query.q ? 'No conversations match your search.' : 'No conversations here yet.'}</p>
+          <p className="empty">{query.q || query.label ? 'No conversations match your search.' : 'No conversations here yet.'}</p>
         ) : (
           <ul className="conversations" data-testid="conversation-list">
             {conversations.map((c) => (
@@ -185,6 +188,7 @@ export default function Inbox() {
                     <span className="conv-preview" data-testid="preview">
                       {c.preview}
                     </span>
+                    <LabelChips ids={c.labelIds} labels={data.labels} />
                   </span>
                   <span className="conv-meta">
                     <time dateTime={c.lastMessageAt} title={new Date(c.lastMessageAt).toLocaleString()}>

@@ -8,6 +8,7 @@ import { utcMicros } from '../../../functions/_shared/time.ts';
 import { isHttpError } from '../client.ts';
 import type { LiveSignals } from '../live.ts';
 import { afterFailure, nextToSend, type Outgoing, parseOutbox } from '../outbox.ts';
+import type { Identity } from '../shared.ts';
 import { type ChatMessage, mergeMessages, messageFromBroadcast } from '../text.ts';
 import { catchUpCursor } from './catch-up.ts';
 import { afterError } from './failure.ts';
@@ -24,7 +25,8 @@ export class ChatSync {
   notice: string | null = null;
   /** Whether the notice offers a retry button (sign-in refused for now). */
   canRetry = false;
-  identity: { name?: string; email?: string } = {};
+  /** What identify() said; the away chunk sends it to widget-identify (verified when it carries a userHash). */
+  identity: Identity = {};
   /** The attachments tray of the next message (made by the view once the attachments chunk is loaded). */
   tray: { busy: boolean } | null = null;
   unread = 0;
@@ -336,9 +338,8 @@ export class ChatSync {
     this.rerender();
   }
 
-  async identify(v: { name?: string; email?: string }) {
+  identify(v: Identity) {
     this.identity = { ...this.identity, ...v };
     this.rerender();
-    if (this.conversationId) await this.d.api.startSession({ name: clean(v.name), email: clean(v.email) }).catch(() => undefined);
   }
 }
