@@ -113,13 +113,13 @@ test('an admin sets the minutes and the Reply-To; bad values are refused with th
   await admin.page.getByRole('button', { name: 'Save' }).click();
   await expect(admin.page.getByText('At least 1 minute.')).toBeVisible();
   await expect(admin.page.getByText('Enter an email address, or leave it empty.')).toBeVisible();
-  expect(await query(`select follow_up_minutes, email_reply_to from public.companies where name = 'Acme'`)).toEqual([{ follow_up_minutes: 5, email_reply_to: null }]);
+  expect(await query(`select follow_up_minutes, email_reply_to from public.companies where id = 'c0000000-0000-4000-8000-00000000ac3e'`)).toEqual([{ follow_up_minutes: 5, email_reply_to: null }]);
   await minutes.fill('10');
   await replyTo.fill('help@acme.test');
   await admin.page.getByRole('button', { name: 'Save' }).click();
   await expect(admin.page.getByRole('status')).toHaveText('Saved.');
-  expect(await query(`select follow_up_minutes, email_reply_to from public.companies where name = 'Acme'`)).toEqual([{ follow_up_minutes: 10, email_reply_to: 'help@acme.test' }]);
-  await query(`update public.companies set follow_up_minutes = 5, email_reply_to = null where name = 'Acme'`);
+  expect(await query(`select follow_up_minutes, email_reply_to from public.companies where id = 'c0000000-0000-4000-8000-00000000ac3e'`)).toEqual([{ follow_up_minutes: 10, email_reply_to: 'help@acme.test' }]);
+  await query(`update public.companies set follow_up_minutes = 5, email_reply_to = null where id = 'c0000000-0000-4000-8000-00000000ac3e'`);
   await admin.context.close();
 
   const agent = await signIn(browser, ACME_AGENT);
