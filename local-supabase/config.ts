@@ -79,6 +79,8 @@ export interface StackConfig {
   extraSearchPath: string[];
   auth: AuthConfig;
   functions: FunctionConfig[];
+  /** `[edge_runtime.secrets]`: NAME = "value" or "env(VAR)", resolved when a function's process starts (reference §5.4). */
+  functionSecrets: Record<string, string>;
   /** Quiet logs (tests). */
   quiet: boolean;
 }
@@ -170,6 +172,7 @@ export function loadConfig(opts: StackOptions = {}): StackConfig {
       rateLimitHeader: process.env.LOCAL_SUPABASE_AUTH_RATE_LIMIT_HEADER ?? 'X-Forwarded-For',
     },
     functions,
+    functionSecrets: Object.fromEntries(Object.entries((toml.edge_runtime?.secrets ?? {}) as Toml).map(([k, v]) => [k, String(v)])),
     quiet: opts.quiet ?? false,
   };
 }

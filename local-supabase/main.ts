@@ -19,7 +19,7 @@ service_role key: ${cfg.serviceRoleKey}
  Publishable key: ${cfg.publishableKey}
       Secret key: ${cfg.secretKey}
       JWT secret: ${cfg.jwtSecret}
-    Inbucket URL: ${stack.mail.url} (mail catcher: invite and confirmation emails)
+    Inbucket URL: ${stack.mail.url} (mail catcher: Auth's mails and its Resend-style POST /emails)
 `);
 }
 

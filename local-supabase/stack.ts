@@ -12,6 +12,8 @@ import { type RunningMailCatcher, startMailCatcher } from './mail/index.ts';
 import { type RunningPostgres, startPostgres } from './postgres.ts';
 import { createRestService } from './postgrest/index.ts';
 import { createRealtimeService } from './realtime-server/index.ts';
+import { installExtensions } from './scheduler/extensions.ts';
+import { type Scheduler, startScheduler } from './scheduler/index.ts';
 import { createStorageService } from './storage/index.ts';
 
 export interface RunningStack {
@@ -20,6 +22,8 @@ export interface RunningStack {
   ctx: StackContext;
   /** The local mail catcher (Inbucket's role in `supabase start`): Auth's invite and confirmation mails. */
   mail: RunningMailCatcher;
+  /** pg_cron's and pg_net's workers (reference §9). */
+  scheduler: Scheduler;
   stop(): Promise<void>;
   /**
    * Fault tests: cuts every API connection as a crash would and starts the gateway and its services (auth, rest,
@@ -77,6 +81,7 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
   const releaseLock = takeLock(cfg);
   let postgres: RunningPostgres;
   try {
+    installExtensions();
     // Postgres is chatty (initdb, checkpoints): show only problems unless LOCAL_SUPABASE_DEBUG is set.
     postgres = await startPostgres(cfg, (m) => {
       if (process.env.LOCAL_SUPABASE_DEBUG || /\b(ERROR|FATAL|PANIC|WARNING)\b|applied|bootstrapped/.test(m)) log('postgres', m);
@@ -121,14 +126,17 @@ export async function startStack(opts: StackOptions = {}): Promise<RunningStack>
     throw err;
   }
 
+  const scheduler = startScheduler(ctx);
   let stopping: Promise<void> | null = null;
   return {
     cfg,
     postgres,
     ctx,
     mail,
+    scheduler,
     stop() {
       stopping ??= (async () => {
+        await scheduler.stop();
         await api.stop();
         await mail.stop();
         await ctx.pool.end().catch(() => undefined);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import { ROOT } from '../local-supabase/config.ts';
 import { printStatus, runStack } from '../local-supabase/main.ts';
+import { setEmailJobUrl } from './email-job-url.ts';
 
 const DASHBOARD_PORT = Number(process.env.PORCHLIGHT_DASHBOARD_PORT ?? 3000);
 const DEMO_PORT = Number(process.env.PORCHLIGHT_DEMO_PORT ?? 3001);
@@ -12,6 +13,12 @@ const DEMO_PORT = Number(process.env.PORCHLIGHT_DEMO_PORT ?? 3001);
 const stack = await runStack();
 printStatus(stack);
 const { cfg } = stack;
+// The email transport's function secrets (config.toml) point at the mail catcher's Resend-compatible API, and the
+// scheduled email job at the local functions URL (hosted: ADR 0014). Functions read them when they first start.
+process.env.EMAIL_API_URL ??= stack.mail.url;
+process.env.EMAIL_API_KEY ??= 're_local_development';
+process.env.EMAIL_FROM ??= 'support@porchlight.localhost';
+await setEmailJobUrl(cfg.adminDbUrl, `${cfg.apiUrl}/functions/v1/email-follow-up`);
 const lines: string[] = [];
 
 type Stoppable = { stop(): Promise<void> | void };

@@ -40,6 +40,17 @@ export function stopWorker(w: Worker): Promise<void> {
 }
 
 
+/** `[edge_runtime.secrets]` as the CLI resolves them: `env(VAR)` from the environment (unset: left out). */
+function functionSecrets(secrets: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(secrets)) {
+    const ref = /^env\((\w+)\)$/.exec(value.trim());
+    const resolved = ref ? process.env[ref[1] ?? ''] : value;
+    if (resolved !== undefined && resolved !== '') out[name] = resolved;
+  }
+  return out;
+}
+
 /** Spawns the Deno process at once (so concurrent first requests share it); `ready` settles when it listens. */
 export function startWorker(
   spec: FunctionSpec,
@@ -54,6 +65,7 @@ export function startWorker(
     NO_COLOR: '1',
     DENO_NO_UPDATE_CHECK: '1',
     ...(process.env.DENO_DIR ? { DENO_DIR: process.env.DENO_DIR } : {}),
+    ...functionSecrets(cfg.functionSecrets),
     ...readEnvFile(path.join(spec.root, '.env')),
     SUPABASE_URL: cfg.apiUrl,
     SUPABASE_ANON_KEY: cfg.anonKey,

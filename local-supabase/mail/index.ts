@@ -1,17 +1,23 @@
-// The local mail catcher (what Inbucket/Mailpit is to `supabase start`): Auth's mails land here, listed at an HTTP page and a Mailpit-style JSON API.
+// The local mail catcher (what Inbucket/Mailpit is to `supabase start`): Auth's mails and mails sent through its
+// Resend-style `POST /emails` land here, listed at an HTTP page and a Mailpit-style JSON API.
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { createResendApi } from './resend-api.ts';
 
 export interface OutgoingMail {
   to: string;
   subject: string;
   html: string;
   text: string;
+  /** Set by the sending API; Auth's mails come from FROM. */
+  from?: string;
+  replyTo?: string[];
 }
 
 export interface CaughtMail extends OutgoingMail {
   id: string;
   from: string;
+  replyTo: string[];
   created: Date;
 }
 
@@ -30,7 +36,11 @@ export interface RunningMailCatcher extends MailSink {
 const FROM = 'admin@email.com'; // the sender `supabase start` uses (GOTRUE_SMTP_ADMIN_EMAIL)
 const MAX_MESSAGES = 500; // a development inbox: the oldest go first
 
-const address = (a: string) => ({ Name: '', Address: a });
+/** Mailpit's address object; `Name <address>` is split as Mailpit does. */
+const address = (a: string) => {
+  const named = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(a);
+  return named ? { Name: named[1] ?? '', Address: named[2] ?? '' } : { Name: '', Address: a };
+};
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function summary(m: CaughtMail) {
@@ -42,7 +52,7 @@ function summary(m: CaughtMail) {
     To: [address(m.to)],
     Cc: [],
     Bcc: [],
-    ReplyTo: [],
+    ReplyTo: m.replyTo.map(address),
     Subject: m.subject,
     Created: m.created.toISOString(),
     Tags: [],
@@ -55,8 +65,17 @@ function summary(m: CaughtMail) {
 export async function startMailCatcher(opts: { port: number; host?: string }): Promise<RunningMailCatcher> {
   const host = opts.host ?? '127.0.0.1';
   const inbox: CaughtMail[] = [];
-  const server: Server = createServer((req, res) => {
+  const store = (mail: OutgoingMail): string => {
+    const id = randomUUID();
+    inbox.push({ ...mail, to: mail.to.toLowerCase(), id, from: mail.from ?? FROM, replyTo: mail.replyTo ?? [], created: new Date() });
+    if (inbox.length > MAX_MESSAGES) inbox.shift();
+    return id;
+  };
+  // One stored mail per recipient, as a provider delivers one copy to each; the API answers with the first id.
+  const api = createResendApi((m) => m.to.map((to) => store({ ...m, to })).at(0)!);
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://mail.local');
+    if (await api.handle(req, res, url.pathname).catch(() => false)) return;
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify(body));
@@ -79,11 +98,11 @@ export async function startMailCatcher(opts: { port: number; host?: string }): P
     }
     if (req.method === 'GET' && url.pathname === '/') {
       const rows = newestFirst()
-        .map((m) => `<tr><td>${escapeHtml(m.created.toISOString())}</td><td>${escapeHtml(m.to)}</td><td><a href="/view/${m.id}">${escapeHtml(m.subject)}</a></td></tr>`)
+        .map((m) => `<tr><td>${escapeHtml(m.created.toISOString())}</td><td>${escapeHtml(m.from)}</td><td>${escapeHtml(m.to)}</td><td><a href="/view/${m.id}">${escapeHtml(m.subject)}</a></td></tr>`)
         .join('');
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       return res.end(
-        `<!doctype html><meta charset="utf-8"><title>Local mail</title><h1>Local mail (${inbox.length})</h1><table><tr><th>When</th><th>To</th><th>Subject</th></tr>${rows}</table>`,
+        `<!doctype html><meta charset="utf-8"><title>Local mail</title><h1>Local mail (${inbox.length})</h1><table><tr><th>When</th><th>From</th><th>To</th><th>Subject</th></tr>${rows}</table>`,
       );
     }
     const view = /^\/view\/([^/]+)$/.exec(url.pathname);
@@ -105,8 +124,7 @@ export async function startMailCatcher(opts: { port: number; host?: string }): P
     url: `http://${host}:${port}`,
     port,
     deliver(mail) {
-      inbox.push({ ...mail, to: mail.to.toLowerCase(), id: randomUUID(), from: FROM, created: new Date() });
-      if (inbox.length > MAX_MESSAGES) inbox.shift();
+      store(mail);
     },
     messages: () => [...inbox],
     stop: () =>

@@ -3,7 +3,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import { identify, ownWidget, userHash } from './own-widget.ts';
-import { ACME_ADMIN, ACME_AGENT, DASHBOARD, openWidget, query, signIn, startChat } from './support.ts';
+import { ACME_ADMIN, ACME_AGENT, DASHBOARD, openWidget, query, resolveWhileWatching, signIn, startChat } from './support.ts';
 
 const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
@@ -56,8 +56,32 @@ test('the inbox, a selected conversation with the customer profile open, and the
   await page.context().close();
 });
 
+test('the conversation view’s emails to the visitor: sent, retrying and failed', async ({ browser }) => {
+  const visitor = await browser.newPage();
+  const conversationId = await startChat(visitor, `Mail ${Date.now().toString(36)}`, 'Email me, please');
+  await visitor.close();
+  await query(
+    `insert into public.visitor_emails (company_id, conversation_id, kind, to_email, status, attempts, last_error, sent_at, next_attempt_at)
+     select c.company_id, c.id, k, 'v@example.com', s::public.visitor_email_status, a, e, case when s = 'sent' then now() end, 'infinity'
+       from public.conversations c, (values ('follow_up'::public.visitor_email_kind, 'sent', 1, null), ('follow_up', 'queued', 2, 'HTTP 503: down'), ('transcript', 'failed', 1, 'HTTP 422: bad address')) v(k, s, a, e)
+      where c.id = $1`,
+    [conversationId],
+  );
+  const { page } = await signIn(browser, ACME_AGENT);
+  await page.goto(`${DASHBOARD}/inbox/${conversationId}`);
+  await expect(page.getByTestId('visitor-emails').locator('li')).toHaveCount(3);
+  expect(await violations(page)).toEqual([]);
+  await page.context().close();
+});
+
 test('the admin’s team and widget settings pages, and what an agent sees there', async ({ browser }) => {
   const admin = await signIn(browser, ACME_ADMIN);
+  await admin.page.goto(`${DASHBOARD}/settings/email`);
+  expect(await violations(admin.page)).toEqual([]);
+  await admin.page.getByLabel('Minutes before an unseen reply is emailed').fill('0');
+  await admin.page.getByRole('button', { name: 'Save' }).click();
+  await expect(admin.page.getByText('At least 1 minute.')).toBeVisible();
+  expect(await violations(admin.page)).toEqual([]);
   await admin.page.goto(`${DASHBOARD}/team`);
   await expect(admin.page.getByRole('heading', { level: 1 })).toBeVisible();
   expect(await violations(admin.page)).toEqual([]);
@@ -163,6 +187,12 @@ test('the widget: launcher, pre-chat form, chat, a failed message', async ({ pag
   });
   await box.press('Enter');
   await expect(page.locator('[data-state="failed"]')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+});
+
+test('the widget’s transcript button once the conversation is resolved', async ({ page }) => {
+  const conversationId = await startChat(page, 'Rita Resolved', 'Thanks, that is all');
+  await resolveWhileWatching(page, conversationId);
   expect(await violations(page)).toEqual([]);
 });
 

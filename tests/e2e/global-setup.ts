@@ -5,6 +5,7 @@ import pg from 'pg';
 import { startDashboard } from '../../app/server.ts';
 import { startDemoServer } from '../../demo/server.ts';
 import { freePort, startTemporaryStack } from '../../local-supabase/temporary-stack.ts';
+import { setEmailJobUrl } from '../../scripts/email-job-url.ts';
 
 export default async function globalSetup() {
   const stack = await startTemporaryStack({
@@ -13,6 +14,12 @@ export default async function globalSetup() {
     anonymousUsersPerHour: 1_000_000,
   });
   const { cfg } = stack;
+  // As `npm start`: the email secrets at the mail catcher's Resend-compatible API (the email-provider double), the
+  // scheduled email job at this stack's function (ADR 0014).
+  process.env.EMAIL_API_URL ??= stack.mail.url;
+  process.env.EMAIL_API_KEY ??= 're_local_e2e';
+  process.env.EMAIL_FROM ??= 'support@porchlight.test';
+  await setEmailJobUrl(cfg.adminDbUrl, `${cfg.apiUrl}/functions/v1/email-follow-up`);
   const demo = await startDemoServer({ port: await freePort(), supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, widgetKey: 'pk_demo_acme' });
   const blocked = await startDemoServer({ port: await freePort(), supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, widgetKey: 'pk_demo_acme' });
   const dashboard = await startDashboard({

@@ -88,3 +88,17 @@ export async function send(page: Page, text: string) {
   await box.fill(text);
   await box.press('Enter');
 }
+
+/**
+ * Resolves the conversation until the open widget shows the transcript button: the widget learns the status only
+ * from conversation.updated, so a resolve before its channel joined is repeated (reopened and resolved again).
+ */
+export async function resolveWhileWatching(page: Page, conversationId: string) {
+  await expect
+    .poll(async () => {
+      await query(`update public.conversations set status = 'open' where id = $1`, [conversationId]);
+      await query(`update public.conversations set status = 'resolved' where id = $1`, [conversationId]);
+      return page.getByRole('button', { name: 'Email me the transcript' }).isVisible();
+    }, { timeout: 20_000 })
+    .toBe(true);
+}

@@ -23,6 +23,11 @@ export default async function setup(project: TestProject) {
     anonymousUsersPerHour: 1_000_000,
   });
   const { cfg } = stack;
+  // The email transport's function secrets (config.toml's env(...)) point at the stack's mail catcher, which speaks
+  // the Resend-compatible API: the test double for an email provider. Read when a function's process starts.
+  process.env.EMAIL_API_URL ??= stack.mail.url;
+  process.env.EMAIL_API_KEY ??= 're_local_test_key';
+  process.env.EMAIL_FROM ??= 'support@porchlight.test';
   project.provide('stack', {
     apiUrl: cfg.apiUrl,
     dbUrl: cfg.dbUrl,

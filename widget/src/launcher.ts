@@ -173,6 +173,15 @@ type Queued = [string, ...unknown[]];
           api.open();
         }, c.autoOpenAfterSeconds * 1000);
       }
+      // An emailed continuity link (ADR 0014): redeemed once for this browser, then the chat opens on it. Left in
+      // the URL: single-use, and a fragment is never sent to a server nor in a Referer.
+      const resume = /porchlight_resume=([^&]+)/.exec(location.hash)?.[1];
+      if (resume) {
+        return client.call<{ conversationId: string }>('widget-resume', { body: { token: resume } }).then(({ data }) => {
+          localStorage.setItem(key('conversation'), data.conversationId);
+          api.open();
+        }, () => undefined);
+      }
       // A returning visitor: live (panel and socket at idle) only while the conversation is recent, else one look.
       if (localStorage.getItem(key('conversation'))) {
         if (recent(Number(localStorage.getItem(key('active')))) || waiting()) goLive();

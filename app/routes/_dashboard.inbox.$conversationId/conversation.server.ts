@@ -13,6 +13,7 @@ import { listMembers } from '../../models/members.server.ts';
 import { insertAgentMessage } from '../../models/messages.server.ts';
 import { DataError } from '../../models/query.server.ts';
 import { getRating } from '../../models/ratings.server.ts';
+import { listVisitorEmails } from '../../models/visitor-emails.server.ts';
 
 const idSchema = z.string().uuid();
 
@@ -23,18 +24,20 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const found = await getConversation(ctx.supabase, ctx.current.companyId, id.data);
   if (!found) throw errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
   // Reading is the `read` action, sent by a tab that shows the conversation: a GET writes nothing.
-  const [members, files, labels, labelIds, canned, rating] = await Promise.all([
+  const [members, files, labels, labelIds, canned, rating, emails] = await Promise.all([
     listMembers(ctx.supabase, ctx.current.companyId),
     listConversationFiles(ctx.supabase, id.data),
     listLabels(ctx.supabase, ctx.current.companyId),
     labelIdsOf(ctx.supabase, [id.data]),
     listCanned(ctx.supabase, ctx.current.companyId),
     getRating(ctx.supabase, id.data),
+    listVisitorEmails(ctx.supabase, id.data),
   ]);
   return json(
     {
       ...found,
       files,
+      emails,
       gravatar: gravatarUrl(found.visitor?.email),
       members,
       me: { id: ctx.user.id, name: ctx.current.displayName },

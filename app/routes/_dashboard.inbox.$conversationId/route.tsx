@@ -24,6 +24,7 @@ import { CustomerProfile } from './CustomerProfile.tsx';
 import type { loader } from './conversation.server.ts';
 import { type Outgoing, OutgoingMessage } from './OutgoingMessage.tsx';
 import { useReadWhileShown } from './use-read.ts';
+import { VisitorEmails } from './VisitorEmails.tsx';
 
 export { sessionHeaders as headers } from '../../lib/headers.ts';
 export { action, loader } from './conversation.server.ts';
@@ -297,6 +298,7 @@ export default function ConversationView() {
       <CustomerProfile visitor={visitor} platform={conversation.platform} earlier={earlier} open={showProfile} onClose={() => setShowProfile(false)}>
         <FileList files={files.all} />
         <ConversationRating rating={data.rating} />
+        <VisitorEmails emails={data.emails} />
       </CustomerProfile>
     </div>
   );

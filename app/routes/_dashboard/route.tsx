@@ -176,6 +176,7 @@ export default function DashboardLayout() {
               <NavLink to="/reports">Reports</NavLink>
               {isAdmin ? <NavLink to="/settings/widget">Widget</NavLink> : null}
               {isAdmin ? <NavLink to="/settings/hours">Hours</NavLink> : null}
+              {isAdmin ? <NavLink to="/settings/email">Email</NavLink> : null}
               {isAdmin ? <NavLink to="/team">Team</NavLink> : null}
               {isAdmin ? <NavLink to="/settings/labels">Labels</NavLink> : null}
               {isAdmin ? <NavLink to="/settings/canned">Canned replies</NavLink> : null}

@@ -9,6 +9,10 @@ import { attachments as en } from '../../locales/en-attachments.ts';
 import type { WidgetClient } from '../client.ts';
 import { fetchFile, makeThumbnail, putSigned } from './upload.ts';
 
+// The transcript button rides in this chunk (loaded once a conversation exists): a chunk of its own would cost the
+// panel the bytes of a second lazy import.
+export { Transcript } from '../transcript/index.tsx';
+
 type Strings = typeof en;
 
 const CSS = `

@@ -30,7 +30,7 @@ export class ChatSync {
   /** The attachments tray of the next message (made by the view once the attachments chunk is loaded). */
   tray: { busy: boolean } | null = null;
   unread = 0;
-  /** The conversation's status as last heard (catch-up or conversation.updated); resolved shows the rating prompt. */
+  /** The conversation's status as last heard (catch-up or conversation.updated); resolved shows the rating prompt and the transcript button. */
   status?: string;
   rerender: () => void = () => undefined;
   /** Typing, who is there and read marks (issue 18): a lazy chunk (d.live), loaded on the first connect. */

@@ -247,6 +247,7 @@ export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf:
           </>
         )}
         {tray && att && <att.TrayView tray={tray} root={panelRef.current} />}
+        {att && state.status === 'resolved' && <att.Transcript client={host.client} id={state.conversationId!} locale={host.locale} />}
         {composer}
       </form>
     </div>
