@@ -41,7 +41,8 @@ describe('functions deploy layout', () => {
     for (const name of folders) {
       expect(config.functions[name]).toMatchObject({ entrypoint: `../functions/${name}/index.ts`, import_map: '../functions/deno.json' });
     }
-    // Only the config (read before any sign-in) is open; the others need the visitor's JWT at the gateway.
-    expect(Object.entries(config.functions).filter(([, f]) => f.verify_jwt === false).map(([n]) => n)).toEqual(['widget-config']);
+    // Only the config (read before any sign-in) and Meta's webhook (signed with X-Hub-Signature-256 instead) are
+    // open; the others need the visitor's or agent's JWT at the gateway.
+    expect(Object.entries(config.functions).filter(([, f]) => f.verify_jwt === false).map(([n]) => n).sort()).toEqual(['meta-webhook', 'widget-config']);
   });
 });
