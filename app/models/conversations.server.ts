@@ -48,6 +48,8 @@ export const PAGE_SIZE = 25;
 export interface InboxQuery {
   status: ConversationStatus | 'all';
   scope: Scope;
+  /** Where conversations come from (widget, facebook, instagram); 'all' or absent: everywhere. */
+  platform?: 'all' | Platform;
   q: string;
   /** Keyset cursor: `<last_message_at>|<id>` of the last row of the previous page (conversation-cursor.ts). */
   after: string | null;
@@ -87,6 +89,7 @@ export async function listConversations(
   if (query.status !== 'all') req = req.eq('status', query.status);
   if (query.scope === 'mine') req = req.eq('assignee_id', userId);
   if (query.scope === 'unassigned') req = req.is('assignee_id', null);
+  if (query.platform && query.platform !== 'all') req = req.eq('platform', query.platform);
   if (query.q) {
     const ids = await searchConversationIds(supabase, companyId, query.q);
     if (!ids.length) return { items: [], nextCursor: null };

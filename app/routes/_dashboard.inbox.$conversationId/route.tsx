@@ -14,6 +14,7 @@ import { threadFiles } from '../../lib/thread-files.ts';
 import { useTypingHub, useVisitorsTyping } from '../../lib/typing-context.tsx';
 import { useRecover } from '../../lib/use-recover.ts';
 import { FileList, MessageFiles, TrayView, useAttachmentTray } from './Attachments.tsx';
+import { ChannelDelivery, ChannelWindowClosed } from './ChannelDelivery.tsx';
 import { CustomerProfile } from './CustomerProfile.tsx';
 import type { loader } from './conversation.server.ts';
 import { type Outgoing, OutgoingMessage } from './OutgoingMessage.tsx';
@@ -58,6 +59,9 @@ export default function ConversationView() {
   const formRef = useRef<HTMLFormElement>(null);
   const tray = useAttachmentTray(conversation.id, formRef);
   const files = threadFiles(data.files, messages);
+  // Meta's 24-hour window: outside it the composer stays, disabled, under the notice saying why.
+  const windowClosed = Boolean(data.channel && !data.channel.windowOpen);
+  const deliveries = new Map((data.channel?.deliveries ?? []).map((d) => [d.message_id, d]));
 
   // Sent messages leave the outbox once the loader has them (the database is the truth).
   const stored = new Set(messages.map((m) => m.id));
@@ -185,6 +189,7 @@ export default function ConversationView() {
                   <span className="meta">
                     {m.senderKind !== 'visitor' && m.authorName ? `${m.authorName} · ` : ''}
                     <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
+                    {mine && data.channel ? <ChannelDelivery messageId={m.id} platform={conversation.platform} delivery={deliveries.get(m.id)} /> : null}
                     {mine ? (
                       <span data-testid="delivery">
                         {i === seenIndex ? (
@@ -213,6 +218,7 @@ export default function ConversationView() {
           </p>
         ) : null}
 
+        {windowClosed ? <ChannelWindowClosed platform={conversation.platform} /> : null}
         <form
           ref={formRef}
           className="composer"
@@ -229,6 +235,8 @@ export default function ConversationView() {
             name="body"
             rows={2}
             maxLength={MAX_MESSAGE_LENGTH}
+            disabled={windowClosed}
+            aria-describedby={windowClosed ? 'window-closed' : undefined}
             value={draft}
             placeholder="Write a reply… (Enter sends, Shift+Enter new line)"
             onChange={(e) => {
@@ -246,7 +254,7 @@ export default function ConversationView() {
             }}
           />
           <TrayView tray={tray} />
-          <button type="submit" className="primary" disabled={tray.busy || (!draft.trim() && !tray.ready.length)}>
+          <button type="submit" className="primary" disabled={windowClosed || tray.busy || (!draft.trim() && !tray.ready.length)}>
             Send
           </button>
         </form>

@@ -8,6 +8,7 @@ import { listConversations } from '../../models/conversations.server.ts';
 export const inboxQuerySchema = z.object({
   status: z.enum(['open', 'pending', 'resolved', 'all']).catch('open'),
   scope: z.enum(['all', 'mine', 'unassigned']).catch('all'),
+  platform: z.enum(['all', 'widget', 'facebook', 'instagram']).catch('all'),
   q: z
     .string()
     .trim()
@@ -21,6 +22,7 @@ export function parseInboxQuery(url: URL) {
   return inboxQuerySchema.parse({
     status: url.searchParams.get('status') ?? undefined,
     scope: url.searchParams.get('scope') ?? undefined,
+    platform: url.searchParams.get('platform') ?? undefined,
     q: url.searchParams.get('q') ?? '',
     after: url.searchParams.get('after'),
   });
