@@ -26,7 +26,8 @@ form.addEventListener('submit', async (e) => {
   e.preventDefault();
   const body = Object.fromEntries(new FormData(form));
   const r = await fetch('/_fake/message', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  document.getElementById('result').textContent = 'Webhook answered: ' + (await r.text());
+  const out = await r.json();
+  document.getElementById('result').textContent = 'Webhook answered ' + out.status + ': ' + out.body;
 });
 async function poll() {
   const { calls } = await (await fetch('/_fake/calls')).json();

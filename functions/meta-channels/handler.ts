@@ -1,24 +1,13 @@
 // POST meta-channels {companyId, platform, pageId, pageToken, appSecret, verifyToken, channelId?} — an admin
 // connects (or updates) a Facebook Page or Instagram account. The token is tested against the Graph API first
 // (GET the page); the secrets are sealed with AES-GCM here and only ciphertext reaches the database.
-import { z } from 'zod';
 import { HttpError, json, readJson } from '../_shared/http.ts';
 import { agentEndpoint, requireAgentCaller } from '../_shared/meta/agent.ts';
+import { connectRequest } from '../_shared/meta/connect-schema.ts';
 import { sealSecret } from '../_shared/meta/crypto.ts';
 import { getPage } from '../_shared/meta/graph.ts';
 import { invalidInput } from '../_shared/schemas.ts';
 import { adminClient } from '../_shared/supabase.ts';
-
-const secret = z.string().trim().min(1).max(1000);
-export const connectRequest = z.object({
-  companyId: z.string().uuid(),
-  channelId: z.string().uuid().optional(),
-  platform: z.enum(['facebook', 'instagram']),
-  pageId: z.string().trim().regex(/^[0-9]{1,32}$/, 'A page id is digits only.'),
-  pageToken: secret,
-  appSecret: secret,
-  verifyToken: z.string().trim().min(8, 'Use at least 8 characters.').max(200),
-});
 
 export const handler = agentEndpoint(async (req) => {
   const agent = requireAgentCaller(req);

@@ -9,9 +9,6 @@ declare module 'vitest' {
   }
 }
 
-/** The function secret the test stack's functions seal channel secrets with (test-only). */
-export const TEST_CHANNEL_SECRETS_KEY = 'dGVzdC1vbmx5LWNoYW5uZWwtc2VjcmV0cy1rZXktMzI=';
-
 export const fakeGraphUrl = () => inject('fakeGraphUrl');
 
 export async function fake(path: string, body?: unknown): Promise<any> {

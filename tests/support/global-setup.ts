@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { type FakeGraph, startFakeGraph } from '../../dev/fake-graph/server.ts';
 import { startTemporaryStack, type TemporaryStack } from '../../local-supabase/temporary-stack.ts';
-import { TEST_CHANNEL_SECRETS_KEY } from './fake-graph.ts';
+import { TEST_CHANNEL_SECRETS_KEY } from './channel-secrets-key.ts';
 
 let stack: TemporaryStack | undefined;
 let fakeGraph: FakeGraph | undefined;

@@ -71,8 +71,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       }
       // Messenger/Instagram: stored first (the thread shows it), then handed to the Send API; its delivery row says how it went.
       const { data: conv } = await ctx.supabase.from('conversations').select('platform').eq('id', id.data).maybeSingle();
-      if (conv && isChannelPlatform(conv.platform)) await sendThroughChannel(ctx.supabase, parsed.data.id);
-      return json({ ok: true, id: parsed.data.id, result }, { status: result === 'created' ? 201 : 200, headers: ctx.headers });
+      const channel = conv && isChannelPlatform(conv.platform) ? await sendThroughChannel(ctx.supabase, parsed.data.id) : undefined;
+      return json({ ok: true, id: parsed.data.id, result, channel }, { status: result === 'created' ? 201 : 200, headers: ctx.headers });
     } catch (e) {
       const code = (e as { cause?: { code?: string } }).cause?.code;
       // RLS refused (another company's or unknown conversation) or the foreign key did not match.

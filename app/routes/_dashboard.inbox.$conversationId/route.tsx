@@ -28,6 +28,8 @@ export const shouldRevalidate: ShouldRevalidateFunction = (args) => {
   if (!args.formMethod && args.currentParams.conversationId === args.nextParams.conversationId && args.currentUrl.href !== args.nextUrl.href) {
     return false;
   }
+  // A Messenger/Instagram reply: its delivery row is not broadcast, so the thread is read again to show it.
+  if ((args.actionResult as { channel?: unknown } | undefined)?.channel) return true;
   return liveShouldRevalidate(args);
 };
 

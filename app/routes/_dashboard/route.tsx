@@ -172,6 +172,7 @@ export default function DashboardLayout() {
                 ) : null}
               </NavLink>
               {isAdmin ? <NavLink to="/settings/widget">Widget</NavLink> : null}
+              {isAdmin ? <NavLink to="/settings/channels">Channels</NavLink> : null}
               {isAdmin ? <NavLink to="/team">Team</NavLink> : null}
             </nav>
             {alertsAsked ? null : (
