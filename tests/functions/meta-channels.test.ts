@@ -146,6 +146,29 @@ describe('the webhook', () => {
     expect(await stored(y.channelId)).toBe(0);
   });
 
+  it('connects an Instagram account linked to the page and stores its messages in an instagram conversation', async () => {
+    const page = { id: digits(), name: 'Insta page', token: `token-${randomUUID()}`, instagramId: digits() };
+    await fake('pages', page);
+    const secrets = { appSecret: `secret-${randomUUID()}`, verifyToken: `verify-${randomUUID()}` };
+    const base = { companyId: x.companyId, platform: 'instagram', pageId: page.id, pageToken: page.token, ...secrets };
+    const connected = await call('meta-channels', x.admin.token, base);
+    expect(connected).toMatchObject({ status: 201, body: { channel: { platform: 'instagram', page_id: page.id, account_id: page.instagramId } } });
+    const channelId = connected.body.channel.id as string;
+    const noAccount = { id: digits(), name: 'No IG', token: `token-${randomUUID()}` };
+    await fake('pages', noAccount);
+    expect((await call('meta-channels', x.admin.token, { ...base, pageId: noAccount.id, pageToken: noAccount.token })).body.code).toBe('no_instagram_account');
+    // A page-object body is refused on an Instagram channel; the instagram one is stored.
+    const senderId = digits();
+    expect((await postWebhook(webhookUrl(channelId), secrets.appSecret, messagePayload({ object: 'page', accountId: page.instagramId, senderId, text: 'x' }))).status).toBe(400);
+    const res = await postWebhook(webhookUrl(channelId), secrets.appSecret, messagePayload({ object: 'instagram', accountId: page.instagramId, senderId, text: 'Hi from Instagram' }));
+    expect(JSON.parse(res.body).stored).toBe(1);
+    const { rows } = await admin.query(
+      `select c.platform from public.meta_inbound i join public.messages m on m.id = i.message_id join public.conversations c on c.id = m.conversation_id where i.channel_id = $1`,
+      [channelId],
+    );
+    expect(rows).toEqual([{ platform: 'instagram' }]);
+  });
+
   it('answers bad payloads with a 400, never a 5xx', async () => {
     for (const body of [{ object: 'page' }, { object: 'page', entry: [{ id: 'x' }] }, { object: 'instagram', entry: [] }]) {
       expect((await postWebhook(webhookUrl(x.channelId), x.appSecret, body)).status).toBe(400);
