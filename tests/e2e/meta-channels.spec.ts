@@ -75,6 +75,18 @@ test('a Messenger user writes, the agent answers in the dashboard, and the fake 
     'Yes, it ships today!',
   ]);
   expect(await violations(p)).toEqual([]);
+
+  // A Send API refusal is shown with the platform's reason; Retry sends it.
+  await fake('fail', { count: 1, status: 400, message: "(#551) This person isn't available right now.", code: 551 });
+  await p.getByLabel('Reply').fill('Tracking number follows');
+  await p.getByLabel('Reply').press('Enter');
+  const failed = p.getByTestId('message').filter({ hasText: 'Tracking number follows' }).getByTestId('channel-delivery');
+  await expect(failed).toHaveAttribute('data-status', 'failed');
+  await expect(failed.getByTestId('delivery-error')).toContainText("(#551) This person isn't available right now.");
+  expect(await violations(p)).toEqual([]);
+  await failed.getByRole('button', { name: 'Retry' }).click();
+  await expect(failed).toHaveAttribute('data-status', 'sent');
+  expect((await fake('calls')).calls.filter((c: { recipientId: string }) => c.recipientId === senderId).map((c: { answered: number }) => c.answered)).toEqual([200, 400, 200]);
   await user.close();
   await admin.context.close();
 });
