@@ -119,6 +119,7 @@ describe('the webhook', () => {
     const senderId = digits();
     await fake('users', { id: senderId, name: 'Mia Messenger', profilePic: 'https://example.com/mia.png' });
     const mid = `m_${randomUUID()}`;
+    const since = (await admin.query('select clock_timestamp() t')).rows[0].t as Date;
     const first = await writeAsUser(x, senderId, 'Hello from Messenger', mid);
     expect(first.status).toBe(200);
     expect(JSON.parse(first.body)).toEqual({ received: true, stored: 1 });
@@ -133,6 +134,12 @@ describe('the webhook', () => {
       )
     ).rows;
     expect(rows).toEqual([{ body: 'Hello from Messenger', sender_kind: 'visitor', platform: 'facebook', company_id: x.companyId, name: 'Mia Messenger', profile_pic_url: 'https://example.com/mia.png' }]);
+    // The existing message triggers announce it on the company's topic, as they do a widget message (once).
+    const { rows: signals } = await admin.query(
+      `select topic from realtime.messages where inserted_at >= $1::timestamptz at time zone 'utc' and topic like $2 and payload::text like '%Hello from Messenger%'`,
+      [since.toISOString(), `company:${x.companyId}:%`],
+    );
+    expect(signals.length).toBeGreaterThanOrEqual(1);
     // The agents of the company see it through REST; the other company's do not.
     expect((await x.agent.db.from('messages').select('body').eq('body', 'Hello from Messenger')).data).toHaveLength(1);
     expect((await y.agent.db.from('messages').select('body').eq('body', 'Hello from Messenger')).data).toHaveLength(0);
