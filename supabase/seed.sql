@@ -51,3 +51,14 @@ insert into public.messages (id, conversation_id, company_id, sender_kind, autho
    'Great, and can I pay by invoice?', now() - interval '2 hours'),
   ('f0000000-0000-4000-8000-000000000004', 'e0000000-0000-4000-8000-000000000002', 'c0000000-0000-4000-8000-00000000ac3e', 'visitor', 'b0000000-0000-4000-8000-000000000002', 'Tom Becker',
    'Is there a student discount?', now() - interval '10 minutes');
+
+-- A few help-center articles for the demo (the Auto Bot stays off until an admin turns it on in the Help center).
+insert into public.help_articles (company_id, title, body, locale, category, published) values
+  ('c0000000-0000-4000-8000-00000000ac3e', 'Shipping to other countries',
+   E'We ship to every EU country, the UK, Switzerland and Norway.\n\n- **EU:** 3–5 working days\n- **UK, Switzerland, Norway:** 5–8 working days, customs paid by the recipient', 'en', 'Shipping', true),
+  ('c0000000-0000-4000-8000-00000000ac3e', 'Student discount',
+   E'Students get **15 % off** every order. Verify your student status once under *Account → Discounts* and the discount applies at checkout.', 'en', 'Payment', true),
+  ('c0000000-0000-4000-8000-00000000ac3e', 'Versand ins Ausland',
+   E'Wir liefern in alle EU-Länder, nach Großbritannien, in die Schweiz und nach Norwegen.\n\n- **EU:** 3–5 Werktage\n- **Großbritannien, Schweiz, Norwegen:** 5–8 Werktage, Zoll zahlt der Empfänger', 'de', 'Versand', true),
+  ('c0000000-0000-4000-8000-00000000ac3e', 'Gift wrapping (draft)',
+   'We are testing gift wrapping for 3 €. Not available yet.', 'en', 'Orders', false);

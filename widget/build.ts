@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { minify } from 'terser';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const DIST = path.join(HERE, 'dist');
@@ -56,9 +57,18 @@ export async function buildWidget(): Promise<BuiltWidget> {
     format: 'iife',
     define: { PANEL_FILE: JSON.stringify(panel) },
   });
+  await Promise.all([...outputs.map(([f]) => f), path.join(DIST, 'widget.js')].filter((f) => f.endsWith('.js')).map((f) => squeeze(f, !f.endsWith('widget.js'))));
   // Older panel-<hash>.js files stay: a launcher cached before this build may still ask for them.
   writeFileSync(MANIFEST, JSON.stringify({ launcher: 'widget.js', panel, panelImports, attachments }));
   return { launcher: path.join(DIST, 'widget.js'), panel: path.join(DIST, panel), panelImports: panelImports.map((f) => path.join(DIST, f)), attachments: path.join(DIST, attachments) };
+}
+
+/** A second, slower minifier pass over esbuild's output: about 1 KB gzip less panel for the same code. Names keep
+ * esbuild's content hash, which still changes whenever the source does. */
+async function squeeze(file: string, isModule: boolean): Promise<void> {
+  const out = await minify(readFileSync(file, 'utf8'), { module: isModule, ecma: 2020, compress: { passes: 2 }, mangle: true, format: { comments: false } });
+  if (out.code === undefined) throw new Error(`terser produced nothing for ${file}`);
+  writeFileSync(file, out.code);
 }
 
 /** The files of the last build, or null when there is none (or it is incomplete). */

@@ -55,6 +55,13 @@ export function messageEvent(e: CompanyEvent): MessageEvent | null {
   return { message: toMessage({ ...p, author_name: str(p.author_name) ? p.author_name : null }), at: p.created_at as string };
 }
 
+/** A note.created (a private note, company topic only): the note as a Message marked private, or null. */
+export function noteEvent(e: CompanyEvent): Message | null {
+  const p = e.payload;
+  if (e.event !== 'note.created' || !str(p.id) || !str(p.conversation_id) || !str(p.body) || !str(p.created_at)) return null;
+  return { ...toMessage({ ...p, author_name: str(p.author_name) ? p.author_name : null }), isPrivate: true };
+}
+
 export function conversationEvent(e: CompanyEvent): ConversationEvent | null {
   const p = e.payload;
   if (e.event !== 'conversation.created' && e.event !== 'conversation.updated') return null;
@@ -80,6 +87,7 @@ export function conversationEvent(e: CompanyEvent): ConversationEvent | null {
 /** Whether an event says something this state cannot know from its payload: then the data is re-read. */
 export function needsReread(e: CompanyEvent): boolean {
   if (e.event === 'company.topic_changed') return true; // the topic moved: the loader reads the new one
+  if (e.event === 'label.changed' || e.event === 'conversation.labeled') return true; // labels are read, not patched
   if (e.event === 'message.created') return messageEvent(e) === null;
   if (e.event === 'conversation.created' || e.event === 'conversation.updated') return conversationEvent(e) === null;
   return false;

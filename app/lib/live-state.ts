@@ -3,7 +3,7 @@
 // Pure functions of (state, event) so they are tested without a browser; replaying an event is harmless.
 import type { Message } from '../../functions/_shared/contract.ts';
 import { type ConversationStatus, lastMessageAtAfter, messagePreview, statusAfter, unreadAfter } from '../../functions/_shared/conversation-rules.ts';
-import { type CompanyEvent, conversationEvent, messageEvent, messageSignal } from './live-events.ts';
+import { type CompanyEvent, conversationEvent, messageEvent, messageSignal, noteEvent } from './live-events.ts';
 
 export type { CompanyEvent };
 
@@ -23,6 +23,10 @@ export interface InboxRow {
   visitorLastMessageId: string | null;
   /** Last set by an event, not read by a loader: another change of the same transaction (same updated_at) applies. */
   fromEvent?: boolean;
+  /** The conversation's labels (read by the loaders; a label change makes them re-read). */
+  labelIds?: string[];
+  /** A search result's matching text (matches between U+E000 and U+E001); kept while events update the row. */
+  snippet?: string | null;
 }
 
 export interface InboxView {
@@ -32,6 +36,8 @@ export interface InboxView {
   platform?: string;
   q: string;
   after: string | null;
+  /** A label filter: like a search, the server decides which rows match. */
+  label?: string | null;
   userId: string;
   /** Every row of this view is loaded (no older page): a new row that sorts last still belongs. */
   complete: boolean;
@@ -92,7 +98,7 @@ export function rowMatches(row: Pick<InboxRow, 'status' | 'assigneeId'> & { plat
  * unread map counts it). A search or an older page never gains rows (the server decides what matches).
  */
 export function applyToInbox(rows: InboxRow[], view: InboxView, e: CompanyEvent): InboxRow[] {
-  const live = !view.q && !view.after;
+  const live = !view.q && !view.after && !view.label;
   const event = messageEvent(e);
   if (event) {
     const { message: m, at } = event;
@@ -135,6 +141,8 @@ export function applyToInbox(rows: InboxRow[], view: InboxView, e: CompanyEvent)
     updatedAt: c.updated_at,
     visitorLastMessageId: c.visitor_last_read_message_id,
     fromEvent: true,
+    ...(old?.labelIds ? { labelIds: old.labelIds } : {}),
+    snippet: old?.snippet ?? null,
   };
   const rest = old ? rows.filter((_, j) => j !== i) : rows;
   if (!live) return old ? rows.map((r, j) => (j === i ? next : r)) : rows;
@@ -148,6 +156,12 @@ export function applyToInbox(rows: InboxRow[], view: InboxView, e: CompanyEvent)
 /** The open conversation after an event: its messages merged by id, its workflow fields patched. */
 export function applyToThread(thread: Thread, e: CompanyEvent): Thread {
   const conv = thread.conversation;
+  // A private note joins the thread and changes nothing of the conversation (the database leaves it alone too).
+  const note = noteEvent(e);
+  if (note) {
+    if (note.conversationId !== conv.id || thread.messages.some((x) => x.id === note.id)) return thread;
+    return { ...thread, messages: [...thread.messages, note].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1)) };
+  }
   const event = messageEvent(e);
   if (event) {
     const { message: m, at } = event;

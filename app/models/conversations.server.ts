@@ -4,9 +4,10 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { ConversationStatus } from '../../functions/_shared/conversation-rules.ts';
 import { decodeCursor, encodeCursor } from './conversation-cursor.ts';
-import { recentMessages, searchMessageConversationIds } from './messages.server.ts';
+import { searchConversations } from './conversation-search.server.ts';
+import { recentMessages } from './messages.server.ts';
 import { check, DataError } from './query.server.ts';
-import { getVisitor, searchVisitorIds, type VisitorName, visitorsById } from './visitors.server.ts';
+import { getVisitor, type VisitorName, visitorsById } from './visitors.server.ts';
 
 export type Platform = 'widget' | 'facebook' | 'instagram';
 export type Scope = 'all' | 'mine' | 'unassigned';
@@ -51,32 +52,28 @@ export interface InboxQuery {
   /** Where conversations come from (widget, facebook, instagram); 'all' or absent: everywhere. */
   platform?: 'all' | Platform;
   q: string;
-  /** Keyset cursor: `<last_message_at>|<id>` of the last row of the previous page (conversation-cursor.ts). */
+  /** Keyset cursor: `<last_message_at>|<id>` of the last row of the previous page (conversation-cursor.ts); a search's is search-cursor.ts's. */
   after: string | null;
+  /** A search's date range, calendar days (UTC), both inclusive. */
+  from?: string | null;
+  to?: string | null;
+  /** Only conversations carrying this label. */
+  label?: string | null;
 }
 
 export interface InboxItem extends ConversationRow {
   visitor: VisitorName | null;
 }
 
+/** What the inbox list shows of a conversation; a search result adds its snippet (matches between U+E000/U+E001). */
+export type InboxListItem = Pick<
+  InboxItem,
+  'id' | 'platform' | 'status' | 'assignee_id' | 'unread_count' | 'last_message_at' | 'last_message_preview' | 'updated_at' | 'visitor_last_read_message_id' | 'visitor_id' | 'visitor'
+> & { snippet?: string | null };
+
 /** PostgREST filter value in double quotes (commas, dots and parentheses are then literal). */
 function quoted(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/** Conversation ids matching a search by visitor name/email or message text (RLS keeps it in-company). */
-async function searchConversationIds(supabase: SupabaseClient, companyId: string, q: string): Promise<string[]> {
-  const like = `%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-  const [visitorIds, byText] = await Promise.all([searchVisitorIds(supabase, like), searchMessageConversationIds(supabase, like)]);
-  const ids = new Set<string>(byText);
-  if (visitorIds.size) {
-    const convs = check(
-      await supabase.from('conversations').select('id').eq('company_id', companyId).in('visitor_id', [...visitorIds]).limit(200),
-      'search conversations',
-    );
-    for (const c of convs ?? []) ids.add(c.id as string);
-  }
-  return [...ids].slice(0, 300);
 }
 
 export async function listConversations(
@@ -84,17 +81,16 @@ export async function listConversations(
   companyId: string,
   userId: string,
   query: InboxQuery,
-): Promise<{ items: InboxItem[]; nextCursor: string | null }> {
-  let req = supabase.from('conversations').select(CONVERSATION_COLUMNS).eq('company_id', companyId);
+): Promise<{ items: InboxListItem[]; nextCursor: string | null }> {
+  if (query.q) return searchConversations(supabase, companyId, userId, query);
+  // A label filter is an inner many-to-many embed that selects nothing (conversation_labels by label, its index).
+  let req = query.label
+    ? supabase.from('conversations').select(`${CONVERSATION_COLUMNS}, conversation_labels!inner()`).eq('company_id', companyId).eq('conversation_labels.label_id', query.label)
+    : supabase.from('conversations').select(CONVERSATION_COLUMNS).eq('company_id', companyId);
   if (query.status !== 'all') req = req.eq('status', query.status);
   if (query.scope === 'mine') req = req.eq('assignee_id', userId);
   if (query.scope === 'unassigned') req = req.is('assignee_id', null);
   if (query.platform && query.platform !== 'all') req = req.eq('platform', query.platform);
-  if (query.q) {
-    const ids = await searchConversationIds(supabase, companyId, query.q);
-    if (!ids.length) return { items: [], nextCursor: null };
-    req = req.in('id', ids);
-  }
   const cursor = decodeCursor(query.after);
   if (cursor) {
     req = req.or(`last_message_at.lt.${quoted(cursor.at)},and(last_message_at.eq.${quoted(cursor.at)},id.lt.${cursor.id})`);

@@ -1,9 +1,9 @@
-// Message queries: a thread's latest messages, an agent's reply (idempotent by its client-made id), text search.
+// Message queries: a thread's latest messages, an agent's reply (idempotent by its client-made id). Search: conversation-search.server.ts.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { type Message, toMessage } from '../../functions/_shared/contract.ts';
 import { check, DataError } from './query.server.ts';
 
-const MESSAGE_COLUMNS = 'id, conversation_id, sender_kind, author_name, body, created_at';
+const MESSAGE_COLUMNS = 'id, conversation_id, sender_kind, author_name, body, created_at, is_private';
 
 /** The conversation's latest 100 messages, oldest first, shaped as the widget API's (and the live events') Message. */
 export async function recentMessages(supabase: SupabaseClient, conversationId: string): Promise<Message[]> {
@@ -14,19 +14,15 @@ export async function recentMessages(supabase: SupabaseClient, conversationId: s
     .order('created_at', { ascending: false })
     .order('id', { ascending: false })
     .limit(100);
-  return (check(res, 'messages') as Record<string, unknown>[]).map(toMessage).reverse();
+  // Notes (is_private) are read here because this client is an agent's; RLS hides them from a visitor's.
+  return (check(res, 'messages') as Record<string, unknown>[]).map((r) => ({ ...toMessage(r), ...(r.is_private === true ? { isPrivate: true } : {}) })).reverse();
 }
 
 /** Ids of conversations with a message whose text matches the LIKE pattern (newest first). */
-export async function searchMessageConversationIds(supabase: SupabaseClient, like: string): Promise<string[]> {
-  const res = await supabase.from('messages').select('conversation_id').ilike('body', like).order('created_at', { ascending: false }).limit(200);
-  return (check(res, 'search messages') ?? []).map((r) => r.conversation_id as string);
-}
-
 export async function insertAgentMessage(
   supabase: SupabaseClient,
   // No author_name: the database sets it from the author's membership (clients may not choose it).
-  row: { id: string; conversation_id: string; body: string; author_id: string },
+  row: { id: string; conversation_id: string; body: string; author_id: string; is_private?: boolean },
 ): Promise<'created' | 'duplicate' | 'conflict'> {
   const { error } = await supabase.from('messages').insert({ ...row, sender_kind: 'agent' });
   if (!error) return 'created';

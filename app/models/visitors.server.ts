@@ -1,4 +1,4 @@
-// Visitor queries (the profile beside a thread, the names in the inbox, search by name or email), through RLS.
+// Visitor queries (the profile beside a thread, the names in the inbox), through RLS.
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { check } from './query.server.ts';
 
@@ -13,12 +13,14 @@ export interface VisitorRow {
   last_page_title: string | null;
   user_agent: string | null;
   locale: string | null;
+  /** Set when a signed identify() linked this visitor to a verified person (ADR 0013). */
+  verified_visitor_id?: string | null;
 }
 
 export type VisitorName = Pick<VisitorRow, 'id' | 'name' | 'email'>;
 
 export const VISITOR_COLUMNS =
-  'id, name, email, phone, first_seen_at, last_seen_at, last_page_url, last_page_title, user_agent, locale';
+  'id, name, email, phone, first_seen_at, last_seen_at, last_page_url, last_page_title, user_agent, locale, verified_visitor_id';
 
 export async function getVisitor(supabase: SupabaseClient, id: string): Promise<VisitorRow | null> {
   return check(await supabase.from('visitors').select(VISITOR_COLUMNS).eq('id', id).maybeSingle(), 'visitor') as VisitorRow | null;
@@ -31,13 +33,3 @@ export async function visitorsById(supabase: SupabaseClient, ids: string[]): Pro
   return new Map(rows.map((v) => [v.id, v]));
 }
 
-/** Ids of visitors whose name or email matches the LIKE pattern. */
-export async function searchVisitorIds(supabase: SupabaseClient, like: string): Promise<Set<string>> {
-  const [byName, byEmail] = await Promise.all([
-    supabase.from('visitors').select('id').ilike('name', like).limit(200),
-    supabase.from('visitors').select('id').ilike('email', like).limit(200),
-  ]);
-  const ids = new Set<string>();
-  for (const r of [...(check(byName, 'search visitors') ?? []), ...(check(byEmail, 'search visitors') ?? [])]) ids.add(r.id as string);
-  return ids;
-}

@@ -16,6 +16,8 @@ export interface Message {
   createdAt: string;
   /** The message's files (none for a message of text only; absent in older payloads). */
   attachments?: Attachment[];
+  /** A private note (dashboard only: the widget's APIs never return one). */
+  isPrivate?: boolean;
 }
 
 /** The widget's public settings (GET widget-config): what a page may know about the widget. */
@@ -33,6 +35,17 @@ export interface PublicWidgetConfig {
   prechat: { name: FieldMode; email: FieldMode; phone: FieldMode };
   /** "Typically replies in N minutes": the median first response of the last 7 days; null with too little data. */
   typicalReplyMinutes: number | null;
+  /** Office hours and away mode (issue 19): open now by the hours, and what to show while away; null = not set up. */
+  away?: AwayState | null;
+  /** identify() must carry a valid userHash. */
+  requireVerification?: boolean;
+}
+
+/** widget_away_state(): within office hours now; while away, the message with chat (message) or a contact form only. */
+export interface AwayState {
+  open: boolean;
+  mode: 'message' | 'form';
+  message: string;
 }
 
 /** Message row (snake_case, as the RPCs and Realtime carry it) → Message. */

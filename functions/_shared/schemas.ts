@@ -113,3 +113,13 @@ export const seenRequest = z.object({
   conversationId: z.string().uuid(),
   messageId: z.string().uuid(),
 });
+
+/** POST widget-identify: identify()'s fields, and the email the widget asks for while away. */
+export const identifyRequest = z.object({
+  userId: plainText().trim().min(1).max(255).optional(),
+  userHash: z.string().regex(/^[0-9a-fA-F]{64}$/, 'userHash is HMAC-SHA256(userId) in hex (64 digits).').optional(),
+  name: sessionRequest.shape.name,
+  email: sessionRequest.shape.email,
+});
+
+export const personMessagesQuery = z.object({ conversationId: z.string().uuid() });

@@ -21,4 +21,6 @@ export interface WidgetConfigRow {
   prechat_email: (typeof PRECHAT)[number];
   prechat_phone: (typeof PRECHAT)[number];
   allowed_origins: string[];
+  /** identify() calls without a valid userHash are refused (issue 19). */
+  require_verification?: boolean;
 }

@@ -1,6 +1,6 @@
 // GET widget-config?key=pk_… → the widget's public appearance and pre-chat settings, for allowed origins only,
-// with the company's typical reply time (median first response of 7 days, cached in the database).
-import { toPublicConfig } from '../_shared/contract.ts';
+// with the company's typical reply time (median first response of 7 days, cached in the database) and away state.
+import { type AwayState, toPublicConfig } from '../_shared/contract.ts';
 import { dbError } from '../_shared/db.ts';
 import { widgetEndpoint } from '../_shared/endpoint.ts';
 import { json } from '../_shared/http.ts';
@@ -9,10 +9,17 @@ import { adminClient } from '../_shared/supabase.ts';
 
 // Read fresh from the database (not the few-seconds cache): a saved change shows on the next uncached read.
 export const handler = widgetEndpoint({ methods: ['GET'], fresh: true }, async ({ widget }) => {
-  const { data, error } = await adminClient().rpc('widget_typical_reply_minutes', { p_company_id: widget.company_id });
-  if (error) throw dbError(error, 'reply time');
-  const minutes = typeof data === 'number' ? data : null;
+  const db = adminClient();
+  const [reply, away] = await Promise.all([
+    db.rpc('widget_typical_reply_minutes', { p_company_id: widget.company_id }),
+    db.rpc('widget_away_state', { p_company_id: widget.company_id }),
+  ]);
+  if (reply.error) throw dbError(reply.error, 'reply time');
+  if (away.error) throw dbError(away.error, 'away state');
+  const minutes = typeof reply.data === 'number' ? reply.data : null;
   // A returning visitor's next page views read this from the browser's cache: no Edge Function invocation
   // (each is billed) for up to 5 minutes, which is how long a saved change may take to reach them.
-  return json(toPublicConfig(widget, widget.companies?.name ?? '', minutes), 200, { 'Cache-Control': `private, max-age=${CONFIG_MAX_AGE_SECONDS}` });
+  // Office hours are as of this answer: a page opened before a change learns it on its next uncached read.
+  const config = { ...toPublicConfig(widget, widget.companies?.name ?? '', minutes), away: (away.data ?? null) as AwayState | null, requireVerification: widget.require_verification === true };
+  return json(config, 200, { 'Cache-Control': `private, max-age=${CONFIG_MAX_AGE_SECONDS}` });
 });

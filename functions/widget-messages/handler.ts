@@ -1,9 +1,10 @@
 // POST widget-messages?key=pk_… — send a visitor message (client-generated id: a retry never stores twice).
-// GET  widget-messages?key=pk_…&conversationId=…&after=<message id> — catch up after a reconnect (with agentRead).
+// GET  widget-messages?key=pk_…&conversationId=…&after=<message id> — catch up after a reconnect (with agentRead, status).
 // Only for the caller's own conversation with this widget's company (the database checks key, origin and company).
 // A message with `attachments` (ids from widget-attachments) is stored only once each file is uploaded to that
 // conversation's folder and its bytes are the type it declared (sniffed here; the database checks the rest).
 import { sniffFiles, withAttachments } from '../_shared/attachments.ts';
+import { answerVisitorMessage } from '../_shared/bot.ts';
 import { toMessage } from '../_shared/contract.ts';
 import { dbError } from '../_shared/db.ts';
 import { widgetEndpoint } from '../_shared/endpoint.ts';
@@ -34,8 +35,12 @@ export const handler = widgetEndpoint({ methods: ['GET', 'POST'] }, async ({ req
     const read = result.agent_read;
     // How far the agents have read: the widget's "Seen" under the visitor's last message up to there.
     const agentRead = read?.message_id ? { messageId: read.message_id, at: read.at ? utcMicros(read.at) : null } : null;
-    const page = await withAttachments(adminClient(), result.messages.slice(0, limit));
-    return json({ messages: page.map(toMessage), hasMore: result.messages.length > limit, agentRead }, 200);
+    // The status too (issue 21: a resolved conversation shows the rating prompt), read once ownership is checked.
+    const [page, status] = await Promise.all([
+      withAttachments(adminClient(), result.messages.slice(0, limit)),
+      adminClient().from('conversations').select('status').eq('id', conversationId).single().then(({ data }) => (data as { status: string } | null)?.status),
+    ]);
+    return json({ messages: page.map(toMessage), hasMore: result.messages.length > limit, agentRead, status }, 200);
   }
 
   const raw = await readJson(req);
@@ -66,5 +71,7 @@ export const handler = widgetEndpoint({ methods: ['GET', 'POST'] }, async ({ req
   if (error) throw dbError(error, 'send');
   const result = data as { created: boolean; message: Record<string, unknown>; attachments?: unknown[] };
   const message = { ...result.message, attachments: result.attachments ?? [] };
+  // Once stored, the Auto Bot may answer (at most once per message; a retry finds it answered or not eligible).
+  if (result.created) await answerVisitorMessage(input.id, input.body);
   return json({ message: toMessage(message) }, result.created ? 201 : 200);
 });

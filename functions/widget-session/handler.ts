@@ -2,6 +2,7 @@
 // transaction) the visitor, an open conversation and the first message. Repeating the request returns the same
 // open conversation. The database checks key, origin and company again, and a refusal there writes nothing.
 import { withAttachments } from '../_shared/attachments.ts';
+import { answerVisitorMessage } from '../_shared/bot.ts';
 import { toMessage } from '../_shared/contract.ts';
 import { dbError } from '../_shared/db.ts';
 import { widgetEndpoint } from '../_shared/endpoint.ts';
@@ -48,6 +49,8 @@ export const handler = widgetEndpoint({ methods: ['POST'] }, async ({ req, widge
     conversation: Record<string, unknown>;
     messages: Record<string, unknown>[];
   };
+  // The first message of a new conversation is the Auto Bot's first question (it stays quiet when off or unsure).
+  if (result.created && input.firstMessage) await answerVisitorMessage(input.firstMessage.id, input.firstMessage.body);
   return json(
     {
       conversation: { id: result.conversation.id, status: result.conversation.status, createdAt: result.conversation.created_at },

@@ -90,6 +90,33 @@ describe('query plans through RLS', () => {
     expect(plan).not.toMatch(/\bSort\b/);
   });
 
+  it('the inbox filtered by a label walks an index of conversation_labels, no sequential scan of either table', async () => {
+    // Ten labels of X on its 5,000 conversations and one per filler conversation (20,000 rows), rolled back after.
+    await c.query('begin');
+    try {
+      await c.query(`insert into public.labels (company_id, name, color) select company_id, 'L' || g, '#123456'
+        from (select distinct company_id from public.conversations) co cross join generate_series(0, 9) g`);
+      await c.query(`insert into public.conversation_labels (conversation_id, label_id)
+        select c.id, l.id from (select id, company_id, row_number() over (partition by company_id order by id) % 10 as k from public.conversations) c
+        join public.labels l on l.company_id = c.company_id and l.name = 'L' || c.k`);
+      await c.query('analyze public.labels; analyze public.conversation_labels');
+      const label = (await c.query(`select id from public.labels where company_id = $1 and name = 'L3'`, [w.companyX])).rows[0].id;
+      await becomeActor(c, w, 'agentX');
+      // The shape of PostgREST's `conversation_labels!inner()` filter with `conversation_labels.label_id=eq.<id>`.
+      const { rows } = await c.query(
+        `explain select * from public.conversations t0 where company_id = $1 and status = 'open'
+           and exists (select 1 from public.conversation_labels t1 where t1.conversation_id = t0.id and t1.label_id = $2)
+         order by last_message_at desc, id desc limit 25`,
+        [w.companyX, label],
+      );
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Index (Only )?Scan using conversation_labels_(pkey|label_idx) on conversation_labels|Bitmap Index Scan on conversation_labels_label_idx/);
+      expect(plan).not.toMatch(/Seq Scan on (conversations|conversation_labels)/);
+    } finally {
+      await c.query('rollback');
+    }
+  });
+
   it('prunes rate-limit hits older than a day through the hit_at index, not a scan of the table', async () => {
     // A day of hits (two per message on a busy site) and a few older ones; the prune runs on about 1 % of calls.
     const admin = await db('supabase_admin');

@@ -2,6 +2,7 @@
 // Each screen is reached as a user reaches it; the widget is checked inside its (open) shadow root.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
+import { identify, ownWidget, userHash } from './own-widget.ts';
 import { ACME_ADMIN, ACME_AGENT, DASHBOARD, openWidget, query, signIn, startChat } from './support.ts';
 
 const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -47,6 +48,10 @@ test('the inbox, a selected conversation with the customer profile open, and the
   expect(await violations(page)).toEqual([]);
   await page.goto(`${DASHBOARD}/inbox?q=${encodeURIComponent('nothing matches this')}`);
   expect(await violations(page)).toEqual([]);
+  // Search results: snippets with marked matches, and the date range fields.
+  await page.goto(`${DASHBOARD}/inbox?q=accessible`);
+  await expect(page.getByTestId('search-snippet').first().locator('mark')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
   await visitor.close();
   await page.context().close();
 });
@@ -69,6 +74,63 @@ test('the admin’s team and widget settings pages, and what an agent sees there
   expect(await violations(agent.page)).toEqual([]);
   // The 403 screen an agent gets on an admin page, inside the dashboard layout.
   await agent.page.goto(`${DASHBOARD}/team`);
+  await expect(agent.page.getByTestId('admin-required')).toBeVisible();
+  expect(await violations(agent.page)).toEqual([]);
+  await agent.context.close();
+});
+
+test('the agent toolkit: labels and canned settings, chips, the composer in note mode and with the / picker open', async ({ browser }) => {
+  const tag = Date.now().toString(36);
+  const [acme] = await query<{ id: string }>(`select company_id as id from public.widget_configs where widget_key = 'pk_demo_acme'`);
+  await query(`insert into public.canned_responses (company_id, shortcut, title, body) values ($1, $2, 'A11y greeting', 'Hi {{visitor.name}}!')`, [acme!.id, `a11y-${tag}`]);
+  await query(`insert into public.labels (company_id, name, color) values ($1, $2, '#fde047'), ($1, $3, '#1d4ed8')`, [acme!.id, `Light ${tag}`, `Dark ${tag}`]);
+  try {
+    const visitor = await browser.newPage();
+    const name = `Kit ${tag}`;
+    await startChat(visitor, name, 'Checking the toolkit');
+    const admin = await signIn(browser, ACME_ADMIN);
+    for (const path of ['/settings/labels', '/settings/canned']) {
+      await admin.page.goto(`${DASHBOARD}${path}`);
+      await expect(admin.page.getByRole('heading', { level: 1 })).toBeVisible();
+      expect(await violations(admin.page)).toEqual([]);
+    }
+    await admin.page.goto(`${DASHBOARD}/inbox`);
+    await admin.page.getByTestId('conversation-list').locator('li', { hasText: name }).getByRole('link').click();
+    await admin.page.getByTestId('add-label').selectOption({ label: `Light ${tag}` });
+    await expect(admin.page.getByTestId('conversation-labels').getByTestId('label-chip')).toHaveCount(1);
+    await admin.page.getByTestId('add-label').selectOption({ label: `Dark ${tag}` });
+    await expect(admin.page.getByTestId('conversation-labels').getByTestId('label-chip')).toHaveCount(2);
+    expect(await violations(admin.page)).toEqual([]);
+    await admin.page.getByLabel('Reply').pressSequentially(`/a11y-${tag}`);
+    await expect(admin.page.getByRole('listbox', { name: 'Canned responses' })).toBeVisible();
+    expect(await violations(admin.page)).toEqual([]);
+    await admin.page.getByLabel('Reply').fill('');
+    await admin.page.getByTestId('mode-note').click();
+    await admin.page.getByLabel('Private note').fill('An internal note');
+    expect(await violations(admin.page)).toEqual([]);
+    await admin.page.getByLabel('Private note').press('Enter');
+    await expect(admin.page.locator('[data-private="true"][data-state="sent"]')).toBeVisible();
+    expect(await violations(admin.page)).toEqual([]);
+    await visitor.close();
+    await admin.context.close();
+  } finally {
+    await query(`delete from public.canned_responses where company_id = $1 and shortcut = $2`, [acme!.id, `a11y-${tag}`]);
+    await query(`delete from public.labels where company_id = $1 and name in ($2, $3)`, [acme!.id, `Light ${tag}`, `Dark ${tag}`]);
+  }
+});
+
+test('the help center admin pages (list, editor with preview) and what an agent sees there', async ({ browser }) => {
+  const admin = await signIn(browser, ACME_ADMIN);
+  await admin.page.goto(`${DASHBOARD}/help`);
+  await expect(admin.page.getByRole('heading', { level: 1, name: 'Help center' })).toBeVisible();
+  expect(await violations(admin.page)).toEqual([]);
+  await admin.page.goto(`${DASHBOARD}/help/new`);
+  await admin.page.getByLabel(/^Body/).fill('# Heading\n\nSome **bold** text and a [link](https://example.com).');
+  await expect(admin.page.getByTestId('article-preview').locator('a')).toBeVisible();
+  expect(await violations(admin.page)).toEqual([]);
+  await admin.context.close();
+  const agent = await signIn(browser, ACME_AGENT);
+  await agent.page.goto(`${DASHBOARD}/help`);
   await expect(agent.page.getByTestId('admin-required')).toBeVisible();
   expect(await violations(agent.page)).toEqual([]);
   await agent.context.close();
@@ -172,4 +234,92 @@ test('the live signals: typing, seen and the team online, in the widget and the 
   expect(await violations(visitor)).toEqual([]);
   await visitorContext.close();
   await page.context().close();
+});
+
+test('CSAT and reports: the widget\'s rating prompt after resolve, the reports page with its charts and tables', async ({ browser }) => {
+  const visitorContext = await browser.newContext();
+  const visitor = await visitorContext.newPage();
+  const name = `A11y rating ${Date.now().toString(36)}`;
+  const conversationId = await startChat(visitor, name, 'Rate me?');
+  const { page } = await signIn(browser, ACME_ADMIN);
+  await page.goto(`${DASHBOARD}/inbox/${conversationId}`);
+  await page.getByRole('combobox', { name: 'Status', exact: true }).selectOption('resolved');
+  await expect(visitor.getByTestId('rating')).toBeVisible();
+  expect(await violations(visitor)).toEqual([]);
+  await visitor.getByTestId('rating').getByText('3 of 5').click();
+  await visitor.getByRole('button', { name: 'Send rating' }).click();
+  await expect(visitor.getByTestId('rating').getByRole('status')).toHaveText('Thank you for your rating.');
+  expect(await violations(visitor)).toEqual([]);
+  await page.goto(`${DASHBOARD}/reports`);
+  await expect(page.getByTestId('chart-per-day')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  // With the charts' number tables open.
+  for (const summary of await page.getByText('Show the numbers').all()) await summary.click();
+  expect(await violations(page)).toEqual([]);
+  await visitorContext.close();
+  await page.context().close();
+});
+
+test('away mode: the away form with its errors, the away notice, the contact form', async ({ page }) => {
+  const closed = { enabled: true, time_zone: 'Europe/Berlin', weekly: '[]' };
+  const away = await ownWidget({}, { hours: { ...closed, away_mode: 'message' } });
+  await page.goto(away.url);
+  await page.getByRole('button', { name: 'Chat with us' }).click();
+  await expect(page.getByTestId('away-form')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByText('Required').first()).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+  await page.getByLabel('Your email, so we can answer you').fill('ally@example.com');
+  await page.getByLabel('Your message').fill('Hello while away');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await expect(page.getByTestId('away')).toBeVisible();
+  await expect(page.locator('[data-message-id][data-state="sent"]')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+
+  const form = await ownWidget({}, { hours: { ...closed, away_mode: 'form' } });
+  await page.goto(form.url);
+  await page.getByRole('button', { name: 'Chat with us' }).click();
+  await expect(page.getByLabel('Your name')).toBeVisible();
+  expect(await violations(page)).toEqual([]);
+
+});
+
+test('verified visitors: the earlier conversations list and an opened one; the hours settings page', async ({ browser }) => {
+  const secret = 'e5'.repeat(32);
+  const verified = await ownWidget({ prechat_name: 'off', prechat_email: 'off' }, { secret });
+  const userId = `a11y-${Date.now().toString(36)}`;
+  for (const text of [null, 'Earlier question']) {
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await p.goto(verified.url);
+    await identify(p, { userId, userHash: userHash(secret, userId) });
+    const identified = p.waitForResponse((r) => r.url().includes('/widget-identify') && r.request().method() === 'POST');
+    await p.getByRole('button', { name: 'Chat with us' }).click();
+    expect((await identified).status()).toBe(200);
+    if (text) {
+      // The second browser: the first one's conversation in the list, then opened.
+      await p.getByText('Earlier conversations (1)').click();
+      await expect(p.getByRole('button', { name: /Earlier question/ })).toBeVisible();
+      expect(await violations(p)).toEqual([]);
+      await p.getByRole('button', { name: /Earlier question/ }).click();
+      await expect(p.getByTestId('earlier').locator('[data-message-id]')).toHaveText(['Earlier question']);
+      expect(await violations(p)).toEqual([]);
+    } else {
+      await p.getByLabel('Type your message').fill('Earlier question');
+      await p.getByLabel('Type your message').press('Enter');
+      await expect(p.locator('[data-message-id][data-state="sent"]')).toBeVisible();
+    }
+    await context.close();
+  }
+
+  const admin = await signIn(browser, ACME_ADMIN);
+  await admin.page.goto(`${DASHBOARD}/settings/hours`);
+  await expect(admin.page.getByRole('heading', { level: 1, name: 'Office hours & away' })).toBeVisible();
+  expect(await violations(admin.page)).toEqual([]);
+  // An invalid zone shows its error (not saved: pk_demo_acme's hours stay unset for the other specs).
+  await admin.page.getByLabel('Time zone').fill('Mars/Olympus');
+  await expect(admin.page.getByText(/Unknown time zone/)).toBeVisible();
+  expect(await violations(admin.page)).toEqual([]);
+  await admin.context.close();
 });

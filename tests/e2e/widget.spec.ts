@@ -139,6 +139,10 @@ test('keyboard only: Tab reaches the launcher, Enter opens, focus stays in the p
   const dialog = page.getByRole('dialog', { name: 'Chat with Acme' });
   await expect(dialog.getByLabel('Your name')).toBeFocused();
   // The header's close button is the panel's first stop, the submit button its last: Tab wraps between them.
+  // Between the close button and the form: the help center's entry at the end of the thread.
+  await expect(dialog.getByRole('button', { name: 'Search help articles' })).toBeVisible();
+  await page.keyboard.press('Shift+Tab');
+  await expect(dialog.getByRole('button', { name: 'Search help articles' })).toBeFocused();
   await page.keyboard.press('Shift+Tab');
   await expect(dialog.getByRole('button', { name: 'Close chat' })).toBeFocused();
   await page.keyboard.press('Shift+Tab');

@@ -1,11 +1,14 @@
 // The widget's budgets, checked on the built files (deterministic bytes), and its pure logic.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildWidget } from '../../widget/build.ts';
 import * as de from '../../widget/locales/de.ts';
+import { rating as deRating } from '../../widget/locales/de-rating.ts';
 import * as en from '../../widget/locales/en.ts';
 import { attachments as enAttachments } from '../../widget/locales/en-attachments.ts';
+import { rating as enRating } from '../../widget/locales/en-rating.ts';
 import { chooseLocale } from '../../widget/locales/index.ts';
 import { type ChatMessage, fromRow, linkify, mergeMessages } from '../../widget/src/text.ts';
 
@@ -38,6 +41,18 @@ describe('widget size budgets', () => {
     expect(loaded).not.toContain('availability:');
     expect(readFileSync(files.panel, 'utf8')).toMatch(/import\("\.\/de-[A-Z0-9]{8,}\.js"\)/);
     expect(readFileSync(files.panel, 'utf8')).toMatch(/import\("\.\/live-[A-Z0-9]{8,}\.js"\)/);
+  });
+
+  it('loads the rating prompt (CSAT) as its own chunk, on demand, with its strings only there', () => {
+    const name = /import\("\.\/(csat-[A-Z0-9]{8,}\.js)"\)/.exec(readFileSync(files.panel, 'utf8'))?.[1];
+    expect(name).toBeDefined();
+    const loaded = [files.panel, ...files.panelImports].map((f) => readFileSync(f, 'utf8')).join('\n');
+    for (const s of [enRating.question, deRating.question, enRating.thanks]) expect(loaded).not.toContain(s);
+    const chunk = readFileSync(path.join(path.dirname(files.panel), name!), 'utf8');
+    for (const s of [enRating.question, deRating.question, enRating.commentLabel]) expect(chunk).toContain(s);
+    expect(chunk).not.toMatch(/innerHTML|insertAdjacentHTML|outerHTML/);
+    expect(gzipSync(chunk, { level: 9 }).length).toBeLessThanOrEqual(3 * 1024);
+    expect(Object.keys(deRating).sort()).toEqual(Object.keys(enRating).sort());
   });
 
   it('ships no full supabase-js and no auth-js in either file', () => {

@@ -8,7 +8,7 @@ import { launcher as de } from '../locales/de.ts';
 import { launcher as en } from '../locales/en.ts';
 import { chooseLocale } from '../locales/index.ts';
 import { WidgetClient } from './client.ts';
-import { LIVE_FOR_MS, type Options, type PanelApi, type PanelHost, type Seen, storageKey, type WidgetConfig } from './shared.ts';
+import { type Identity, LIVE_FOR_MS, type Options, type PanelApi, type PanelHost, type Seen, storageKey, type WidgetConfig } from './shared.ts';
 
 /** The panel chunk's content-hashed file name, set by widget/build.ts. */
 declare const PANEL_FILE: string;
@@ -34,7 +34,7 @@ type Queued = [string, ...unknown[]];
   let config: WidgetConfig | null = null;
   let configLoaded: Promise<void>;
   let panel: Promise<PanelApi> | null = null;
-  let pendingIdentity: { name?: string; email?: string } | null = null;
+  let pendingIdentity: Identity | null = null;
   let locale = chooseLocale(options.locale, navigator.languages ?? [navigator.language]);
   const t = () => (locale === 'de' ? de : en);
 
@@ -132,7 +132,7 @@ type Queued = [string, ...unknown[]];
       if (open) api.close();
       else api.open();
     },
-    identify(v: { name?: string; email?: string }) {
+    identify(v: Identity) {
       pendingIdentity = { ...pendingIdentity, ...v };
       panel?.then((p) => p.identify(pendingIdentity!));
     },

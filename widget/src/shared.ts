@@ -27,9 +27,17 @@ export interface PanelHost {
   setUnread(n: number): void;
 }
 
+/** Porchlight.identify(): name and email, and for a verified visitor userId with userHash = HMAC-SHA256(userId). */
+export interface Identity {
+  name?: string;
+  email?: string;
+  userId?: string;
+  userHash?: string;
+}
+
 export interface PanelApi {
   opened(): void;
-  identify(v: { name?: string; email?: string }): void;
+  identify(v: Identity): void;
 }
 
 /** A closed widget keeps a live socket only this long after its conversation's last sign of life. */

@@ -45,6 +45,8 @@ export function CustomerProfile({
         <dd>{visitor?.name || '—'}</dd>
         <dt>Email</dt>
         <dd>{visitor?.email ? <a href={`mailto:${visitor.email}`}>{visitor.email}</a> : '—'}</dd>
+        <dt>Identity</dt>
+        <dd data-testid="identity">{visitor?.verified_visitor_id ? 'Verified by your site' : 'Not verified'}</dd>
         <dt>Phone</dt>
         <dd>{visitor?.phone || '—'}</dd>
         <dt>Platform</dt>

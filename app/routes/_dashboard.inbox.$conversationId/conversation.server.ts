@@ -6,11 +6,14 @@ import { errorResponse, requireAgent } from '../../lib/auth.server.ts';
 import { gravatarUrl } from '../../lib/gravatar.server.ts';
 import { conversationStatusSchema, fieldErrors, readForm, sendMessageSchema } from '../../lib/validation.ts';
 import { listConversationFiles } from '../../models/attachments.server.ts';
+import { listCanned } from '../../models/canned.server.ts';
 import { conversationExists, getConversation, markRead, updateConversation } from '../../models/conversations.server.ts';
+import { addConversationLabel, labelIdsOf, listLabels, removeConversationLabel } from '../../models/labels.server.ts';
 import { listMembers } from '../../models/members.server.ts';
 import { insertAgentMessage } from '../../models/messages.server.ts';
 import { channelState, isChannelPlatform, sendThroughChannel } from '../../models/meta.server.ts';
 import { DataError } from '../../models/query.server.ts';
+import { getRating } from '../../models/ratings.server.ts';
 
 const idSchema = z.string().uuid();
 
@@ -21,16 +24,36 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const found = await getConversation(ctx.supabase, ctx.current.companyId, id.data);
   if (!found) throw errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
   // Reading is the `read` action, sent by a tab that shows the conversation: a GET writes nothing.
-  const [members, files, channel] = await Promise.all([
+  const [members, files, labels, labelIds, canned, rating, channel] = await Promise.all([
     listMembers(ctx.supabase, ctx.current.companyId),
     listConversationFiles(ctx.supabase, id.data),
+    listLabels(ctx.supabase, ctx.current.companyId),
+    labelIdsOf(ctx.supabase, [id.data]),
+    listCanned(ctx.supabase, ctx.current.companyId),
+    getRating(ctx.supabase, id.data),
     isChannelPlatform(found.conversation.platform) ? channelState(ctx.supabase, id.data, found.messages) : null,
   ]);
   return json(
-    { ...found, files, channel, gravatar: gravatarUrl(found.visitor?.email), members, me: { id: ctx.user.id, name: ctx.current.displayName } },
+    {
+      ...found,
+      files,
+      channel,
+      gravatar: gravatarUrl(found.visitor?.email),
+      members,
+      me: { id: ctx.user.id, name: ctx.current.displayName },
+      companyName: ctx.current.companyName,
+      labels,
+      labelIds: labelIds.get(id.data) ?? [],
+      canned,
+      rating,
+    },
     { headers: ctx.headers },
   );
 }
+
+// A reply or, with isPrivate=true, a private note (agents only; the database keeps it from the visitor).
+const sendSchema = sendMessageSchema.extend({ isPrivate: z.enum(['true', 'false']).default('false') });
+const labelSchema = z.object({ labelId: z.string().uuid('Pick a label.') });
 
 const patchSchemas = {
   status: z.object({ status: conversationStatusSchema }),
@@ -53,7 +76,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const intent = form.intent;
 
   if (intent === 'send') {
-    const parsed = sendMessageSchema.safeParse(form);
+    const parsed = sendSchema.safeParse(form);
     if (!parsed.success) {
       return errorResponse(422, 'validation_failed', 'The message could not be sent.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
     }
@@ -63,6 +86,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         conversation_id: id.data,
         body: parsed.data.body,
         author_id: ctx.user.id,
+        is_private: parsed.data.isPrivate === 'true',
       });
       if (result === 'conflict') {
         return errorResponse(409, 'message_id_conflict', 'This message id is already used by another message; send it with a new id.', ctx.headers, {
@@ -100,6 +124,21 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       // The database is unreachable for now: the unread count stays, and the next read (or catch-up) sets it.
       return errorResponse(503, 'read_unavailable', 'The conversation could not be marked read right now.', ctx.headers);
     }
+  }
+
+  if (intent === 'label-add' || intent === 'label-remove') {
+    const parsed = labelSchema.safeParse(form);
+    if (!parsed.success) return errorResponse(422, 'validation_failed', 'Pick a label.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
+    if (intent === 'label-remove') {
+      await removeConversationLabel(ctx.supabase, id.data, parsed.data.labelId);
+      return json({ ok: true }, { headers: ctx.headers });
+    }
+    const code = await addConversationLabel(ctx.supabase, id.data, parsed.data.labelId);
+    // 23514: a label of another company; 42501/23503: not this company's conversation (RLS) or no such label.
+    if (code === '23514' || code === '23503') return errorResponse(422, 'validation_failed', 'Pick a label of this company.', ctx.headers, { fieldErrors: { labelId: 'Pick a label of this company.' } });
+    if (code === '42501') return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+    if (code) throw new Error(`add label: ${code}`);
+    return json({ ok: true }, { headers: ctx.headers });
   }
 
   let patch: Parameters<typeof updateConversation>[3];

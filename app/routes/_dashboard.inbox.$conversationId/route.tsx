@@ -6,6 +6,8 @@ import { Fragment, useEffect, useRef, useState } from 'react';
 import { MAX_MESSAGE_LENGTH } from '../../../functions/_shared/limits.ts';
 import { Avatar } from '../../components/Avatar.tsx';
 import { PlatformBadge } from '../../components/PlatformBadge.tsx';
+import { fillVariables } from '../../lib/canned-variables.ts';
+import { type ComposerMode, composerTyping } from '../../lib/composer-typing.ts';
 import { useLiveThread } from '../../lib/dashboard-context.tsx';
 import { clockTime, dayKey, dayLabel, visitorDisplayName } from '../../lib/format.ts';
 import { useVisitorsOnline } from '../../lib/presence-context.tsx';
@@ -14,7 +16,11 @@ import { threadFiles } from '../../lib/thread-files.ts';
 import { useTypingHub, useVisitorsTyping } from '../../lib/typing-context.tsx';
 import { useRecover } from '../../lib/use-recover.ts';
 import { FileList, MessageFiles, TrayView, useAttachmentTray } from './Attachments.tsx';
+import { useCannedPicker } from './CannedPicker.tsx';
 import { ChannelDelivery, ChannelWindowClosed } from './ChannelDelivery.tsx';
+import { ComposerModeSwitch } from './ComposerMode.tsx';
+import { ConversationLabels } from './ConversationLabels.tsx';
+import { ConversationRating } from './ConversationRating.tsx';
 import { CustomerProfile } from './CustomerProfile.tsx';
 import type { loader } from './conversation.server.ts';
 import { type Outgoing, OutgoingMessage } from './OutgoingMessage.tsx';
@@ -52,6 +58,7 @@ export default function ConversationView() {
   const typingHub = useTypingHub();
   const [outbox, setOutbox] = useState<Outgoing[]>([]);
   const [draft, setDraft] = useState('');
+  const [mode, setMode] = useState<ComposerMode>('reply');
   const [showProfile, setShowProfile] = useState(false);
   const listRef = useRef<HTMLDivElement>(null);
   const statusFetcher = useFetcher();
@@ -64,6 +71,17 @@ export default function ConversationView() {
   // Meta's 24-hour window: outside it the composer stays, disabled, under the notice saying why.
   const windowClosed = Boolean(data.channel && !data.channel.windowOpen);
   const deliveries = new Map((data.channel?.deliveries ?? []).map((d) => [d.message_id, d]));
+  // A canned response replaces the `/` draft with its text, variables filled; the agent may edit it before sending.
+  const picker = useCannedPicker(draft, data.canned, (c) => {
+    const text = fillVariables(c.body, { visitorName: visitor?.name ?? null, visitorEmail: visitor?.email ?? null, agentName: me.name, companyName: data.companyName });
+    setDraft(text);
+    composerTyping(typingHub, conversation.id, mode, text);
+  });
+  const changeMode = (next: ComposerMode) => {
+    setMode(next);
+    composerTyping(typingHub, conversation.id, next, draft);
+    document.getElementById('composer')?.focus();
+  };
 
   // Sent messages leave the outbox once the loader has them (the database is the truth).
   const stored = new Set(messages.map((m) => m.id));
@@ -85,10 +103,18 @@ export default function ConversationView() {
     setShownId(conversation.id);
     setOutbox([]);
     setDraft('');
+    setMode('reply');
   }
 
   const submitDraft = () => {
     const body = draft.trim();
+    if (mode === 'note') {
+      // A note is text only (the database refuses files on one) and never sets off the typing signal.
+      if (!body) return;
+      setOutbox((o) => [...o, { id: crypto.randomUUID(), body, createdAt: new Date().toISOString(), isPrivate: true }]);
+      setDraft('');
+      return;
+    }
     if (tray.busy) return; // the reply waits for its uploads
     if (tray.ready.length) {
       // A reply with files goes through /attachments/send (checked bytes, one transaction), then the thread is read.
@@ -115,7 +141,7 @@ export default function ConversationView() {
   // "Seen" with its time goes under the last of our messages the visitor has seen.
   let seenIndex = -1;
   messages.forEach((m, i) => {
-    if (i <= readIndex && (m.senderKind === 'agent' || m.senderKind === 'bot')) seenIndex = i;
+    if (i <= readIndex && (m.senderKind === 'agent' || m.senderKind === 'bot') && !m.isPrivate) seenIndex = i;
   });
   const seenAt = conversation.visitor_last_read_at ? new Date(conversation.visitor_last_read_at).toLocaleString() : '';
 
@@ -170,6 +196,7 @@ export default function ConversationView() {
                 <input type="checkbox" checked={optimisticBot} onChange={(e) => botFetcher.submit(e.currentTarget.form)} /> Auto-bot
               </label>
             </botFetcher.Form>
+            <ConversationLabels labels={data.labels} labelIds={data.labelIds} />
             <button type="button" onClick={() => setShowProfile((s) => !s)} aria-expanded={showProfile}>
               Customer Info
             </button>
@@ -181,11 +208,19 @@ export default function ConversationView() {
             const day = dayKey(m.createdAt);
             const sep = day !== lastDay;
             lastDay = day;
-            const mine = m.senderKind === 'agent' || m.senderKind === 'bot';
+            const mine = (m.senderKind === 'agent' || m.senderKind === 'bot') && !m.isPrivate;
             return (
               <Fragment key={m.id}>
                 {sep ? <div className="day">{dayLabel(m.createdAt)}</div> : null}
-                <div className={`msg ${m.senderKind}`} data-testid="message" data-message-id={m.id} data-sender={m.senderKind} data-state="sent">
+                <div
+                  className={`msg ${m.senderKind}${m.isPrivate ? ' note' : ''}`}
+                  data-testid="message"
+                  data-message-id={m.id}
+                  data-sender={m.senderKind}
+                  data-private={m.isPrivate ? 'true' : undefined}
+                  data-state="sent"
+                >
+                  {m.isPrivate ? <span className="note-tag">Private note</span> : null}
                   {m.body}
                   <MessageFiles files={files.byMessage.get(m.id) ?? []} />
                   <span className="meta">
@@ -223,14 +258,17 @@ export default function ConversationView() {
         {windowClosed ? <ChannelWindowClosed platform={conversation.platform} /> : null}
         <form
           ref={formRef}
-          className="composer"
+          className={`composer${mode === 'note' ? ' note-mode' : ''}`}
+          data-mode={mode}
           onSubmit={(e) => {
             e.preventDefault();
             submitDraft();
           }}
         >
+          <ComposerModeSwitch mode={mode} onChange={changeMode} />
+          {picker.view}
           <label className="sr-only" htmlFor="composer">
-            Reply
+            {mode === 'note' ? 'Private note' : 'Reply'}
           </label>
           <textarea
             id="composer"
@@ -240,13 +278,17 @@ export default function ConversationView() {
             disabled={windowClosed}
             aria-describedby={windowClosed ? 'window-closed' : undefined}
             value={draft}
-            placeholder="Write a reply… (Enter sends, Shift+Enter new line)"
+            placeholder={
+              mode === 'note' ? 'Write a private note for your team… (Enter adds it)' : 'Write a reply… (/ for canned replies, Enter sends, Shift+Enter new line)'
+            }
+            {...picker.inputProps}
             onChange={(e) => {
               setDraft(e.target.value);
-              typingHub?.input(conversation.id, e.target.value);
+              composerTyping(typingHub, conversation.id, mode, e.target.value);
             }}
             onBlur={() => typingHub?.stop(conversation.id)}
             onKeyDown={(e) => {
+              if (picker.onKeyDown(e)) return;
               if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
                 e.preventDefault();
                 submitDraft();
@@ -255,15 +297,16 @@ export default function ConversationView() {
               }
             }}
           />
-          <TrayView tray={tray} />
-          <button type="submit" className="primary" disabled={windowClosed || tray.busy || (!draft.trim() && !tray.ready.length)}>
-            Send
+          {mode === 'reply' ? <TrayView tray={tray} /> : null}
+          <button type="submit" className="primary" disabled={mode === 'note' ? !draft.trim() : windowClosed || tray.busy || (!draft.trim() && !tray.ready.length)}>
+            {mode === 'note' ? 'Add note' : 'Send'}
           </button>
         </form>
       </div>
 
       <CustomerProfile visitor={visitor} platform={conversation.platform} earlier={earlier} open={showProfile} onClose={() => setShowProfile(false)}>
         <FileList files={files.all} />
+        <ConversationRating rating={data.rating} />
       </CustomerProfile>
     </div>
   );

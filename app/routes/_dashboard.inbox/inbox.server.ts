@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { requireAgent } from '../../lib/auth.server.ts';
 import { gravatarUrl } from '../../lib/gravatar.server.ts';
 import { listConversations } from '../../models/conversations.server.ts';
+import { labelIdsOf, listLabels } from '../../models/labels.server.ts';
 
 export const inboxQuerySchema = z.object({
   status: z.enum(['open', 'pending', 'resolved', 'all']).catch('open'),
@@ -16,6 +17,10 @@ export const inboxQuerySchema = z.object({
     .catch('')
     .transform((s) => [...s].filter((ch) => ch.charCodeAt(0) >= 0x20).join('')),
   after: z.string().max(200).nullable().catch(null),
+  label: z.string().uuid().nullable().catch(null),
+  // A search's date range (calendar days); anything else is no bound.
+  from: z.iso.date().nullable().catch(null),
+  to: z.iso.date().nullable().catch(null),
 });
 
 export function parseInboxQuery(url: URL) {
@@ -25,6 +30,9 @@ export function parseInboxQuery(url: URL) {
     platform: url.searchParams.get('platform') ?? undefined,
     q: url.searchParams.get('q') ?? '',
     after: url.searchParams.get('after'),
+    from: url.searchParams.get('from'),
+    to: url.searchParams.get('to'),
+    label: url.searchParams.get('label'),
   });
 }
 
@@ -32,7 +40,14 @@ export function parseInboxQuery(url: URL) {
 export async function inboxPage({ request, context }: LoaderFunctionArgs) {
   const ctx = await requireAgent(request, context);
   const query = parseInboxQuery(new URL(request.url));
-  const { items, nextCursor } = await listConversations(ctx.supabase, ctx.current.companyId, ctx.user.id, query);
+  const [{ items, nextCursor }, labels] = await Promise.all([
+    listConversations(ctx.supabase, ctx.current.companyId, ctx.user.id, query),
+    listLabels(ctx.supabase, ctx.current.companyId),
+  ]);
+  const labelIds = await labelIdsOf(
+    ctx.supabase,
+    items.map((c) => c.id),
+  );
   const conversations = items.map((c) => ({
     id: c.id,
     platform: c.platform,
@@ -46,8 +61,10 @@ export async function inboxPage({ request, context }: LoaderFunctionArgs) {
     gravatar: gravatarUrl(c.visitor?.email),
     updatedAt: c.updated_at,
     visitorLastMessageId: c.visitor_last_read_message_id,
+    labelIds: labelIds.get(c.id) ?? [],
+    snippet: c.snippet ?? null,
   }));
-  return { body: { query, nextCursor, conversations }, headers: ctx.headers };
+  return { body: { query, nextCursor, conversations, labels }, headers: ctx.headers };
 }
 
 export async function loader(args: LoaderFunctionArgs) {

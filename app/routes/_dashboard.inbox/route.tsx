@@ -3,7 +3,10 @@
 import { Form, Link, NavLink, Outlet, type ShouldRevalidateFunction, useFetcher, useLoaderData, useLocation, useNavigate, useParams } from '@remix-run/react';
 import { useEffect, useRef, useState } from 'react';
 import { Avatar } from '../../components/Avatar.tsx';
+import { LabelChips } from '../../components/LabelChip.tsx';
 import { PlatformBadge } from '../../components/PlatformBadge.tsx';
+import { SearchDates } from '../../components/SearchDates.tsx';
+import { SearchSnippet } from '../../components/SearchSnippet.tsx';
 import { useDashboard, useLiveInbox } from '../../lib/dashboard-context.tsx';
 import { relativeTime } from '../../lib/format.ts';
 import { useVisitorsOnline } from '../../lib/presence-context.tsx';
@@ -11,6 +14,7 @@ import { liveShouldRevalidate } from '../../lib/revalidation.ts';
 import { useVisitorsTyping } from '../../lib/typing-context.tsx';
 import type { loader as olderLoader } from '../inbox.older/older.server.ts';
 import type { loader } from './inbox.server.ts';
+import { LabelFilter } from './LabelFilter.tsx';
 import { PlatformFilter } from './PlatformFilter.tsx';
 
 export { sessionHeaders as headers } from '../../lib/headers.ts';
@@ -145,10 +149,12 @@ export default function Inbox() {
             <input type="hidden" name="status" value={query.status} />
             <input type="hidden" name="scope" value={query.scope} />
             <input type="hidden" name="platform" value={query.platform} />
+            {query.label ? <input type="hidden" name="label" value={query.label} /> : null}
             <label className="sr-only" htmlFor="inbox-search">
               Search
             </label>
             <input id="inbox-search" type="search" name="q" defaultValue={query.q} placeholder="Search name, email or message…" style={{ width: '100%' }} />
+            <SearchDates from={query.from} to={query.to} />
           </Form>
           <nav className="row" aria-label="Status filter">
             {STATUSES.map((s) => (
@@ -165,9 +171,10 @@ export default function Inbox() {
               </Link>
             ))}
           </nav>
+          <LabelFilter labels={data.labels} current={query.label} />
         </div>
         {conversations.length === 0 ? (
-          <p className="empty">{query.q ? 'No conversations match your search.' : 'No conversations here yet.'}</p>
+          <p className="empty">{query.q || query.label ? 'No conversations match your search.' : 'No conversations here yet.'}</p>
         ) : (
           <ul className="conversations" data-testid="conversation-list">
             {conversations.map((c) => (
@@ -186,8 +193,9 @@ export default function Inbox() {
                       <PlatformBadge platform={c.platform} />
                     </span>
                     <span className="conv-preview" data-testid="preview">
-                      {c.preview}
+                      {c.snippet ? <SearchSnippet snippet={c.snippet} /> : c.preview}
                     </span>
+                    <LabelChips ids={c.labelIds} labels={data.labels} />
                   </span>
                   <span className="conv-meta">
                     <time dateTime={c.lastMessageAt} title={new Date(c.lastMessageAt).toLocaleString()}>

@@ -110,6 +110,8 @@ export default function DashboardLayout() {
       onEvent(e) {
         store.apply(e);
         if (e.event === 'message.created' && e.payload.sender_kind === 'visitor' && document.hidden) notify('New message from a visitor');
+        // The Auto Bot handed a conversation over (widget_handoff): someone should answer, tab hidden or not.
+        if (e.event === 'conversation.handoff') notify('A visitor asked to talk to a person');
         // company.topic_changed (a member was removed, the topic moved: the loader reads the new one), or a payload
         // this code cannot apply.
         if (needsReread(e)) refresh();
@@ -171,9 +173,14 @@ export default function DashboardLayout() {
                   </span>
                 ) : null}
               </NavLink>
+              <NavLink to="/reports">Reports</NavLink>
               {isAdmin ? <NavLink to="/settings/widget">Widget</NavLink> : null}
+              {isAdmin ? <NavLink to="/settings/hours">Hours</NavLink> : null}
               {isAdmin ? <NavLink to="/settings/channels">Channels</NavLink> : null}
               {isAdmin ? <NavLink to="/team">Team</NavLink> : null}
+              {isAdmin ? <NavLink to="/settings/labels">Labels</NavLink> : null}
+              {isAdmin ? <NavLink to="/settings/canned">Canned replies</NavLink> : null}
+              {isAdmin ? <NavLink to="/help">Help center</NavLink> : null}
             </nav>
             {alertsAsked ? null : (
               <button type="button" className="link" onClick={() => void Notification.requestPermission().finally(() => setAlertsAsked(true))}>

@@ -8,6 +8,7 @@ import { utcMicros } from '../../../functions/_shared/time.ts';
 import { isHttpError } from '../client.ts';
 import type { LiveSignals } from '../live.ts';
 import { afterFailure, nextToSend, type Outgoing, parseOutbox } from '../outbox.ts';
+import type { Identity } from '../shared.ts';
 import { type ChatMessage, mergeMessages, messageFromBroadcast } from '../text.ts';
 import { catchUpCursor } from './catch-up.ts';
 import { afterError } from './failure.ts';
@@ -24,10 +25,13 @@ export class ChatSync {
   notice: string | null = null;
   /** Whether the notice offers a retry button (sign-in refused for now). */
   canRetry = false;
-  identity: { name?: string; email?: string } = {};
+  /** What identify() said; the away chunk sends it to widget-identify (verified when it carries a userHash). */
+  identity: Identity = {};
   /** The attachments tray of the next message (made by the view once the attachments chunk is loaded). */
   tray: { busy: boolean } | null = null;
   unread = 0;
+  /** The conversation's status as last heard (catch-up or conversation.updated); resolved shows the rating prompt. */
+  status?: string;
   rerender: () => void = () => undefined;
   /** Typing, who is there and read marks (issue 18): a lazy chunk (d.live), loaded on the first connect. */
   live: LiveSignals | null = null;
@@ -133,7 +137,7 @@ export class ChatSync {
       for (;;) {
         const { data } = await this.d.api.history(this.conversationId, after);
         this.read(data.messages);
-        this.agentRead(data.agentRead?.messageId);
+        this.agentRead(data.agentRead?.messageId, data.status);
         if (!data.hasMore || !data.messages.length) break;
         after = data.messages[data.messages.length - 1]!.id;
       }
@@ -185,7 +189,10 @@ export class ChatSync {
       const m = messageFromBroadcast(payload, conversationId);
       if (m && !this.messages.some((x) => x.id === m.id)) this.add([m]);
     });
-    channel.on('broadcast', { event: 'conversation.updated' }, ({ payload }) => this.agentRead((payload as { agent_last_read_message_id?: unknown })?.agent_last_read_message_id));
+    type Updated = { agent_last_read_message_id?: unknown; status?: string } | undefined;
+    channel.on('broadcast', { event: 'conversation.updated' }, ({ payload }) =>
+      this.agentRead((payload as Updated)?.agent_last_read_message_id, (payload as Updated)?.status),
+    );
     this.liveWants.joined = conversationId;
     this.live?.join(this.realtime as never, conversationId);
     // A failed load is tried again on the next connect.
@@ -202,9 +209,12 @@ export class ChatSync {
     this.channel = channel;
   }
 
-  private agentRead(messageId: unknown) {
+  /** The agents' read mark and the conversation's status, from the catch-up or a conversation.updated. */
+  private agentRead(messageId: unknown, status?: string) {
     if (messageId != null) this.liveWants.read = messageId;
     this.live?.read(messageId);
+    this.status = status;
+    this.rerender();
   }
 
   /** The live chunk arrived: it joins the topics and learns the read mark that came before it (none is lost). */
@@ -329,9 +339,8 @@ export class ChatSync {
     this.rerender();
   }
 
-  async identify(v: { name?: string; email?: string }) {
+  identify(v: Identity) {
     this.identity = { ...this.identity, ...v };
     this.rerender();
-    if (this.conversationId) await this.d.api.startSession({ name: clean(v.name), email: clean(v.email) }).catch(() => undefined);
   }
 }

@@ -16,6 +16,10 @@ import { CSS } from './styles.ts';
 /** The attachments chunk (widget/src/attachments/), loaded once a conversation exists. */
 type Att = typeof import('../attachments/index.tsx');
 let att: Att | null = null;
+/** The help center chunk (widget/src/help/), loaded when the panel opens. */
+let hlp: typeof import('../help/index.tsx') | null = null;
+/** The away chunk (widget/src/away/): away state, contact form, identify() and earlier conversations. */
+let away: typeof import('../away/index.tsx') | null = null;
 
 export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf: typeof fileStrings | undefined; state: ChatSync }) {
   const [, force] = useState(0);
@@ -34,11 +38,26 @@ export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf:
       });
     }
   }, [host.isOpen(), state.conversationId]);
+  useEffect(() => {
+    if (host.isOpen() && !hlp) void import('../help/index.tsx').then((m) => {
+        hlp = m;
+        state.rerender();
+      });
+  }, [host.isOpen()]);
   const tray =
     att && state.conversationId
       ? ((state.tray ??= new att.Tray(host.client, () => state.conversationId, () => state.rerender(), att.strings(tf))) as InstanceType<Att['Tray']>)
       : null;
   const config = host.config;
+  // Only a company with office hours, or a page that called identify(), needs the away chunk.
+  const needsAway = !!config?.away || Object.keys(state.identity).length > 0;
+  useEffect(() => {
+    if (needsAway && !away)
+      void import('../away/index.tsx').then((m) => {
+        away = m;
+        state.rerender();
+      });
+  }, [needsAway]);
   // identify() may arrive after the form rendered: fill what the visitor has not typed yet.
   useEffect(() => {
     setFields((f) => ({ ...f, name: f.name || state.identity.name || '', email: f.email || state.identity.email || '' }));
@@ -88,14 +107,19 @@ export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf:
     </header>
   );
 
-  if (!config) {
+  const aw = config && away?.view(host, state);
+  if (!config || aw?.[0]) {
     return (
-      <div class={`p ${pos}`} role="dialog" aria-modal="true" aria-label={t.unavailableTitle} ref={panelRef} onKeyDown={onKeyDown}>
+      <div class={`p ${pos}`} role="dialog" aria-modal="true" aria-label={config?.title ?? t.unavailableTitle} ref={panelRef} onKeyDown={onKeyDown}>
         <style>{CSS}</style>
         {header}
-        <p class="u" data-state="unavailable">
-          {t.unavailable}
-        </p>
+        {aw ? (
+          aw[1]
+        ) : (
+          <p class="u" data-state="unavailable">
+            {t.unavailable}
+          </p>
+        )}
       </div>
     );
   }
@@ -166,6 +190,7 @@ export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf:
     <div class={`p ${pos}`} role="dialog" aria-modal="true" aria-label={config.title} ref={panelRef} onKeyDown={onKeyDown}>
       <style>{CSS + LIVE_CSS}</style>
       {header}
+      {aw?.[1]}
       <div class="m" ref={list} aria-live="polite">
         {config.greeting && <div class="g">{config.greeting}</div>}
         {state.messages.map((m) => (
@@ -196,7 +221,12 @@ export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf:
             )}
           </div>
         ))}
+        {hlp && <hlp.Help host={host} state={state} draft={draft} />}
       </div>
+      {/* The rating prompt (widget/src/csat/): its own chunk, loaded once the conversation is resolved. */}
+      {state.status === 'resolved' && (
+        <div ref={(el) => void import('../csat/index.ts').then((m) => m.mount(el, host, state))} />
+      )}
       {state.live && <Typing live={state.live} t={t} />}
       {state.notice && (
         <div class="n" role="status">

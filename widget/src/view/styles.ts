@@ -12,7 +12,7 @@ button{font:inherit;cursor:pointer}\
 .bub{max-width:80%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word;background:#f3f4f6}\
 .bub.v{align-self:flex-end;background:var(--p,#2563eb);color:#fff}\
 .bub.v a{color:#fff}\
-.bub small{display:block;font-size:11px;opacity:.75}\
+.bub small{display:block;font-size:11px;opacity:.75}.bub.v small{opacity:1}\
 .n{margin:0 12px 8px;padding:6px 10px;border-radius:8px;background:#fef3c7;color:#78350f;font-size:13px}\
 form{padding:10px 12px;border-top:1px solid #e5e7eb;display:flex;flex-direction:column;gap:8px}\
 label{font-size:13px;color:#374151;display:flex;flex-direction:column;gap:3px}\
