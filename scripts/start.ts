@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
+import { startFakeGraph } from '../dev/fake-graph/server.ts';
 import { ROOT } from '../local-supabase/config.ts';
 import { printStatus, runStack } from '../local-supabase/main.ts';
 import { setEmailJobUrl } from './email-job-url.ts';
@@ -10,6 +11,10 @@ import { setEmailJobUrl } from './email-job-url.ts';
 const DASHBOARD_PORT = Number(process.env.PORCHLIGHT_DASHBOARD_PORT ?? 3000);
 const DEMO_PORT = Number(process.env.PORCHLIGHT_DEMO_PORT ?? 3001);
 
+// The fake Graph API (a test double for Meta's servers) and the function secrets pointing at it.
+const FAKE_GRAPH_PORT = Number(process.env.PORCHLIGHT_FAKE_GRAPH_PORT ?? 54340);
+process.env.LOCAL_SUPABASE_FUNCTIONS_ENV_FILE ??= path.join(ROOT, 'dev/fake-graph/functions.env');
+const fakeGraph = await startFakeGraph({ port: FAKE_GRAPH_PORT });
 const stack = await runStack();
 printStatus(stack);
 const { cfg } = stack;
@@ -22,7 +27,7 @@ await setEmailJobUrl(cfg.adminDbUrl, `${cfg.apiUrl}/functions/v1/email-follow-up
 const lines: string[] = [];
 
 type Stoppable = { stop(): Promise<void> | void };
-const parts: Stoppable[] = [];
+const parts: Stoppable[] = [fakeGraph];
 
 if (existsSync(path.join(ROOT, 'app/server.ts'))) {
   const dashboardModule = '../app/server.ts';
@@ -39,6 +44,7 @@ if (existsSync(path.join(ROOT, 'demo/server.ts'))) {
   parts.push(await startDemoServer({ port: DEMO_PORT, supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, widgetKey: 'pk_demo_acme' }));
   lines.push(`Demo page+widget: http://127.0.0.1:${DEMO_PORT}`);
 }
+lines.push(`  Fake Graph API: ${fakeGraph.url}  (send a Messenger message as a user)`);
 exitHook((done) => {
   Promise.all(parts.map((p) => p.stop())).then(() => done(), () => done());
 });

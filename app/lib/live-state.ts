@@ -32,6 +32,8 @@ export interface InboxRow {
 export interface InboxView {
   status: ConversationStatus | 'all';
   scope: 'all' | 'mine' | 'unassigned';
+  /** Platform filter; absent or 'all': every platform. */
+  platform?: string;
   q: string;
   after: string | null;
   /** A label filter: like a search, the server decides which rows match. */
@@ -83,7 +85,8 @@ export function byActivity(a: InboxRow, b: InboxRow): number {
 }
 
 /** Whether a row belongs in this view of the inbox (status and assignee filters). */
-export function rowMatches(row: Pick<InboxRow, 'status' | 'assigneeId'>, view: InboxView): boolean {
+export function rowMatches(row: Pick<InboxRow, 'status' | 'assigneeId'> & { platform?: string }, view: InboxView): boolean {
+  if (view.platform && view.platform !== 'all' && row.platform !== view.platform) return false;
   if (view.status !== 'all' && row.status !== view.status) return false;
   if (view.scope === 'mine' && row.assigneeId !== view.userId) return false;
   if (view.scope === 'unassigned' && row.assigneeId !== null) return false;

@@ -91,7 +91,7 @@ export class LiveStore {
   }
 
   private olderThan(fresh: InboxSlice, old: InboxSlice): InboxSlice | null {
-    const sameView = ['status', 'scope', 'q', 'after'].every((k) => fresh.view[k as keyof InboxView] === old.view[k as keyof InboxView]);
+    const sameView = ['status', 'scope', 'platform', 'q', 'after'].every((k) => fresh.view[k as keyof InboxView] === old.view[k as keyof InboxView]);
     const last = fresh.rows[fresh.rows.length - 1];
     if (!sameView || !last || fresh.cursor === null || old.rows.length <= fresh.rows.length) return null;
     const ids = new Set(fresh.rows.map((r) => r.id));

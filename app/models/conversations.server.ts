@@ -49,6 +49,8 @@ export const PAGE_SIZE = 25;
 export interface InboxQuery {
   status: ConversationStatus | 'all';
   scope: Scope;
+  /** Where conversations come from (widget, facebook, instagram); 'all' or absent: everywhere. */
+  platform?: 'all' | Platform;
   q: string;
   /** Keyset cursor: `<last_message_at>|<id>` of the last row of the previous page (conversation-cursor.ts); a search's is search-cursor.ts's. */
   after: string | null;
@@ -88,6 +90,7 @@ export async function listConversations(
   if (query.status !== 'all') req = req.eq('status', query.status);
   if (query.scope === 'mine') req = req.eq('assignee_id', userId);
   if (query.scope === 'unassigned') req = req.is('assignee_id', null);
+  if (query.platform && query.platform !== 'all') req = req.eq('platform', query.platform);
   const cursor = decodeCursor(query.after);
   if (cursor) {
     req = req.or(`last_message_at.lt.${quoted(cursor.at)},and(last_message_at.eq.${quoted(cursor.at)},id.lt.${cursor.id})`);

@@ -67,6 +67,8 @@ export function startWorker(
     ...(process.env.DENO_DIR ? { DENO_DIR: process.env.DENO_DIR } : {}),
     ...functionSecrets(cfg.functionSecrets),
     ...readEnvFile(path.join(spec.root, '.env')),
+    // `supabase functions serve --env-file <file>`: secrets from a file of the caller's choosing.
+    ...(process.env.LOCAL_SUPABASE_FUNCTIONS_ENV_FILE ? readEnvFile(process.env.LOCAL_SUPABASE_FUNCTIONS_ENV_FILE) : {}),
     SUPABASE_URL: cfg.apiUrl,
     SUPABASE_ANON_KEY: cfg.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: cfg.serviceRoleKey,

@@ -88,6 +88,9 @@ test('the admin’s team and widget settings pages, and what an agent sees there
   await admin.page.goto(`${DASHBOARD}/settings/widget`);
   await expect(admin.page.getByRole('heading', { level: 1 })).toBeVisible();
   expect(await violations(admin.page)).toEqual([]);
+  await admin.page.goto(`${DASHBOARD}/settings/channels`);
+  await expect(admin.page.getByRole('heading', { level: 1, name: 'Channels' })).toBeVisible();
+  expect(await violations(admin.page)).toEqual([]);
   await admin.context.close();
 
   const agent = await signIn(browser, ACME_AGENT);

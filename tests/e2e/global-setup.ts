@@ -1,13 +1,23 @@
 // Starts everything the browser tests need, like `npm start` does but on free ports and a temporary database:
 // the local Supabase, the dashboard, the demo page (an allowed origin) and a second page on an origin the widget
 // does not allow. URLs reach the specs through process.env.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { startDashboard } from '../../app/server.ts';
 import { startDemoServer } from '../../demo/server.ts';
+import { startFakeGraph } from '../../dev/fake-graph/server.ts';
 import { freePort, startTemporaryStack } from '../../local-supabase/temporary-stack.ts';
 import { setEmailJobUrl } from '../../scripts/email-job-url.ts';
+import { TEST_CHANNEL_SECRETS_KEY } from '../support/channel-secrets-key.ts';
 
 export default async function globalSetup() {
+  // Meta's Graph API cannot exist here: the functions talk to the fake (dev/fake-graph/, a test double).
+  const fakeGraph = await startFakeGraph();
+  const envFile = path.join(await mkdtemp(path.join(tmpdir(), 'porchlight-e2e-env-')), 'functions.env');
+  await writeFile(envFile, `GRAPH_API_URL=${fakeGraph.apiUrl}\nCHANNEL_SECRETS_KEY=${TEST_CHANNEL_SECRETS_KEY}\n`);
+  process.env.LOCAL_SUPABASE_FUNCTIONS_ENV_FILE = envFile;
   const stack = await startTemporaryStack({
     name: 'porchlight-e2e',
     // Every browser visitor signs in anonymously from 127.0.0.1: far more than hosted Auth's 30 an hour per address.
@@ -44,11 +54,13 @@ export default async function globalSetup() {
     PORCHLIGHT_BLOCKED_DEMO_URL: blocked.url,
     PORCHLIGHT_DASHBOARD_URL: dashboard.url,
     PORCHLIGHT_MAIL_URL: stack.mail.url,
+    PORCHLIGHT_FAKE_GRAPH_URL: fakeGraph.url,
   });
   return async () => {
     await dashboard.stop();
     await demo.stop();
     await blocked.stop();
     await stack.stop();
+    await fakeGraph.stop();
   };
 }

@@ -11,6 +11,7 @@ import { conversationExists, getConversation, markRead, updateConversation } fro
 import { addConversationLabel, labelIdsOf, listLabels, removeConversationLabel } from '../../models/labels.server.ts';
 import { listMembers } from '../../models/members.server.ts';
 import { insertAgentMessage } from '../../models/messages.server.ts';
+import { channelState, isChannelPlatform, sendThroughChannel } from '../../models/meta.server.ts';
 import { DataError } from '../../models/query.server.ts';
 import { getRating } from '../../models/ratings.server.ts';
 import { listVisitorEmails } from '../../models/visitor-emails.server.ts';
@@ -24,7 +25,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const found = await getConversation(ctx.supabase, ctx.current.companyId, id.data);
   if (!found) throw errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
   // Reading is the `read` action, sent by a tab that shows the conversation: a GET writes nothing.
-  const [members, files, labels, labelIds, canned, rating, emails] = await Promise.all([
+  const [members, files, labels, labelIds, canned, rating, emails, channel] = await Promise.all([
     listMembers(ctx.supabase, ctx.current.companyId),
     listConversationFiles(ctx.supabase, id.data),
     listLabels(ctx.supabase, ctx.current.companyId),
@@ -32,12 +33,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     listCanned(ctx.supabase, ctx.current.companyId),
     getRating(ctx.supabase, id.data),
     listVisitorEmails(ctx.supabase, id.data),
+    isChannelPlatform(found.conversation.platform) ? channelState(ctx.supabase, id.data, found.messages) : null,
   ]);
   return json(
     {
       ...found,
       files,
       emails,
+      channel,
       gravatar: gravatarUrl(found.visitor?.email),
       members,
       me: { id: ctx.user.id, name: ctx.current.displayName },
@@ -93,13 +96,23 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
           fieldErrors: { id: 'This message id is already used.' },
         });
       }
-      return json({ ok: true, id: parsed.data.id, result }, { status: result === 'created' ? 201 : 200, headers: ctx.headers });
+      // Messenger/Instagram: stored first (the thread shows it), then handed to the Send API; its delivery row says how it went.
+      const { data: conv } = await ctx.supabase.from('conversations').select('platform').eq('id', id.data).maybeSingle();
+      const channel = conv && isChannelPlatform(conv.platform) ? await sendThroughChannel(ctx.supabase, parsed.data.id) : undefined;
+      return json({ ok: true, id: parsed.data.id, result, channel }, { status: result === 'created' ? 201 : 200, headers: ctx.headers });
     } catch (e) {
       const code = (e as { cause?: { code?: string } }).cause?.code;
       // RLS refused (another company's or unknown conversation) or the foreign key did not match.
       if (code === '42501' || code === '23503') return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
       throw e;
     }
+  }
+
+  if (intent === 'deliver') {
+    const messageId = idSchema.safeParse(form.messageId);
+    if (!messageId.success) return errorResponse(422, 'validation_failed', 'No such reply.', ctx.headers, { fieldErrors: { messageId: 'No such reply.' } });
+    const sent = await sendThroughChannel(ctx.supabase, messageId.data);
+    return json(sent, { status: sent.ok ? 200 : 502, headers: ctx.headers });
   }
 
   if (intent === 'read') {

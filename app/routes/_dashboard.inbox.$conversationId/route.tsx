@@ -17,6 +17,7 @@ import { useTypingHub, useVisitorsTyping } from '../../lib/typing-context.tsx';
 import { useRecover } from '../../lib/use-recover.ts';
 import { FileList, MessageFiles, TrayView, useAttachmentTray } from './Attachments.tsx';
 import { useCannedPicker } from './CannedPicker.tsx';
+import { ChannelDelivery, ChannelWindowClosed } from './ChannelDelivery.tsx';
 import { ComposerModeSwitch } from './ComposerMode.tsx';
 import { ConversationLabels } from './ConversationLabels.tsx';
 import { ConversationRating } from './ConversationRating.tsx';
@@ -34,6 +35,8 @@ export const shouldRevalidate: ShouldRevalidateFunction = (args) => {
   if (!args.formMethod && args.currentParams.conversationId === args.nextParams.conversationId && args.currentUrl.href !== args.nextUrl.href) {
     return false;
   }
+  // A Messenger/Instagram reply: its delivery row is not broadcast, so the thread is read again to show it.
+  if ((args.actionResult as { channel?: unknown } | undefined)?.channel) return true;
   return liveShouldRevalidate(args);
 };
 
@@ -66,6 +69,9 @@ export default function ConversationView() {
   const formRef = useRef<HTMLFormElement>(null);
   const tray = useAttachmentTray(conversation.id, formRef);
   const files = threadFiles(data.files, messages);
+  // Meta's 24-hour window: outside it the composer stays, disabled, under the notice saying why.
+  const windowClosed = Boolean(data.channel && !data.channel.windowOpen);
+  const deliveries = new Map((data.channel?.deliveries ?? []).map((d) => [d.message_id, d]));
   // A canned response replaces the `/` draft with its text, variables filled; the agent may edit it before sending.
   const picker = useCannedPicker(draft, data.canned, (c) => {
     const text = fillVariables(c.body, { visitorName: visitor?.name ?? null, visitorEmail: visitor?.email ?? null, agentName: me.name, companyName: data.companyName });
@@ -221,6 +227,7 @@ export default function ConversationView() {
                   <span className="meta">
                     {m.senderKind !== 'visitor' && m.authorName ? `${m.authorName} · ` : ''}
                     <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
+                    {mine && data.channel ? <ChannelDelivery messageId={m.id} platform={conversation.platform} delivery={deliveries.get(m.id)} /> : null}
                     {mine ? (
                       <span data-testid="delivery">
                         {i === seenIndex ? (
@@ -249,6 +256,7 @@ export default function ConversationView() {
           </p>
         ) : null}
 
+        {windowClosed ? <ChannelWindowClosed platform={conversation.platform} /> : null}
         <form
           ref={formRef}
           className={`composer${mode === 'note' ? ' note-mode' : ''}`}
@@ -268,6 +276,8 @@ export default function ConversationView() {
             name="body"
             rows={2}
             maxLength={MAX_MESSAGE_LENGTH}
+            disabled={windowClosed}
+            aria-describedby={windowClosed ? 'window-closed' : undefined}
             value={draft}
             placeholder={
               mode === 'note' ? 'Write a private note for your team… (Enter adds it)' : 'Write a reply… (/ for canned replies, Enter sends, Shift+Enter new line)'
@@ -289,7 +299,7 @@ export default function ConversationView() {
             }}
           />
           {mode === 'reply' ? <TrayView tray={tray} /> : null}
-          <button type="submit" className="primary" disabled={mode === 'note' ? !draft.trim() : tray.busy || (!draft.trim() && !tray.ready.length)}>
+          <button type="submit" className="primary" disabled={mode === 'note' ? !draft.trim() : windowClosed || tray.busy || (!draft.trim() && !tray.ready.length)}>
             {mode === 'note' ? 'Add note' : 'Send'}
           </button>
         </form>

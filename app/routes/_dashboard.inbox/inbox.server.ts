@@ -9,6 +9,7 @@ import { labelIdsOf, listLabels } from '../../models/labels.server.ts';
 export const inboxQuerySchema = z.object({
   status: z.enum(['open', 'pending', 'resolved', 'all']).catch('open'),
   scope: z.enum(['all', 'mine', 'unassigned']).catch('all'),
+  platform: z.enum(['all', 'widget', 'facebook', 'instagram']).catch('all'),
   q: z
     .string()
     .trim()
@@ -26,6 +27,7 @@ export function parseInboxQuery(url: URL) {
   return inboxQuerySchema.parse({
     status: url.searchParams.get('status') ?? undefined,
     scope: url.searchParams.get('scope') ?? undefined,
+    platform: url.searchParams.get('platform') ?? undefined,
     q: url.searchParams.get('q') ?? '',
     after: url.searchParams.get('after'),
     from: url.searchParams.get('from'),

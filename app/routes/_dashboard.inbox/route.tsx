@@ -15,6 +15,7 @@ import { useVisitorsTyping } from '../../lib/typing-context.tsx';
 import type { loader as olderLoader } from '../inbox.older/older.server.ts';
 import type { loader } from './inbox.server.ts';
 import { LabelFilter } from './LabelFilter.tsx';
+import { PlatformFilter } from './PlatformFilter.tsx';
 
 export { sessionHeaders as headers } from '../../lib/headers.ts';
 export { loader } from './inbox.server.ts';
@@ -147,6 +148,7 @@ export default function Inbox() {
           <Form method="get" role="search">
             <input type="hidden" name="status" value={query.status} />
             <input type="hidden" name="scope" value={query.scope} />
+            <input type="hidden" name="platform" value={query.platform} />
             {query.label ? <input type="hidden" name="label" value={query.label} /> : null}
             <label className="sr-only" htmlFor="inbox-search">
               Search
@@ -161,6 +163,7 @@ export default function Inbox() {
               </Link>
             ))}
           </nav>
+          <PlatformFilter current={query.platform} link={(platform) => link({ platform: platform === 'all' ? null : platform })} />
           <nav className="row" aria-label="Assignee filter">
             {SCOPES.map(([s, label]) => (
               <Link key={s} to={link({ scope: s })} aria-current={query.scope === s ? 'true' : undefined}>

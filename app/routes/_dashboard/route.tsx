@@ -177,6 +177,7 @@ export default function DashboardLayout() {
               {isAdmin ? <NavLink to="/settings/widget">Widget</NavLink> : null}
               {isAdmin ? <NavLink to="/settings/hours">Hours</NavLink> : null}
               {isAdmin ? <NavLink to="/settings/email">Email</NavLink> : null}
+              {isAdmin ? <NavLink to="/settings/channels">Channels</NavLink> : null}
               {isAdmin ? <NavLink to="/team">Team</NavLink> : null}
               {isAdmin ? <NavLink to="/settings/labels">Labels</NavLink> : null}
               {isAdmin ? <NavLink to="/settings/canned">Canned replies</NavLink> : null}

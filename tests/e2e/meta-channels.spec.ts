@@ -1,0 +1,92 @@
+// Messenger in the inbox, in real Chromium against the whole local stack and the fake Graph API (a test double:
+// Meta's servers cannot exist here): an admin connects a page, a Messenger user writes through the fake, the agent
+// answers in the dashboard and the double receives the reply; the platform filter; axe on both new screens.
+import { randomInt, randomUUID } from 'node:crypto';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page, test } from '@playwright/test';
+import { ACME_ADMIN, DASHBOARD, signIn } from './support.ts';
+
+const FAKE = () => process.env.PORCHLIGHT_FAKE_GRAPH_URL!;
+
+async function fake(path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${FAKE()}/_fake/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return res.json();
+}
+
+async function violations(page: Page): Promise<string[]> {
+  const { violations: found } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return found.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}
+
+test('a Messenger user writes, the agent answers in the dashboard, and the fake Graph API receives the reply', async ({ browser }) => {
+  const page = { id: String(randomInt(1e9, 9e9)), name: `E2E Page ${randomInt(1000)}`, token: `token-${randomUUID()}` };
+  const senderId = String(randomInt(1e9, 9e9));
+  await fake('pages', page);
+  await fake('users', { id: senderId, name: 'Mia Messenger', profilePic: 'https://example.com/mia.png' });
+  const appSecret = `app-${randomUUID()}`;
+
+  const admin = await signIn(browser, ACME_ADMIN);
+  const p = admin.page;
+  await p.getByRole('link', { name: 'Channels' }).click();
+  await expect(p.getByRole('heading', { level: 1, name: 'Channels' })).toBeVisible();
+  expect(await violations(p)).toEqual([]);
+  await p.getByLabel('Page id').fill(page.id);
+  await p.getByLabel('Page access token').fill('wrong-token');
+  await p.getByLabel('App secret').fill(appSecret);
+  await p.getByLabel('Verify token').fill('verify-e2e-token');
+  await p.getByRole('button', { name: 'Test and connect' }).click();
+  await expect(p.getByTestId('channel-result')).toContainText('Invalid OAuth access token');
+  expect(await violations(p)).toEqual([]);
+  await p.getByLabel('Page access token').fill(page.token);
+  await p.getByLabel('App secret').fill(appSecret);
+  await p.getByLabel('Verify token').fill('verify-e2e-token');
+  await p.getByRole('button', { name: 'Test and connect' }).click();
+  await expect(p.getByTestId('channel-result')).toContainText('Connected');
+  const item = p.getByTestId('channel-list').locator('li', { hasText: page.name });
+  const webhookUrl = (await item.getByTestId('webhook-url').textContent())!;
+  expect(await p.content()).not.toContain(page.token);
+  expect(await p.content()).not.toContain(appSecret);
+
+  // The Messenger user writes, through the fake's own page (it signs and posts the webhook).
+  const user = await browser.newPage();
+  await user.goto(FAKE());
+  await user.getByLabel('Webhook URL').fill(webhookUrl);
+  await user.getByLabel('App secret').fill(appSecret);
+  await user.getByLabel('Page or Instagram account id').fill(page.id);
+  await user.getByLabel('Sender id').fill(senderId);
+  await user.getByLabel('Message').fill('Hi, is my order on its way?');
+  await user.getByRole('button', { name: 'Send as this user' }).click();
+  await expect(user.getByRole('status')).toContainText('"stored":1');
+
+  await p.goto(`${DASHBOARD}/inbox?platform=facebook`);
+  const row = p.getByTestId('conversation-list').locator('li', { hasText: 'Hi, is my order on its way?' });
+  await expect(row).toContainText('Mia Messenger');
+  await expect(row.locator('[data-platform="facebook"]')).toBeVisible();
+  await p.goto(`${DASHBOARD}/inbox?platform=widget`);
+  await expect(p.getByText('Hi, is my order on its way?')).toHaveCount(0);
+
+  await p.goto(`${DASHBOARD}/inbox?platform=facebook`);
+  await row.getByRole('link').click();
+  await expect(p.getByTestId('conversation-title')).toHaveText('Mia Messenger');
+  await p.getByLabel('Reply').fill('Yes, it ships today!');
+  await p.getByLabel('Reply').press('Enter');
+  await expect(p.getByTestId('channel-delivery').last()).toHaveAttribute('data-status', 'sent');
+  await expect.poll(async () => (await fake('calls')).calls.filter((c: { recipientId: string }) => c.recipientId === senderId).map((c: { text: string }) => c.text)).toEqual([
+    'Yes, it ships today!',
+  ]);
+  expect(await violations(p)).toEqual([]);
+
+  // A Send API refusal is shown with the platform's reason; Retry sends it.
+  await fake('fail', { count: 1, status: 400, message: "(#551) This person isn't available right now.", code: 551 });
+  await p.getByLabel('Reply').fill('Tracking number follows');
+  await p.getByLabel('Reply').press('Enter');
+  const failed = p.getByTestId('message').filter({ hasText: 'Tracking number follows' }).getByTestId('channel-delivery');
+  await expect(failed).toHaveAttribute('data-status', 'failed');
+  await expect(failed.getByTestId('delivery-error')).toContainText("(#551) This person isn't available right now.");
+  expect(await violations(p)).toEqual([]);
+  await failed.getByRole('button', { name: 'Retry' }).click();
+  await expect(failed).toHaveAttribute('data-status', 'sent');
+  expect((await fake('calls')).calls.filter((c: { recipientId: string }) => c.recipientId === senderId).map((c: { answered: number }) => c.answered)).toEqual([200, 400, 200]);
+  await user.close();
+  await admin.context.close();
+});

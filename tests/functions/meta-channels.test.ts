@@ -1,0 +1,256 @@
+// Meta channels end to end against the running stand-in (real Deno, Postgres, Auth) and the fake Graph API (a
+// test double: Meta's servers cannot exist here): connecting a channel, the webhook's handshake and signature,
+// storing each message once, the Send API with retries and the 24-hour window, receipts, and tenant isolation.
+import { randomInt, randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, createCompany, createLogin } from '../support/factories.ts';
+import { fake, messagePayload, postWebhook, receiptPayload, webhookUrl } from '../support/fake-graph.ts';
+import { client, db, serviceClient, stack, uniqueEmail } from '../support/stack.ts';
+
+let admin: pg.Client;
+const digits = () => String(randomInt(1e9, 9e9)) + String(randomInt(1e5, 9e5));
+
+async function signIn(email: string, password: string) {
+  const c = client();
+  const { data, error } = await c.auth.signInWithPassword({ email, password });
+  if (error) throw error;
+  return { token: data.session!.access_token, db: c };
+}
+
+async function call(fn: string, token: string, body: unknown) {
+  const res = await fetch(`${stack().apiUrl}/functions/v1/${fn}`, {
+    method: 'POST',
+    headers: { apikey: stack().anonKey, 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function member(companyId: string, role: 'admin' | 'agent') {
+  const login = await createLogin(serviceClient(), uniqueEmail(role));
+  await addMember(admin, companyId, login.id, role);
+  return { id: login.id, ...(await signIn(login.email, login.password)) };
+}
+
+/** A company with an admin, an agent, a fake page of its own and a connected Messenger channel. */
+async function tenant() {
+  const { companyId } = await createCompany(admin);
+  const adminUser = await member(companyId, 'admin');
+  const agent = await member(companyId, 'agent');
+  const page = { id: digits(), name: `Page ${companyId.slice(0, 4)}`, token: `token-${randomUUID()}` };
+  await fake('pages', page);
+  const secrets = { appSecret: `secret-${randomUUID()}`, verifyToken: `verify-${randomUUID()}` };
+  const connected = await call('meta-channels', adminUser.token, { companyId, platform: 'facebook', pageId: page.id, pageToken: page.token, ...secrets });
+  expect(connected.status).toBe(201);
+  return { companyId, admin: adminUser, agent, page, ...secrets, channelId: connected.body.channel.id as string };
+}
+
+async function stored(channelId: string) {
+  return Number((await admin.query('select count(*) n from public.meta_inbound where channel_id = $1', [channelId])).rows[0].n);
+}
+
+async function writeAsUser(t: Awaited<ReturnType<typeof tenant>>, senderId: string, text: string, mid?: string) {
+  return postWebhook(webhookUrl(t.channelId), t.appSecret, messagePayload({ object: 'page', accountId: t.page.id, senderId, text, mid }));
+}
+
+let x: Awaited<ReturnType<typeof tenant>>;
+let y: Awaited<ReturnType<typeof tenant>>;
+
+beforeAll(async () => {
+  admin = await db();
+  [x, y] = await Promise.all([tenant(), tenant()]);
+});
+afterAll(async () => {
+  await admin.end();
+});
+
+describe('connecting a channel', () => {
+  it('tests the token against the Graph API, admins only, and never returns or exposes the secrets', async () => {
+    const base = { companyId: x.companyId, platform: 'facebook', pageId: x.page.id, appSecret: 's3cret-app', verifyToken: 'verify-token-1' };
+    const wrong = await call('meta-channels', x.admin.token, { ...base, pageToken: 'not-the-token' });
+    expect(wrong).toMatchObject({ status: 422, body: { code: 'connection_failed' } });
+    expect(wrong.body.message).toContain('Invalid OAuth access token');
+    expect((await call('meta-channels', x.agent.token, { ...base, pageToken: x.page.token })).status).toBe(403);
+    expect((await call('meta-channels', y.admin.token, { ...base, pageToken: x.page.token })).status).toBe(403);
+    expect((await call('meta-channels', x.admin.token, { ...base, pageId: 'abc', pageToken: x.page.token })).body.code).toBe('invalid_request');
+
+    const row = (await admin.query('select * from public.meta_channels where id = $1', [x.channelId])).rows[0];
+    for (const column of ['page_token_cipher', 'app_secret_cipher', 'verify_token_cipher']) {
+      expect(row[column]).not.toContain(x.page.token);
+      expect(row[column]).not.toContain(x.appSecret);
+      expect(row[column]).not.toContain(x.verifyToken);
+    }
+    // Through REST, as the company's admin: the channel, but no secret column.
+    const listed = await x.admin.db.from('meta_channels').select('id, name, account_id');
+    expect(listed.data).toEqual([{ id: x.channelId, name: x.page.name, account_id: x.page.id }]);
+    for (const column of ['page_token_cipher', 'app_secret_cipher', 'verify_token_cipher', '*']) {
+      const secret = await x.admin.db.from('meta_channels').select(column);
+      expect(secret.error?.code, column).toBe('42501');
+    }
+    expect((await y.admin.db.from('meta_channels').select('id').eq('id', x.channelId)).data).toEqual([]);
+  });
+});
+
+describe('the webhook', () => {
+  it('answers the handshake only with the channel verify token', async () => {
+    const url = (token: string) => `${webhookUrl(x.channelId)}&hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=1158201444`;
+    const ok = await fetch(url(x.verifyToken));
+    expect([ok.status, await ok.text()]).toEqual([200, '1158201444']);
+    const wrong = await fetch(url(y.verifyToken));
+    expect(wrong.status).toBe(403);
+    expect((await wrong.json()).code).toBe('verification_failed');
+    expect((await fetch(`${webhookUrl(randomUUID())}&hub.mode=subscribe&hub.verify_token=x&hub.challenge=1`)).status).toBe(404);
+  });
+
+  it('refuses a missing or forged signature, or another channel secret, and stores nothing', async () => {
+    const payload = messagePayload({ object: 'page', accountId: x.page.id, senderId: digits(), text: 'forged' });
+    const raw = JSON.stringify(payload);
+    const noSig = await fetch(webhookUrl(x.channelId), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: raw });
+    expect(noSig.status).toBe(401);
+    expect((await noSig.json()).code).toBe('signature_missing');
+    expect((await postWebhook(webhookUrl(x.channelId), x.appSecret, payload, `sha256=${'0'.repeat(64)}`)).status).toBe(403);
+    expect((await postWebhook(webhookUrl(x.channelId), y.appSecret, payload)).status).toBe(403);
+    expect((await postWebhook(webhookUrl(x.channelId), x.appSecret, payload, 'sha1=abc')).status).toBe(403);
+    expect(await stored(x.channelId)).toBe(0);
+  });
+
+  it('stores a message once, as a new visitor with the Graph profile, in a facebook conversation', async () => {
+    const senderId = digits();
+    await fake('users', { id: senderId, name: 'Mia Messenger', profilePic: 'https://example.com/mia.png' });
+    const mid = `m_${randomUUID()}`;
+    const since = (await admin.query('select clock_timestamp() t')).rows[0].t as Date;
+    const first = await writeAsUser(x, senderId, 'Hello from Messenger', mid);
+    expect(first.status).toBe(200);
+    expect(JSON.parse(first.body)).toEqual({ received: true, stored: 1 });
+    const replay = await writeAsUser(x, senderId, 'Hello from Messenger', mid);
+    expect(JSON.parse(replay.body)).toEqual({ received: true, stored: 0 });
+    const rows = (
+      await admin.query(
+        `select m.body, m.sender_kind, c.platform, c.company_id, v.name, s.profile_pic_url from public.meta_inbound i join public.messages m on m.id = i.message_id
+          join public.conversations c on c.id = m.conversation_id join public.visitors v on v.id = c.visitor_id
+          join public.meta_senders s on s.visitor_id = v.id where i.channel_id = $1 and s.sender_id = $2`,
+        [x.channelId, senderId],
+      )
+    ).rows;
+    expect(rows).toEqual([{ body: 'Hello from Messenger', sender_kind: 'visitor', platform: 'facebook', company_id: x.companyId, name: 'Mia Messenger', profile_pic_url: 'https://example.com/mia.png' }]);
+    // The existing message triggers announce it on the company's topic, as they do a widget message (once).
+    const { rows: signals } = await admin.query(
+      `select topic from realtime.messages where inserted_at >= $1::timestamptz at time zone 'utc' and topic like $2 and payload::text like '%Hello from Messenger%'`,
+      [since.toISOString(), `company:${x.companyId}:%`],
+    );
+    expect(signals.length).toBeGreaterThanOrEqual(1);
+    // The agents of the company see it through REST; the other company's do not.
+    expect((await x.agent.db.from('messages').select('body').eq('body', 'Hello from Messenger')).data).toHaveLength(1);
+    expect((await y.agent.db.from('messages').select('body').eq('body', 'Hello from Messenger')).data).toHaveLength(0);
+  });
+
+  it("ignores events for another page even when signed with this channel's secret", async () => {
+    const before = await stored(x.channelId);
+    const res = await postWebhook(webhookUrl(x.channelId), x.appSecret, messagePayload({ object: 'page', accountId: y.page.id, senderId: digits(), text: 'not yours' }));
+    expect(JSON.parse(res.body).stored).toBe(0);
+    expect(await stored(x.channelId)).toBe(before);
+    expect(await stored(y.channelId)).toBe(0);
+  });
+
+  it('connects an Instagram account linked to the page and stores its messages in an instagram conversation', async () => {
+    const page = { id: digits(), name: 'Insta page', token: `token-${randomUUID()}`, instagramId: digits() };
+    await fake('pages', page);
+    const secrets = { appSecret: `secret-${randomUUID()}`, verifyToken: `verify-${randomUUID()}` };
+    const base = { companyId: x.companyId, platform: 'instagram', pageId: page.id, pageToken: page.token, ...secrets };
+    const connected = await call('meta-channels', x.admin.token, base);
+    expect(connected).toMatchObject({ status: 201, body: { channel: { platform: 'instagram', page_id: page.id, account_id: page.instagramId } } });
+    const channelId = connected.body.channel.id as string;
+    const noAccount = { id: digits(), name: 'No IG', token: `token-${randomUUID()}` };
+    await fake('pages', noAccount);
+    expect((await call('meta-channels', x.admin.token, { ...base, pageId: noAccount.id, pageToken: noAccount.token })).body.code).toBe('no_instagram_account');
+    // A page-object body is refused on an Instagram channel; the instagram one is stored.
+    const senderId = digits();
+    expect((await postWebhook(webhookUrl(channelId), secrets.appSecret, messagePayload({ object: 'page', accountId: page.instagramId, senderId, text: 'x' }))).status).toBe(400);
+    const res = await postWebhook(webhookUrl(channelId), secrets.appSecret, messagePayload({ object: 'instagram', accountId: page.instagramId, senderId, text: 'Hi from Instagram' }));
+    expect(JSON.parse(res.body).stored).toBe(1);
+    const { rows } = await admin.query(
+      `select c.platform from public.meta_inbound i join public.messages m on m.id = i.message_id join public.conversations c on c.id = m.conversation_id where i.channel_id = $1`,
+      [channelId],
+    );
+    expect(rows).toEqual([{ platform: 'instagram' }]);
+  });
+
+  it('answers bad payloads with a 400, never a 5xx', async () => {
+    for (const body of [{ object: 'page' }, { object: 'page', entry: [{ id: 'x' }] }, { object: 'instagram', entry: [] }]) {
+      expect((await postWebhook(webhookUrl(x.channelId), x.appSecret, body)).status).toBe(400);
+    }
+  });
+});
+
+async function conversationWith(t: Awaited<ReturnType<typeof tenant>>) {
+  const senderId = digits();
+  await writeAsUser(t, senderId, `hi ${senderId}`);
+  const { rows } = await admin.query(
+    `select c.id from public.conversations c join public.meta_senders s on s.visitor_id = c.visitor_id where s.channel_id = $1 and s.sender_id = $2`,
+    [t.channelId, senderId],
+  );
+  return { senderId, conversationId: rows[0].id as string };
+}
+
+async function reply(t: Awaited<ReturnType<typeof tenant>>, conversationId: string, body: string) {
+  const id = randomUUID();
+  const { error } = await t.agent.db.from('messages').insert({ id, conversation_id: conversationId, sender_kind: 'agent', author_id: t.agent.id, body });
+  if (error) throw error;
+  return id;
+}
+
+const sentTo = async (recipientId: string) => ((await fake('calls')).calls as { recipientId: string; text: string; answered: number }[]).filter((c) => c.recipientId === recipientId);
+
+describe('sending a reply', () => {
+  it('reaches the Send API, retries a transient failure, and read receipts mark it seen', async () => {
+    const { senderId, conversationId } = await conversationWith(x);
+    const id = await reply(x, conversationId, 'Hello Mia, how can we help?');
+    await fake('fail', { count: 1, status: 500, message: 'An unexpected error has occurred. Please retry your request later.', code: 2 });
+    const sent = await call('meta-send', x.agent.token, { messageId: id });
+    expect(sent.status).toBe(200);
+    expect(sent.body.delivery).toMatchObject({ status: 'sent', attempts: 2, error: null });
+    expect((await sentTo(senderId)).map((c) => [c.text, c.answered])).toEqual([
+      ['Hello Mia, how can we help?', 500],
+      ['Hello Mia, how can we help?', 200],
+    ]);
+    // Sending again is a no-op.
+    expect((await call('meta-send', x.agent.token, { messageId: id })).body.delivery.status).toBe('sent');
+    expect(await sentTo(senderId)).toHaveLength(2);
+
+    await postWebhook(webhookUrl(x.channelId), x.appSecret, receiptPayload({ object: 'page', accountId: x.page.id, senderId, kind: 'read', watermark: Date.now() + 1000 }));
+    const after = (await admin.query('select d.status, c.visitor_last_read_message_id from public.meta_deliveries d join public.messages m on m.id = d.message_id join public.conversations c on c.id = m.conversation_id where d.message_id = $1', [id])).rows[0];
+    expect(after).toEqual({ status: 'read', visitor_last_read_message_id: id });
+  });
+
+  it("shows the platform's reason for a failure, and a later call retries it", async () => {
+    const { senderId, conversationId } = await conversationWith(x);
+    const id = await reply(x, conversationId, 'This one fails first');
+    await fake('fail', { count: 1, status: 400, message: '(#100) The user is not available right now', code: 100 });
+    const failed = await call('meta-send', x.agent.token, { messageId: id });
+    expect(failed.status).toBe(502);
+    expect(failed.body).toMatchObject({ code: 'send_failed', delivery: { status: 'failed', attempts: 1, error: '(#100) The user is not available right now' } });
+    const retried = await call('meta-send', x.agent.token, { messageId: id });
+    expect(retried.body.delivery).toMatchObject({ status: 'sent', attempts: 2, error: null });
+    expect((await sentTo(senderId)).map((c) => c.answered)).toEqual([400, 200]);
+  });
+
+  it("refuses outside Meta's 24-hour window", async () => {
+    const { senderId, conversationId } = await conversationWith(x);
+    await admin.query(`update public.messages set created_at = now() - interval '25 hours' where conversation_id = $1`, [conversationId]);
+    const id = await reply(x, conversationId, 'Too late');
+    const refused = await call('meta-send', x.agent.token, { messageId: id });
+    expect(refused).toMatchObject({ status: 422, body: { code: 'window_closed', delivery: { status: 'failed' } } });
+    expect(await sentTo(senderId)).toHaveLength(0);
+  });
+
+  it("never sends another company's reply", async () => {
+    const { senderId, conversationId } = await conversationWith(x);
+    const id = await reply(x, conversationId, 'Only X may send this');
+    expect((await call('meta-send', y.agent.token, { messageId: id })).status).toBe(404);
+    expect((await call('meta-send', y.admin.token, { messageId: id })).status).toBe(404);
+    expect((await call('meta-send', x.agent.token, { messageId: 'nope' })).status).toBe(400);
+    expect(await sentTo(senderId)).toHaveLength(0);
+    expect((await admin.query('select count(*) n from public.meta_deliveries where message_id = $1', [id])).rows[0].n).toBe('0');
+  });
+});
