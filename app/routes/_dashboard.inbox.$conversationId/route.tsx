@@ -1,29 +1,30 @@
-// One conversation: header (avatar, presence, status, assignee, auto-bot), messages with day separators and
-// delivery state, an optimistic idempotent composer, and the visitor's profile. The thread is the loader's with the
-// company's events applied in place; reading it is an action sent only while it is on screen (use-read.ts).
-import { isRouteErrorResponse, Link, type ShouldRevalidateFunction, useFetcher, useLoaderData, useLocation, useRevalidator, useRouteError } from '@remix-run/react';
-import { Fragment, useEffect, useRef, useState } from 'react';
+// One conversation: the header (ThreadControls.tsx), the stored messages (ThreadMessages.tsx) with the outbox, an
+// optimistic idempotent composer (reply or private note, / for canned replies), and the visitor's profile. The thread
+// is the loader's with the company's events applied in place; reading it is an action sent while on screen (use-read.ts).
+import { isRouteErrorResponse, Link, type ShouldRevalidateFunction, useLoaderData, useLocation, useRevalidator, useRouteError } from '@remix-run/react';
+import { useEffect, useRef, useState } from 'react';
 import { MAX_MESSAGE_LENGTH } from '../../../functions/_shared/limits.ts';
 import { Avatar } from '../../components/Avatar.tsx';
 import { PlatformBadge } from '../../components/PlatformBadge.tsx';
 import { fillVariables } from '../../lib/canned-variables.ts';
 import { type ComposerMode, composerTyping } from '../../lib/composer-typing.ts';
 import { useLiveThread } from '../../lib/dashboard-context.tsx';
-import { clockTime, dayKey, dayLabel, visitorDisplayName } from '../../lib/format.ts';
+import { visitorDisplayName } from '../../lib/format.ts';
 import { useVisitorsOnline } from '../../lib/presence-context.tsx';
 import { liveShouldRevalidate } from '../../lib/revalidation.ts';
 import { threadFiles } from '../../lib/thread-files.ts';
 import { useTypingHub, useVisitorsTyping } from '../../lib/typing-context.tsx';
 import { useRecover } from '../../lib/use-recover.ts';
-import { FileList, MessageFiles, TrayView, useAttachmentTray } from './Attachments.tsx';
+import { FileList, TrayView, useAttachmentTray } from './Attachments.tsx';
 import { useCannedPicker } from './CannedPicker.tsx';
-import { ChannelDelivery, ChannelWindowClosed } from './ChannelDelivery.tsx';
+import { ChannelWindowClosed } from './ChannelDelivery.tsx';
 import { ComposerModeSwitch } from './ComposerMode.tsx';
-import { ConversationLabels } from './ConversationLabels.tsx';
 import { ConversationRating } from './ConversationRating.tsx';
 import { CustomerProfile } from './CustomerProfile.tsx';
 import type { loader } from './conversation.server.ts';
 import { type Outgoing, OutgoingMessage } from './OutgoingMessage.tsx';
+import { ThreadControls } from './ThreadControls.tsx';
+import { ThreadMessages } from './ThreadMessages.tsx';
 import { useReadWhileShown } from './use-read.ts';
 import { VisitorEmails } from './VisitorEmails.tsx';
 
@@ -62,16 +63,12 @@ export default function ConversationView() {
   const [mode, setMode] = useState<ComposerMode>('reply');
   const [showProfile, setShowProfile] = useState(false);
   const listRef = useRef<HTMLDivElement>(null);
-  const statusFetcher = useFetcher();
-  const assignFetcher = useFetcher();
-  const botFetcher = useFetcher();
   const name = visitorDisplayName(visitor);
   const formRef = useRef<HTMLFormElement>(null);
   const tray = useAttachmentTray(conversation.id, formRef);
   const files = threadFiles(data.files, messages);
   // Meta's 24-hour window: outside it the composer stays, disabled, under the notice saying why.
   const windowClosed = Boolean(data.channel && !data.channel.windowOpen);
-  const deliveries = new Map((data.channel?.deliveries ?? []).map((d) => [d.message_id, d]));
   // A canned response replaces the `/` draft with its text, variables filled; the agent may edit it before sending.
   const picker = useCannedPicker(draft, data.canned, (c) => {
     const text = fillVariables(c.body, { visitorName: visitor?.name ?? null, visitorEmail: visitor?.email ?? null, agentName: me.name, companyName: data.companyName });
@@ -135,22 +132,6 @@ export default function ConversationView() {
     typingHub?.stop(conversation.id);
   };
 
-  // Delivery state: "Seen" up to the visitor's last-read message.
-  const readIndex = conversation.visitor_last_read_message_id
-    ? messages.findIndex((m) => m.id === conversation.visitor_last_read_message_id)
-    : -1;
-  // "Seen" with its time goes under the last of our messages the visitor has seen.
-  let seenIndex = -1;
-  messages.forEach((m, i) => {
-    if (i <= readIndex && (m.senderKind === 'agent' || m.senderKind === 'bot') && !m.isPrivate) seenIndex = i;
-  });
-  const seenAt = conversation.visitor_last_read_at ? new Date(conversation.visitor_last_read_at).toLocaleString() : '';
-
-  const optimisticStatus = (statusFetcher.formData?.get('status') as string | null) ?? conversation.status;
-  const optimisticAssignee = assignFetcher.formData ? String(assignFetcher.formData.get('assigneeId') ?? '') : (conversation.assignee_id ?? '');
-  const optimisticBot = botFetcher.formData ? botFetcher.formData.get('autoBot') === 'true' : conversation.auto_bot;
-
-  let lastDay = '';
   return (
     <div className="conversation" data-testid="conversation" data-conversation-id={conversation.id}>
       <div className="thread">
@@ -166,86 +147,15 @@ export default function ConversationView() {
             </span>{' '}
             <PlatformBadge platform={conversation.platform} />
           </div>
-          <div className="thread-controls">
-            <statusFetcher.Form method="post">
-              <input type="hidden" name="intent" value="status" />
-              <label>
-                <span className="sr-only">Status</span>
-                <select name="status" value={optimisticStatus} onChange={(e) => statusFetcher.submit(e.currentTarget.form)} aria-label="Status">
-                  <option value="open">Open</option>
-                  <option value="pending">Pending</option>
-                  <option value="resolved">Resolved</option>
-                </select>
-              </label>
-            </statusFetcher.Form>
-            <assignFetcher.Form method="post">
-              <input type="hidden" name="intent" value="assign" />
-              <select name="assigneeId" value={optimisticAssignee} onChange={(e) => assignFetcher.submit(e.currentTarget.form)} aria-label="Assignee">
-                <option value="">Unassigned</option>
-                {members.map((m) => (
-                  <option key={m.user_id} value={m.user_id}>
-                    {m.display_name || 'Member'}
-                    {m.user_id === me.id ? ' (me)' : ''}
-                  </option>
-                ))}
-              </select>
-            </assignFetcher.Form>
-            <botFetcher.Form method="post">
-              <input type="hidden" name="intent" value="bot" />
-              <input type="hidden" name="autoBot" value={optimisticBot ? 'false' : 'true'} />
-              <label title="Let the bot answer while no agent replies">
-                <input type="checkbox" checked={optimisticBot} onChange={(e) => botFetcher.submit(e.currentTarget.form)} /> Auto-bot
-              </label>
-            </botFetcher.Form>
-            <ConversationLabels labels={data.labels} labelIds={data.labelIds} />
+          <ThreadControls conversation={conversation} members={members} me={me} labels={data.labels} labelIds={data.labelIds}>
             <button type="button" onClick={() => setShowProfile((s) => !s)} aria-expanded={showProfile}>
               Customer Info
             </button>
-          </div>
+          </ThreadControls>
         </header>
 
         <div className="messages" ref={listRef} data-testid="messages" aria-live="polite">
-          {messages.map((m, i) => {
-            const day = dayKey(m.createdAt);
-            const sep = day !== lastDay;
-            lastDay = day;
-            const mine = (m.senderKind === 'agent' || m.senderKind === 'bot') && !m.isPrivate;
-            return (
-              <Fragment key={m.id}>
-                {sep ? <div className="day">{dayLabel(m.createdAt)}</div> : null}
-                <div
-                  className={`msg ${m.senderKind}${m.isPrivate ? ' note' : ''}`}
-                  data-testid="message"
-                  data-message-id={m.id}
-                  data-sender={m.senderKind}
-                  data-private={m.isPrivate ? 'true' : undefined}
-                  data-state="sent"
-                >
-                  {m.isPrivate ? <span className="note-tag">Private note</span> : null}
-                  {m.body}
-                  <MessageFiles files={files.byMessage.get(m.id) ?? []} />
-                  <span className="meta">
-                    {m.senderKind !== 'visitor' && m.authorName ? `${m.authorName} · ` : ''}
-                    <time dateTime={m.createdAt}>{clockTime(m.createdAt)}</time>
-                    {mine && data.channel ? <ChannelDelivery messageId={m.id} platform={conversation.platform} delivery={deliveries.get(m.id)} /> : null}
-                    {mine ? (
-                      <span data-testid="delivery">
-                        {i === seenIndex ? (
-                          <span data-testid="seen-mark" title={seenAt ? `Seen ${seenAt}` : 'Seen'}>
-                            {' · Seen'}
-                          </span>
-                        ) : readIndex >= i ? (
-                          ' · Seen'
-                        ) : (
-                          ' · Sent'
-                        )}
-                      </span>
-                    ) : null}
-                  </span>
-                </div>
-              </Fragment>
-            );
-          })}
+          <ThreadMessages conversation={conversation} messages={messages} files={files} channel={data.channel} />
           {pending.map((m) => (
             <OutgoingMessage key={m.id} message={m} />
           ))}
