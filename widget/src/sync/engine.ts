@@ -9,9 +9,11 @@ import { isHttpError } from '../client.ts';
 import type { LiveSignals } from '../live.ts';
 import { afterFailure, nextToSend, type Outgoing, parseOutbox } from '../outbox.ts';
 import type { Identity } from '../shared.ts';
-import { type ChatMessage, mergeMessages, messageFromBroadcast } from '../text.ts';
+import { type ChatMessage, mergeMessages } from '../text.ts';
 import { catchUpCursor } from './catch-up.ts';
+import { conversationChannel } from './conversation-channel.ts';
 import { afterError } from './failure.ts';
+import { LiveHandover } from './live-handover.ts';
 import type { ChannelLike, Prechat, RealtimeLike, SyncDeps } from './ports.ts';
 import { markSeen, noteAlive, readSeen } from './read-marks.ts';
 
@@ -34,10 +36,7 @@ export class ChatSync {
   status?: string;
   rerender: () => void = () => undefined;
   /** Typing, who is there and read marks (issue 18): a lazy chunk (d.live), loaded on the first connect. */
-  live: LiveSignals | null = null;
-  /** Until the live chunk arrives: the conversation its topics are to join, and the newest agent read mark. */
-  private liveWants: { joined?: string; read?: unknown } = {};
-  private liveLoading: Promise<void> | undefined;
+  private handover = new LiveHandover();
   private realtime: RealtimeLike | null = null;
   private channel: ChannelLike | null = null;
   private flushing = false;
@@ -48,6 +47,10 @@ export class ChatSync {
   private prechat?: Prechat;
   /** Ids of messages read from the history (or the session's answer), i.e. with everything before them. */
   private synced = new Set<string>();
+
+  get live(): LiveSignals | null {
+    return this.handover.live;
+  }
 
   constructor(private d: SyncDeps) {
     this.conversationId = d.get('conversation');
@@ -180,23 +183,17 @@ export class ChatSync {
     const old = this.channel;
     this.channel = null; // our own removal below must not look like Realtime ending the channel
     if (old) await this.realtime.removeChannel(old);
-    const channel = this.realtime.channel(`conversation:${this.conversationId}`, {
-      config: { private: true, presence: { key: this.visitorId ?? session.user.id } },
-    });
     const conversationId = this.conversationId;
-    channel.on('broadcast', { event: 'message.created' }, ({ payload }) => {
-      // Only a well-formed row of this conversation, and never in place of a copy already read from the database.
-      const m = messageFromBroadcast(payload, conversationId);
-      if (m && !this.messages.some((x) => x.id === m.id)) this.add([m]);
+    const channel = conversationChannel(this.realtime, conversationId, this.visitorId ?? session.user.id, {
+      // Never in place of a copy already read from the database.
+      message: (m) => !this.messages.some((x) => x.id === m.id) && this.add([m]),
+      updated: (readId, status) => this.agentRead(readId, status),
     });
-    type Updated = { agent_last_read_message_id?: unknown; status?: string } | undefined;
-    channel.on('broadcast', { event: 'conversation.updated' }, ({ payload }) =>
-      this.agentRead((payload as Updated)?.agent_last_read_message_id, (payload as Updated)?.status),
-    );
-    this.liveWants.joined = conversationId;
-    this.live?.join(this.realtime as never, conversationId);
-    // A failed load is tried again on the next connect.
-    this.liveLoading ??= this.d.live?.().then((live) => this.attachLive(live), () => void (this.liveLoading = undefined));
+    this.handover.join(this.realtime, conversationId);
+    this.handover.load(this.d.live, this.realtime, (live) => {
+      if (this.d.host.isOpen() && this.conversationId) live.markSeen(this.conversationId, this.messages);
+      this.rerender();
+    });
     channel.subscribe((status) => {
       if (status === 'SUBSCRIBED') {
         void channel.track({ kind: 'visitor', visitor_id: this.visitorId, online_at: new Date().toISOString() });
@@ -211,19 +208,8 @@ export class ChatSync {
 
   /** The agents' read mark and the conversation's status, from the catch-up or a conversation.updated. */
   private agentRead(messageId: unknown, status?: string) {
-    if (messageId != null) this.liveWants.read = messageId;
-    this.live?.read(messageId);
+    this.handover.read(messageId);
     this.status = status;
-    this.rerender();
-  }
-
-  /** The live chunk arrived: it joins the topics and learns the read mark that came before it (none is lost). */
-  private attachLive(live: LiveSignals) {
-    this.live = live;
-    const { joined, read } = this.liveWants;
-    if (joined && this.realtime) live.join(this.realtime as never, joined);
-    live.read(read);
-    if (this.d.host.isOpen() && this.conversationId) live.markSeen(this.conversationId, this.messages);
     this.rerender();
   }
 
