@@ -38,6 +38,7 @@ export async function searchConversations(
     p_from: dayStart(query.from ?? null),
     p_to: dayStart(query.to ?? null, true),
     p_label_ids: query.label ? [query.label] : null,
+    p_platform: query.platform && query.platform !== 'all' ? query.platform : null,
     p_after_tier: cursor?.tier ?? null,
     p_after_at: cursor?.at ?? null,
     p_after_id: cursor?.id ?? null,

@@ -23,7 +23,7 @@ interface Hit {
 }
 
 /** A visitor (with locale) and a conversation in the company, its messages at the given ages in days. */
-async function conversation(company: string, o: { name?: string; email?: string; locale?: string; status?: string; assignee?: string | null; messages: [string, number][] }) {
+async function conversation(company: string, o: { name?: string; email?: string; locale?: string; status?: string; assignee?: string | null; platform?: string; messages: [string, number][] }) {
   const user = randomUUID();
   await c.query(`insert into auth.users (id, aud, role, is_anonymous) values ($1, 'authenticated', 'authenticated', true)`, [user]);
   const visitor = (
@@ -36,11 +36,12 @@ async function conversation(company: string, o: { name?: string; email?: string;
     ])
   ).rows[0].id as string;
   const id = (
-    await c.query(`insert into public.conversations (company_id, visitor_id, status, assignee_id) values ($1, $2, $3, $4) returning id`, [
+    await c.query(`insert into public.conversations (company_id, visitor_id, status, assignee_id, platform) values ($1, $2, $3, $4, $5) returning id`, [
       company,
       visitor,
       o.status ?? 'open',
       o.assignee ?? null,
+      o.platform ?? 'widget',
     ])
   ).rows[0].id as string;
   for (const [body, days] of o.messages) {
@@ -63,7 +64,7 @@ async function search(actor: Actor, query: string, opts: Record<string, unknown>
     await becomeActor(c, w, actor);
     const { rows } = await c.query(
       `select * from public.search_conversations(p_company_id => $1, p_query => $2, p_status => $3, p_assignee_id => $4, p_unassigned => $5,
-         p_from => $6, p_to => $7, p_after_tier => $8, p_after_at => $9, p_after_id => $10, p_limit => $11, p_label_ids => $12)`,
+         p_from => $6, p_to => $7, p_after_tier => $8, p_after_at => $9, p_after_id => $10, p_limit => $11, p_label_ids => $12, p_platform => $13)`,
       [
         company,
         query,
@@ -77,6 +78,7 @@ async function search(actor: Actor, query: string, opts: Record<string, unknown>
         opts.afterId ?? null,
         opts.limit ?? 25,
         opts.labels ?? null,
+        opts.platform ?? null,
       ],
     );
     return rows as Hit[];
@@ -200,6 +202,16 @@ describe('inbox search ranks and pages', () => {
     const label = (await c.query(`insert into public.labels (company_id, name, color) values ($1, $2, '#336699') returning id`, [w.companyX, `vip-${tag}`])).rows[0].id;
     await c.query(`insert into public.conversation_labels (conversation_id, label_id, company_id) values ($1, $2, $3)`, [mine, label, w.companyX]);
     expect(ids(await search('agentX', word, { labels: [label] }))).toEqual([mine]);
+  });
+
+  it('filters by platform, as the inbox list does', async () => {
+    const word = `${tag}channel`;
+    const messenger = await conversation(w.companyX, { platform: 'facebook', name: `Mira ${tag}channel`, messages: [[word, 1]] });
+    const widget = await conversation(w.companyX, { messages: [[word, 2]] });
+    expect(ids(await search('agentX', word)).sort()).toEqual([messenger, widget].sort());
+    expect(ids(await search('agentX', word, { platform: 'facebook' }))).toEqual([messenger]);
+    expect(ids(await search('agentX', word, { platform: 'widget' }))).toEqual([widget]);
+    expect(ids(await search('agentX', word, { platform: 'instagram' }))).toEqual([]);
   });
 
   it('pages by keyset without repeating or skipping a conversation', async () => {
