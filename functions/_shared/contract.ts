@@ -39,6 +39,8 @@ export interface PublicWidgetConfig {
   away?: AwayState | null;
   /** identify() must carry a valid userHash. */
   requireVerification?: boolean;
+  /** The company has published help articles: only then does the panel load its help chunk. */
+  hasHelpArticles?: boolean;
 }
 
 /** widget_away_state(): within office hours now; while away, the message with chat (message) or a contact form only. */

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { ownWidget } from './own-widget.ts';
 import { DASHBOARD, DEMO, query, serviceClient, startChat } from './support.ts';
 
 const KEY = 'pk_demo_acme';
@@ -11,6 +12,7 @@ const launcher = (page: Page) => page.getByRole('button', { name: 'Chat with Acm
 const badge = (page: Page) => page.locator('[data-porchlight]').locator('.b');
 const bubbles = (page: Page) => page.locator('[data-message-id]');
 const isPanel = (url: string) => /\/panel-[A-Za-z0-9]+\.js$/.test(new URL(url).pathname);
+const isHelpChunk = (url: string) => /\/help-[A-Za-z0-9]+\.js$/.test(new URL(url).pathname);
 
 /** Everything the context asks the network for, and every socket its pages open. */
 function watch(context: BrowserContext) {
@@ -22,6 +24,7 @@ function watch(context: BrowserContext) {
     ...seen,
     to: (part: string) => seen.requests.filter((r) => r.url.includes(part)),
     panelLoads: () => seen.requests.filter((r) => isPanel(r.url)),
+    helpLoads: () => seen.requests.filter((r) => isHelpChunk(r.url)),
   };
 }
 
@@ -228,6 +231,32 @@ function rawGet(url: string): Promise<{ status: number; headers: http.IncomingHt
       .on('error', reject);
   });
 }
+
+test('opening the chat loads the help chunk only for a company with published help articles', async ({ browser }) => {
+  // Acme's seed has published articles: its panel fetches the help chunk for "Search help articles".
+  const acme = await browser.newContext();
+  const acmeNet = watch(acme);
+  const acmePage = await acme.newPage();
+  await acmePage.goto(DEMO());
+  await launcher(acmePage).click();
+  await expect(acmePage.getByRole('button', { name: 'Search help articles' })).toBeVisible();
+  expect(acmeNet.helpLoads()).toHaveLength(1);
+  await acme.close();
+
+  // A company without articles: the open panel has no help entry and never fetches the chunk.
+  const own = await ownWidget();
+  const bare = await browser.newContext();
+  const bareNet = watch(bare);
+  const barePage = await bare.newPage();
+  await barePage.goto(own.url);
+  await barePage.getByRole('button', { name: 'Chat with us' }).click();
+  await expect(barePage.getByLabel('How can we help?')).toBeVisible();
+  await barePage.waitForLoadState('networkidle');
+  expect(bareNet.panelLoads()).toHaveLength(1);
+  expect(bareNet.helpLoads()).toEqual([]);
+  await expect(barePage.getByRole('button', { name: 'Search help articles' })).toHaveCount(0);
+  await bare.close();
+});
 
 test("the dashboard's server sends its pages and build files compressed", async ({ page }) => {
   const login = await rawGet(`${DASHBOARD}/login`);

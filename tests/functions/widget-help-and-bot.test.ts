@@ -61,6 +61,21 @@ afterAll(async () => {
 });
 
 describe('widget-help', () => {
+  it('tells the widget whether its company has published articles, so a company without them never loads the help chunk', async () => {
+    const config = async (widgetKey: string) => {
+      const url = new URL(`${stack().apiUrl}/functions/v1/widget-config`);
+      url.searchParams.set('key', widgetKey);
+      const res = await fetch(url, { headers: { Origin: ORIGIN } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as { hasHelpArticles?: boolean };
+    };
+    expect((await config(key)).hasHelpArticles).toBe(true);
+    // Only a draft: nothing a visitor could read, so nothing to load.
+    const draftsOnly = await createCompany(admin, { name: 'Drafting', widget: { allowed_origins: [ORIGIN] } });
+    await admin.query(`insert into public.help_articles (company_id, title, body, published) values ($1, 'Not yet', 'Draft only', false)`, [draftsOnly.companyId]);
+    expect((await config(draftsOnly.widgetKey!)).hasHelpArticles).toBe(false);
+  });
+
   it("finds published articles of the widget's company only, typos included, and opens only those", async () => {
     const token = await visitor();
     const found = await call('widget-help', token, { query: { q: 'how do i reset my pasword' } });

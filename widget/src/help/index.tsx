@@ -1,7 +1,8 @@
 /** @jsxImportSource preact */
-// The widget's help center (a lazy chunk, loaded when the panel opens): "Search help articles", suggestions while
-// the visitor types the first message, an article view inside the panel, and "Talk to a person" under the Auto
-// Bot's answer. Articles' Markdown is built as elements of a small subset (markdown.ts), never as HTML.
+// The widget's help center (a lazy chunk, loaded when the panel opens and the company has published articles):
+// "Search help articles", suggestions while the visitor types the first message, an article view inside the panel,
+// and "Talk to a person" under the Auto Bot's answer. Articles' Markdown is built as elements of a small subset
+// (markdown.ts), never as HTML.
 // Reaches every module the panel shares with its other lazy chunks, so esbuild keeps them in one shared chunk
 // (it makes a chunk per set of importers: a second file would cost the panel about 170 B gzip more).
 import '../../../functions/_shared/attachment-rules.ts';

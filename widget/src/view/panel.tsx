@@ -16,7 +16,7 @@ import { CSS } from './styles.ts';
 /** The attachments chunk (widget/src/attachments/), loaded once a conversation exists. */
 type Att = typeof import('../attachments/index.tsx');
 let att: Att | null = null;
-/** The help center chunk (widget/src/help/), loaded when the panel opens. */
+/** The help center chunk (widget/src/help/), loaded when the panel opens on a company with published articles. */
 let hlp: typeof import('../help/index.tsx') | null = null;
 /** The away chunk (widget/src/away/): away state, contact form, identify() and earlier conversations. */
 let away: typeof import('../away/index.tsx') | null = null;
@@ -38,12 +38,13 @@ export function Panel({ host, t, tf, state }: { host: PanelHost; t: Strings; tf:
       });
     }
   }, [host.isOpen(), state.conversationId]);
+  const hasHelp = host.config?.hasHelpArticles === true;
   useEffect(() => {
-    if (host.isOpen() && !hlp) void import('../help/index.tsx').then((m) => {
+    if (host.isOpen() && hasHelp && !hlp) void import('../help/index.tsx').then((m) => {
         hlp = m;
         state.rerender();
       });
-  }, [host.isOpen()]);
+  }, [host.isOpen(), hasHelp]);
   const tray =
     att && state.conversationId
       ? ((state.tray ??= new att.Tray(host.client, () => state.conversationId, () => state.rerender(), att.strings(tf))) as InstanceType<Att['Tray']>)
