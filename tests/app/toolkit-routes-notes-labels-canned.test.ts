@@ -80,6 +80,7 @@ describe('labels', () => {
 
   it("agents label a conversation; the inbox filters by it; another company's agent cannot", async () => {
     const params = { conversationId: acme.conversationId };
+    const [{ id: globexLabel }] = (await sql<{ id: string }>(`insert into public.labels (company_id, name, color) values ($1, 'Globex only', '#0f766e') returning id`, [globex.companyId])) as [{ id: string }];
     const add = await call(conversationRoute.action, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params, form: { intent: 'label-add', labelId: billing } });
     expect(add.status).toBe(200);
     const again = await call(conversationRoute.action, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params, form: { intent: 'label-add', labelId: billing } });
@@ -91,10 +92,15 @@ describe('labels', () => {
       params: { conversationId: globex.conversationId },
       form: { intent: 'label-add', labelId: billing },
     });
-    expect(other.status).toBe(422);
+    // Another company's conversation is not there for this agent, whatever label is picked.
+    expect([other.status, (await other.json()).code]).toEqual([404, 'conversation_not_found']);
     const stranger = await call(conversationRoute.action, `/inbox/${acme.conversationId}`, { cookie: globexAgent, params, form: { intent: 'label-add', labelId: billing } });
-    expect(stranger.status).toBeGreaterThanOrEqual(400);
-    expect(stranger.status).toBeLessThan(500);
+    expect([stranger.status, (await stranger.json()).code]).toEqual([404, 'conversation_not_found']);
+    // This company's conversation with another company's label: the label is what is wrong.
+    const foreignLabel = await call(conversationRoute.action, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params, form: { intent: 'label-add', labelId: globexLabel } });
+    expect([foreignLabel.status, (await foreignLabel.json()).code]).toEqual([422, 'validation_failed']);
+    const unknownLabel = await call(conversationRoute.action, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params, form: { intent: 'label-add', labelId: randomUUID() } });
+    expect([unknownLabel.status, (await unknownLabel.json()).code]).toEqual([422, 'validation_failed']);
     const removed = await call(conversationRoute.action, `/inbox/${acme.conversationId}`, { cookie: acmeAgent, params, form: { intent: 'label-remove', labelId: billing } });
     expect(removed.status).toBe(200);
     const empty = await (await call(inboxRoute.loader, `/inbox?status=all&label=${billing}`, { cookie: acmeAgent })).json();

@@ -137,9 +137,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       return json({ ok: true }, { headers: ctx.headers });
     }
     const code = await addConversationLabel(ctx.supabase, id.data, parsed.data.labelId);
-    // 23514: a label of another company; 42501/23503: not this company's conversation (RLS) or no such label.
-    if (code === '23514' || code === '23503') return errorResponse(422, 'validation_failed', 'Pick a label of this company.', ctx.headers, { fieldErrors: { labelId: 'Pick a label of this company.' } });
-    if (code === '42501') return errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+    // 42501: not this company's conversation (RLS). 23514/23503: the label and the conversation are of different
+    // companies, or one does not exist; which of the two is wrong decides the answer (the lookup runs only here).
+    const notFound = () => errorResponse(404, 'conversation_not_found', 'No such conversation.', ctx.headers);
+    if (code === '42501') return notFound();
+    if (code === '23514' || code === '23503') {
+      if (!(await conversationExists(ctx.supabase, ctx.current.companyId, id.data))) return notFound();
+      return errorResponse(422, 'validation_failed', 'Pick a label of this company.', ctx.headers, { fieldErrors: { labelId: 'Pick a label of this company.' } });
+    }
     if (code) throw new Error(`add label: ${code}`);
     return json({ ok: true }, { headers: ctx.headers });
   }
