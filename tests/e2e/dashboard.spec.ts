@@ -251,7 +251,9 @@ async function changeColourAndSeeIt(browser: Browser) {
   await admin.page.goto('/settings/widget');
   const colour = `#${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
   await admin.page.getByLabel('Primary colour').fill(colour);
-  await admin.page.getByRole('button', { name: 'Save settings' }).click();
+  // By keyboard: the live preview loading beside the form can move the button between Playwright's aim and its
+  // click on a busy machine (in one CI run the Save submitted nothing).
+  await admin.page.getByRole('button', { name: 'Save settings' }).press('Enter');
   await expect(admin.page.getByText('Saved.')).toBeVisible();
 
   const visitorContext = await admin.context.browser()!.newContext();
