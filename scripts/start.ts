@@ -6,7 +6,7 @@ import exitHook from 'async-exit-hook';
 import { startFakeGraph } from '../dev/fake-graph/server.ts';
 import { ROOT } from '../local-supabase/config.ts';
 import { printStatus, runStack } from '../local-supabase/main.ts';
-import { setEmailJobUrl } from './email-job-url.ts';
+import { setJobUrls } from './job-urls.ts';
 
 const DASHBOARD_PORT = Number(process.env.PORCHLIGHT_DASHBOARD_PORT ?? 3000);
 const DEMO_PORT = Number(process.env.PORCHLIGHT_DEMO_PORT ?? 3001);
@@ -19,11 +19,11 @@ const stack = await runStack();
 printStatus(stack);
 const { cfg } = stack;
 // The email transport's function secrets (config.toml) point at the mail catcher's Resend-compatible API, and the
-// scheduled email job at the local functions URL (hosted: ADR 0014). Functions read them when they first start.
+// scheduled jobs (email, Meta delivery retry) at the local functions URL (hosted: ADR 0014). Functions read them when they first start.
 process.env.EMAIL_API_URL ??= stack.mail.url;
 process.env.EMAIL_API_KEY ??= 're_local_development';
 process.env.EMAIL_FROM ??= 'support@porchlight.localhost';
-await setEmailJobUrl(cfg.adminDbUrl, `${cfg.apiUrl}/functions/v1/email-follow-up`);
+await setJobUrls(cfg.adminDbUrl, `${cfg.apiUrl}/functions/v1`);
 const lines: string[] = [];
 
 type Stoppable = { stop(): Promise<void> | void };

@@ -12,6 +12,8 @@ export interface Delivery {
   status: 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
   error: string | null;
   attempts: number;
+  /** A background retry is planned for then (Meta had a transient failure); null otherwise. */
+  next_attempt_at: string | null;
 }
 
 /** Sends a stored reply through the Send API; the delivery row records the outcome either way. */
@@ -26,7 +28,7 @@ export async function sendThroughChannel(supabase: SupabaseClient, messageId: st
 /** The deliveries of a conversation's replies and whether Meta's window is open (the customer wrote < 24 h ago). */
 export async function channelState(supabase: SupabaseClient, conversationId: string, messages: { id: string; senderKind: string; createdAt: string }[]) {
   const ids = messages.filter((m) => m.senderKind !== 'visitor').map((m) => m.id);
-  const { data } = ids.length ? await supabase.from('meta_deliveries').select('message_id, status, error, attempts').in('message_id', ids) : { data: [] };
+  const { data } = ids.length ? await supabase.from('meta_deliveries').select('message_id, status, error, attempts, next_attempt_at').in('message_id', ids) : { data: [] };
   const { data: last } = await supabase
     .from('messages')
     .select('created_at')

@@ -41,8 +41,14 @@ describe('functions deploy layout', () => {
     for (const name of folders) {
       expect(config.functions[name]).toMatchObject({ entrypoint: `../functions/${name}/index.ts`, import_map: '../functions/deno.json' });
     }
-    // Only the config (read before any sign-in), the email job (its own secret, ADR 0014) and Meta's webhook (signed
-    // with X-Hub-Signature-256 instead, ADR 0019) are open; the others need a visitor's or agent's JWT at the gateway.
-    expect(Object.entries(config.functions).filter(([, f]) => f.verify_jwt === false).map(([n]) => n).sort()).toEqual(['email-follow-up', 'meta-webhook', 'widget-config']);
+    // Only the config (read before any sign-in), the scheduled jobs (each with its own secret, ADR 0014 and 0019) and
+    // Meta's webhook (signed with X-Hub-Signature-256 instead, ADR 0019) are open; the others need a visitor's or
+    // agent's JWT at the gateway.
+    expect(Object.entries(config.functions).filter(([, f]) => f.verify_jwt === false).map(([n]) => n).sort()).toEqual([
+      'email-follow-up',
+      'meta-delivery-job',
+      'meta-webhook',
+      'widget-config',
+    ]);
   });
 });

@@ -9,7 +9,7 @@ import { startDashboard } from '../../app/server.ts';
 import { startDemoServer } from '../../demo/server.ts';
 import { startFakeGraph } from '../../dev/fake-graph/server.ts';
 import { freePort, startTemporaryStack } from '../../local-supabase/temporary-stack.ts';
-import { setEmailJobUrl } from '../../scripts/email-job-url.ts';
+import { setJobUrls } from '../../scripts/job-urls.ts';
 import { TEST_CHANNEL_SECRETS_KEY } from '../support/channel-secrets-key.ts';
 
 export default async function globalSetup() {
@@ -25,11 +25,11 @@ export default async function globalSetup() {
   });
   const { cfg } = stack;
   // As `npm start`: the email secrets at the mail catcher's Resend-compatible API (the email-provider double), the
-  // scheduled email job at this stack's function (ADR 0014).
+  // scheduled jobs at this stack's functions (ADR 0014).
   process.env.EMAIL_API_URL ??= stack.mail.url;
   process.env.EMAIL_API_KEY ??= 're_local_e2e';
   process.env.EMAIL_FROM ??= 'support@porchlight.test';
-  await setEmailJobUrl(cfg.adminDbUrl, `${cfg.apiUrl}/functions/v1/email-follow-up`);
+  await setJobUrls(cfg.adminDbUrl, `${cfg.apiUrl}/functions/v1`);
   const demo = await startDemoServer({ port: await freePort(), supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, widgetKey: 'pk_demo_acme' });
   const blocked = await startDemoServer({ port: await freePort(), supabaseUrl: cfg.apiUrl, anonKey: cfg.anonKey, widgetKey: 'pk_demo_acme' });
   const dashboard = await startDashboard({

@@ -1,10 +1,11 @@
 // Messenger in the inbox, in real Chromium against the whole local stack and the fake Graph API (a test double:
 // Meta's servers cannot exist here): an admin connects a page, a Messenger user writes through the fake, the agent
-// answers in the dashboard and the double receives the reply; the platform filter; axe on both new screens.
+// answers in the dashboard and the double receives the reply; the platform filter; a refusal and a Meta outage
+// (sent by the background job once it is over); axe on every new screen.
 import { randomInt, randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { ACME_ADMIN, DASHBOARD, signIn } from './support.ts';
+import { ACME_ADMIN, DASHBOARD, query, signIn } from './support.ts';
 
 const FAKE = () => process.env.PORCHLIGHT_FAKE_GRAPH_URL!;
 
@@ -87,6 +88,23 @@ test('a Messenger user writes, the agent answers in the dashboard, and the fake 
   await failed.getByRole('button', { name: 'Retry' }).click();
   await expect(failed).toHaveAttribute('data-status', 'sent');
   expect((await fake('calls')).calls.filter((c: { recipientId: string }) => c.recipientId === senderId).map((c: { answered: number }) => c.answered)).toEqual([200, 400, 200]);
+
+  // A Meta outage outlasts the quick tries: the reply says it will go by itself, and the scheduled job (run here
+  // at a clock two minutes on, as pg_cron would) sends it once Meta is back.
+  await fake('fail', { count: 3, status: 503, message: 'Service temporarily unavailable', code: 2 });
+  await p.getByLabel('Reply').fill('Back in a minute');
+  await p.getByLabel('Reply').press('Enter');
+  const waiting = p.getByTestId('message').filter({ hasText: 'Back in a minute' }).getByTestId('channel-delivery');
+  await expect(waiting).toHaveAttribute('data-status', 'retrying');
+  await expect(waiting).toContainText('trying again automatically');
+  await expect(waiting.getByRole('button', { name: 'Retry now' })).toBeVisible();
+  expect(await violations(p)).toEqual([]);
+  const [run] = await query<{ id: string | null }>(`select private.run_meta_delivery_job(now() + interval '2 minutes') as id`);
+  expect(run!.id).not.toBeNull();
+  await expect.poll(async () => (await query('select 1 from net._http_response where id = $1', [run!.id])).length, { timeout: 20_000 }).toBe(1);
+  await p.reload();
+  await expect(p.getByTestId('message').filter({ hasText: 'Back in a minute' }).getByTestId('channel-delivery')).toHaveAttribute('data-status', 'sent');
+  expect((await fake('calls')).calls.filter((c: { recipientId: string }) => c.recipientId === senderId).map((c: { answered: number }) => c.answered)).toEqual([200, 400, 200, 503, 503, 503, 200]);
   await user.close();
   await admin.context.close();
 });

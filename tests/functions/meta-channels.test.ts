@@ -9,6 +9,8 @@ import { fake, messagePayload, postWebhook, receiptPayload, webhookUrl } from '.
 import { client, db, serviceClient, stack, uniqueEmail } from '../support/stack.ts';
 
 let admin: pg.Client;
+/** As the migrations' owner: the scheduled jobs' private functions. */
+let owner: pg.Client;
 const digits = () => String(randomInt(1e9, 9e9)) + String(randomInt(1e5, 9e5));
 
 async function signIn(email: string, password: string) {
@@ -59,9 +61,12 @@ let y: Awaited<ReturnType<typeof tenant>>;
 
 beforeAll(async () => {
   admin = await db();
+  owner = await db('supabase_admin');
+  await owner.query('select private.set_meta_delivery_job_url($1)', [`${stack().apiUrl}/functions/v1/meta-delivery-job`]);
   [x, y] = await Promise.all([tenant(), tenant()]);
 });
 afterAll(async () => {
+  await owner.end();
   await admin.end();
 });
 
@@ -252,5 +257,106 @@ describe('sending a reply', () => {
     expect((await call('meta-send', x.agent.token, { messageId: 'nope' })).status).toBe(400);
     expect(await sentTo(senderId)).toHaveLength(0);
     expect((await admin.query('select count(*) n from public.meta_deliveries where message_id = $1', [id])).rows[0].n).toBe('0');
+  });
+});
+
+/** One run of the scheduled delivery retry at `now`, as pg_cron runs it; waits for pg_net's answer from the function. */
+async function runDeliveryJob(now: Date): Promise<{ sent: number; retrying: number; failed: number } | null> {
+  const id = (await owner.query('select private.run_meta_delivery_job($1) as id', [now.toISOString()])).rows[0].id;
+  if (id === null) return null;
+  for (let i = 0; i < 300; i++) {
+    const { rows } = await owner.query('select status_code, content from net._http_response where id = $1', [id]);
+    if (rows[0]) {
+      expect(rows[0].status_code).toBe(200);
+      return JSON.parse(rows[0].content);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no answer from the delivery job');
+}
+
+const deliveryOf = async (messageId: string) =>
+  (await admin.query('select status, attempts, retries, error, next_attempt_at from public.meta_deliveries where message_id = $1', [messageId])).rows[0];
+const minutes = (from: Date, n: number) => new Date(from.getTime() + n * 60_000);
+const OUTAGE = { status: 500, message: 'An unexpected error has occurred. Please retry your request later.', code: 2 };
+
+describe('background delivery retries (the scheduled job)', () => {
+  it('sends a reply caught in a Meta outage once Meta is back, exactly once, on the planned schedule', async () => {
+    const { senderId, conversationId } = await conversationWith(x);
+    const id = await reply(x, conversationId, 'Sent through the outage');
+    await fake('fail', { count: 3, ...OUTAGE });
+    const start = new Date();
+    const first = await call('meta-send', x.agent.token, { messageId: id });
+    expect(first).toMatchObject({ status: 502, body: { code: 'send_failed', delivery: { status: 'pending', attempts: 3, retries: 0, error: OUTAGE.message } } });
+    // The first retry is planned a minute after the quick tries.
+    const planned = new Date((await deliveryOf(id)).next_attempt_at).getTime();
+    expect(planned - start.getTime()).toBeGreaterThanOrEqual(55_000);
+    expect(planned - start.getTime()).toBeLessThan(70_000);
+
+    // Not due yet: nothing is sent.
+    await runDeliveryJob(minutes(start, 0.5));
+    expect((await deliveryOf(id)).attempts).toBe(3);
+
+    // Due, and Meta still down: the next retry is planned two minutes later.
+    await fake('fail', { count: 1, ...OUTAGE });
+    const second = minutes(start, 1.2);
+    await runDeliveryJob(second);
+    const afterSecond = await deliveryOf(id);
+    expect(afterSecond).toMatchObject({ status: 'pending', attempts: 4, retries: 1, error: OUTAGE.message });
+    expect(new Date(afterSecond.next_attempt_at).getTime()).toBe(minutes(second, 2).getTime());
+
+    // Meta is back: sent once; later runs leave it alone.
+    await runDeliveryJob(minutes(second, 2.1));
+    expect(await deliveryOf(id)).toMatchObject({ status: 'sent', attempts: 5, retries: 2, error: null, next_attempt_at: null });
+    await runDeliveryJob(minutes(second, 30));
+    expect((await sentTo(senderId)).map((c) => [c.text, c.answered])).toEqual([
+      ...Array.from({ length: 4 }, () => ['Sent through the outage', 500]),
+      ['Sent through the outage', 200],
+    ]);
+  });
+
+  it('gives up after the last planned retry, and never retries a permanent failure or a reply outside the window', async () => {
+    const { senderId, conversationId } = await conversationWith(x);
+    const tired = await reply(x, conversationId, 'Out of retries');
+    await fake('fail', { count: 3, ...OUTAGE });
+    await call('meta-send', x.agent.token, { messageId: tired });
+    // As if five background retries had failed already: the sixth is the last planned one.
+    await admin.query(`update public.meta_deliveries set retries = 5 where message_id = $1`, [tired]);
+    await fake('fail', { count: 1, ...OUTAGE });
+    await runDeliveryJob(minutes(new Date(), 2));
+    expect(await deliveryOf(tired)).toMatchObject({ status: 'failed', attempts: 4, retries: 6, error: OUTAGE.message, next_attempt_at: null });
+
+    const refused = await reply(x, conversationId, 'Refused for good');
+    await fake('fail', { count: 1, status: 400, message: '(#551) This person isn\'t available right now.', code: 551 });
+    expect((await call('meta-send', x.agent.token, { messageId: refused })).status).toBe(502);
+    expect(await deliveryOf(refused)).toMatchObject({ status: 'failed', attempts: 1, next_attempt_at: null });
+
+    const late = await reply(x, conversationId, 'The window closes meanwhile');
+    await fake('fail', { count: 3, ...OUTAGE });
+    await call('meta-send', x.agent.token, { messageId: late });
+    await admin.query(`update public.messages set created_at = created_at - interval '25 hours' where conversation_id = $1 and sender_kind = 'visitor'`, [conversationId]);
+    await runDeliveryJob(minutes(new Date(), 2));
+    expect(await deliveryOf(late)).toMatchObject({ status: 'failed', attempts: 3, next_attempt_at: null, error: expect.stringContaining('24-hour') });
+
+    // Nothing was sent beyond the tries counted above.
+    const calls = await sentTo(senderId);
+    expect(calls.filter((c) => c.answered === 200)).toEqual([]);
+    expect(calls).toHaveLength(4 + 1 + 3);
+    expect(await runDeliveryJob(minutes(new Date(), 120))).toBeNull();
+  });
+
+  it('refuses the job without its secret or with a wrong one, and nobody but the service role may claim deliveries', async () => {
+    const url = `${stack().apiUrl}/functions/v1/meta-delivery-job`;
+    const post = (headers: Record<string, string>, body = '{}') =>
+      fetch(url, { method: 'POST', headers: { apikey: stack().anonKey, 'Content-Type': 'application/json', ...headers }, body }).then(async (r) => [r.status, (await r.json()).code]);
+    expect(await post({})).toEqual([401, 'unauthorized']);
+    expect(await post({ 'X-Job-Secret': 'guess' })).toEqual([401, 'unauthorized']);
+    const secret = (await owner.query('select job_secret from private.meta_delivery_job')).rows[0].job_secret;
+    expect(await post({ 'X-Job-Secret': secret }, '{"now": "soon"}')).toEqual([400, 'invalid_request']);
+    expect(await post({ 'X-Job-Secret': secret }, 'not json')).toEqual([400, 'invalid_json']);
+    for (const caller of [x.agent.db, x.admin.db, client()]) {
+      const { error } = await caller.rpc('meta_delivery_job_claim', { p_secret: secret });
+      expect(error?.code).toBe('42501');
+    }
   });
 });
