@@ -85,6 +85,12 @@ export function conversationEvent(e: CompanyEvent): ConversationEvent | null {
 }
 
 /** Whether an event says something this state cannot know from its payload: then the data is re-read. */
+/** A message.delivery: a Messenger/Instagram reply's delivery row moved; its conversation reads them again. */
+export function deliveryEvent(e: CompanyEvent): { conversationId: string; messageId: string } | null {
+  if (e.event !== 'message.delivery' || !str(e.payload.conversation_id) || !str(e.payload.message_id)) return null;
+  return { conversationId: e.payload.conversation_id, messageId: e.payload.message_id };
+}
+
 export function needsReread(e: CompanyEvent): boolean {
   if (e.event === 'company.topic_changed') return true; // the topic moved: the loader reads the new one
   if (e.event === 'label.changed' || e.event === 'conversation.labeled') return true; // labels are read, not patched

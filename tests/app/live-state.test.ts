@@ -108,6 +108,15 @@ describe('the open conversation follows the company events', () => {
     expect(threadFiles(live.all, next.messages).all.map((f) => f.id)).toEqual(['a1', 'a2']);
   });
 
+  it("a Messenger reply's delivery moving flags its own conversation for a re-read, once, and no other", () => {
+    const delivery = (conversationId: string): CompanyEvent => ({ event: 'message.delivery', payload: { message_id: 'r1', conversation_id: conversationId, status: 'sent' } });
+    const next = applyToThread(thread, delivery('c'));
+    expect(next.gap).toBe(true);
+    expect(applyToThread(next, delivery('c'))).toBe(next);
+    expect(applyToThread(thread, delivery('other'))).toBe(thread);
+    expect(applyToThread(thread, { event: 'message.delivery', payload: { status: 'sent' } })).toBe(thread);
+  });
+
   it('a conversation.updated whose last message never arrived flags a gap (the page then re-reads)', () => {
     expect(applyToThread(thread, conversation('conversation.updated', 'c', T2, { last_message_at: T2 })).gap).toBe(true);
   });

@@ -84,3 +84,22 @@ describe('meta channel tables', () => {
     }
   });
 });
+
+describe('delivery signals on the company topic', () => {
+  it("announce a reply's delivery moving (written, status, reason) to its company only, and not a lease", async () => {
+    const since = (await admin.query('select clock_timestamp() as t')).rows[0].t as Date;
+    const reply = (await admin.query(`insert into public.messages (conversation_id, sender_kind, body) values ($1, 'agent', 'On its way') returning id`, [w.convA])).rows[0].id;
+    await admin.query(`insert into public.meta_deliveries (message_id, channel_id, company_id, status, error) values ($1, $2, $3, 'pending', 'Meta is down')`, [reply, channelX, w.companyX]);
+    await admin.query(`update public.meta_deliveries set next_attempt_at = now() + interval '5 minutes' where message_id = $1`, [reply]);
+    await admin.query(`update public.meta_deliveries set status = 'sent', error = null, next_attempt_at = null where message_id = $1`, [reply]);
+    await admin.query(`update public.meta_deliveries set status = 'read' where message_id = $1`, [reply]);
+    const { rows } = await admin.query(
+      `select m.topic = co.realtime_topic as company_topic, m.payload from realtime.messages m, public.companies co
+        where co.id = $2 and m.event = 'message.delivery' and m.payload->>'message_id' = $3 and m.inserted_at >= $1::timestamptz at time zone 'utc'
+        order by m.inserted_at, m.id`,
+      [since.toISOString(), w.companyX, reply],
+    );
+    const signal = (status: string) => ({ company_topic: true, payload: { id: expect.any(String), message_id: reply, conversation_id: w.convA, status } });
+    expect(rows).toEqual([signal('pending'), signal('sent'), signal('read')]);
+  });
+});

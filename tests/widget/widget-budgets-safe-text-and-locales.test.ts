@@ -89,6 +89,15 @@ describe('message text', () => {
     ]);
   });
 
+  it("shows a message still sending below every stored one, even when the visitor's clock runs behind the server's", () => {
+    const stored: ChatMessage = { id: 'b', conversationId: 'c', senderKind: 'agent', authorName: 'Sam', body: 'stored', createdAt: '2026-01-01T00:00:05.000Z' };
+    const behind: ChatMessage = { id: 'a', conversationId: 'c', senderKind: 'visitor', authorName: null, body: 'sending', createdAt: '2026-01-01T00:00:03.000Z', state: 'sending' };
+    const failed: ChatMessage = { ...behind, id: 'f', body: 'failed', createdAt: '2026-01-01T00:00:01.000Z', state: 'failed' };
+    expect(mergeMessages([behind, failed], [stored]).map((m) => m.body)).toEqual(['failed', 'stored', 'sending']);
+    // Once stored, the server's time decides.
+    expect(mergeMessages([behind], [stored, { ...behind, state: undefined, createdAt: '2026-01-01T00:00:06.000Z' }]).map((m) => m.body)).toEqual(['stored', 'sending']);
+  });
+
   it('orders two messages stored within the same millisecond as the database does (microseconds, then id)', () => {
     // Rows as Realtime broadcasts them. The later one has the smaller id, so a millisecond clock would put it first.
     const row = (id: string, created_at: string) => ({ id, conversation_id: 'c', sender_kind: 'visitor', author_name: null, body: id, created_at });

@@ -46,14 +46,21 @@ export interface ChatMessage {
   reason?: string;
 }
 
-/** Merges messages by id (server copies win over optimistic ones) and orders them as the database does: time, then id. */
+/**
+ * Merges messages by id (server copies win over optimistic ones) and orders them as the database does: time, then
+ * id. A message still sending goes below every stored one, where the database will store it: its time is the
+ * visitor's clock, which may run behind the server's.
+ */
 export function mergeMessages(current: ChatMessage[], incoming: ChatMessage[]): ChatMessage[] {
   const byId = new Map(current.map((m) => [m.id, m]));
   for (const m of incoming) {
     const prev = byId.get(m.id);
     byId.set(m.id, prev && !m.state ? { ...m } : prev && m.state ? prev : m);
   }
-  return [...byId.values()].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1));
+  const sending = (m: ChatMessage) => (m.state === 'sending' ? 1 : 0);
+  return [...byId.values()].sort((a, b) =>
+    sending(a) !== sending(b) ? sending(a) - sending(b) : a.createdAt === b.createdAt ? (a.id < b.id ? -1 : 1) : a.createdAt < b.createdAt ? -1 : 1,
+  );
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

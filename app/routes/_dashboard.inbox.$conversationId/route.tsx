@@ -47,7 +47,8 @@ export default function ConversationView() {
   const thread = useLiveThread(data, () => ({ conversation: data.conversation, messages: data.messages, gap: false }));
   const { conversation, messages } = thread;
   useReadWhileShown(conversation.id, conversation.unread_count);
-  // An event showed that a message never reached this tab: read the conversation again (once per gap).
+  // An event showed that this tab's thread is stale (a message never reached it, a delivery moved): read the
+  // conversation again (once per gap).
   const revalidator = useRevalidator();
   const revalidate = useRef(revalidator.revalidate);
   revalidate.current = revalidator.revalidate;
