@@ -85,10 +85,14 @@ export function conversationEvent(e: CompanyEvent): ConversationEvent | null {
 }
 
 /** Whether an event says something this state cannot know from its payload: then the data is re-read. */
-/** A message.delivery: a Messenger/Instagram reply's delivery row moved; its conversation reads them again. */
-export function deliveryEvent(e: CompanyEvent): { conversationId: string; messageId: string } | null {
-  if (e.event !== 'message.delivery' || !str(e.payload.conversation_id) || !str(e.payload.message_id)) return null;
-  return { conversationId: e.payload.conversation_id, messageId: e.payload.message_id };
+/** Signals of what an open conversation reads with its thread rather than patching: a reply's Messenger/Instagram
+ * delivery moved, or an email to the visitor was queued, sent or failed. */
+const THREAD_REREAD_EVENTS = ['message.delivery', 'visitor_email.changed'];
+
+/** The conversation such a signal is about (it reads its thread again), or null. */
+export function threadRereadEvent(e: CompanyEvent): { conversationId: string } | null {
+  if (!THREAD_REREAD_EVENTS.includes(e.event) || !str(e.payload.conversation_id)) return null;
+  return { conversationId: e.payload.conversation_id };
 }
 
 export function needsReread(e: CompanyEvent): boolean {

@@ -3,7 +3,7 @@
 // Pure functions of (state, event) so they are tested without a browser; replaying an event is harmless.
 import type { Message } from '../../functions/_shared/contract.ts';
 import { type ConversationStatus, lastMessageAtAfter, messagePreview, statusAfter, unreadAfter } from '../../functions/_shared/conversation-rules.ts';
-import { type CompanyEvent, conversationEvent, deliveryEvent, messageEvent, messageSignal, noteEvent } from './live-events.ts';
+import { type CompanyEvent, conversationEvent, messageEvent, messageSignal, noteEvent, threadRereadEvent } from './live-events.ts';
 
 export type { CompanyEvent };
 
@@ -63,8 +63,8 @@ export interface ThreadConversation {
 export interface Thread {
   conversation: ThreadConversation;
   messages: Message[];
-  /** Set when an event shows that what is held of this conversation is stale (a message never reached us, or a
-   * reply's Messenger/Instagram delivery moved): re-read it. */
+  /** Set when an event shows that what is held of this conversation is stale (a message never reached us, a
+   * reply's Messenger/Instagram delivery or an email to the visitor moved): re-read it. */
   gap: boolean;
 }
 
@@ -157,9 +157,9 @@ export function applyToInbox(rows: InboxRow[], view: InboxView, e: CompanyEvent)
 /** The open conversation after an event: its messages merged by id, its workflow fields patched. */
 export function applyToThread(thread: Thread, e: CompanyEvent): Thread {
   const conv = thread.conversation;
-  // Delivery states are read with the thread, not patched: one moved, so read them again.
-  const delivery = deliveryEvent(e);
-  if (delivery) return delivery.conversationId === conv.id && !thread.gap ? { ...thread, gap: true } : thread;
+  // Delivery states and emails are read with the thread, not patched: one moved, so read them again.
+  const reread = threadRereadEvent(e);
+  if (reread) return reread.conversationId === conv.id && !thread.gap ? { ...thread, gap: true } : thread;
   // A private note joins the thread and changes nothing of the conversation (the database leaves it alone too).
   const note = noteEvent(e);
   if (note) {

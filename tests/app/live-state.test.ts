@@ -108,12 +108,15 @@ describe('the open conversation follows the company events', () => {
     expect(threadFiles(live.all, next.messages).all.map((f) => f.id)).toEqual(['a1', 'a2']);
   });
 
-  it("a Messenger reply's delivery moving flags its own conversation for a re-read, once, and no other", () => {
+  it("a Messenger reply's delivery or an email to the visitor moving flags its own conversation for a re-read, once", () => {
     const delivery = (conversationId: string): CompanyEvent => ({ event: 'message.delivery', payload: { message_id: 'r1', conversation_id: conversationId, status: 'sent' } });
-    const next = applyToThread(thread, delivery('c'));
-    expect(next.gap).toBe(true);
-    expect(applyToThread(next, delivery('c'))).toBe(next);
-    expect(applyToThread(thread, delivery('other'))).toBe(thread);
+    const email = (conversationId: string): CompanyEvent => ({ event: 'visitor_email.changed', payload: { email_id: 'e1', conversation_id: conversationId, status: 'sent' } });
+    for (const signal of [delivery, email]) {
+      const next = applyToThread(thread, signal('c'));
+      expect(next.gap).toBe(true);
+      expect(applyToThread(next, signal('c'))).toBe(next);
+      expect(applyToThread(thread, signal('other'))).toBe(thread);
+    }
     expect(applyToThread(thread, { event: 'message.delivery', payload: { status: 'sent' } })).toBe(thread);
   });
 

@@ -68,3 +68,21 @@ describe('visitor email tables', () => {
     }
   });
 });
+
+describe('email signals on the company topic', () => {
+  it('announce an email queued, sent or failed with a new reason to its company only, and not a lease', async () => {
+    const since = (await admin.query('select clock_timestamp() as t')).rows[0].t as Date;
+    const id = (await admin.query(`insert into public.visitor_emails (company_id, conversation_id, kind, to_email, next_attempt_at) values ($1, $2, 'transcript', 'a@example.com', 'infinity') returning id`, [w.companyX, w.convA])).rows[0].id;
+    await admin.query(`update public.visitor_emails set attempts = attempts + 1, next_attempt_at = now() + interval '2 minutes' where id = $1`, [id]);
+    await admin.query(`update public.visitor_emails set last_error = 'mail API down' where id = $1`, [id]);
+    await admin.query(`update public.visitor_emails set status = 'sent', sent_at = now() where id = $1`, [id]);
+    const { rows } = await admin.query(
+      `select m.topic = co.realtime_topic as company_topic, m.payload from realtime.messages m, public.companies co
+        where co.id = $2 and m.event = 'visitor_email.changed' and m.payload->>'email_id' = $3 and m.inserted_at >= $1::timestamptz at time zone 'utc'
+        order by m.inserted_at, m.id`,
+      [since.toISOString(), w.companyX, id],
+    );
+    const signal = (status: string) => ({ company_topic: true, payload: { id: expect.any(String), email_id: id, conversation_id: w.convA, status } });
+    expect(rows).toEqual([signal('queued'), signal('queued'), signal('sent')]);
+  });
+});

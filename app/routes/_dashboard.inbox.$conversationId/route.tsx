@@ -47,14 +47,16 @@ export default function ConversationView() {
   const thread = useLiveThread(data, () => ({ conversation: data.conversation, messages: data.messages, gap: false }));
   const { conversation, messages } = thread;
   useReadWhileShown(conversation.id, conversation.unread_count);
-  // An event showed that this tab's thread is stale (a message never reached it, a delivery moved): read the
-  // conversation again (once per gap).
+  // An event showed that this tab's thread is stale (a message never reached it, a delivery or an email moved):
+  // read the conversation again, once per read: a signal that arrived while that read was under way is replayed
+  // over its data (live-store.ts) and flags the new thread again, so it gets a read of its own.
   const revalidator = useRevalidator();
   const revalidate = useRef(revalidator.revalidate);
   revalidate.current = revalidator.revalidate;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new `data` is a new read, which may need one more
   useEffect(() => {
     if (thread.gap) revalidate.current();
-  }, [thread.gap]);
+  }, [thread.gap, data]);
   const location = useLocation();
   const online = useVisitorsOnline([conversation.id]).has(conversation.id);
   const visitorTyping = useVisitorsTyping([conversation.id]).has(conversation.id);
