@@ -35,12 +35,14 @@ export const handler = widgetEndpoint({ methods: ['GET', 'POST'] }, async ({ req
     const read = result.agent_read;
     // How far the agents have read: the widget's "Seen" under the visitor's last message up to there.
     const agentRead = read?.message_id ? { messageId: read.message_id, at: read.at ? utcMicros(read.at) : null } : null;
-    // The status too (issue 21: a resolved conversation shows the rating prompt), read once ownership is checked.
-    const [page, status] = await Promise.all([
+    // The status too (issue 21: a resolved conversation shows the rating prompt), read once ownership is checked,
+    // with the updated_at it is from: the widget keeps the newest of this and the conversation.updated broadcasts.
+    const [page, conversation] = await Promise.all([
       withAttachments(adminClient(), result.messages.slice(0, limit)),
-      adminClient().from('conversations').select('status').eq('id', conversationId).single().then(({ data }) => (data as { status: string } | null)?.status),
+      adminClient().from('conversations').select('status, updated_at').eq('id', conversationId).single().then(({ data }) => data as { status: string; updated_at: string } | null),
     ]);
-    return json({ messages: page.map(toMessage), hasMore: result.messages.length > limit, agentRead, status }, 200);
+    const statusAt = conversation ? utcMicros(conversation.updated_at) : undefined;
+    return json({ messages: page.map(toMessage), hasMore: result.messages.length > limit, agentRead, status: conversation?.status, statusAt }, 200);
   }
 
   const raw = await readJson(req);

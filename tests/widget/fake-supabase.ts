@@ -20,12 +20,15 @@ const stamp = (ms: number) => `${new Date(ms).toISOString().slice(0, 23)}000Z`;
 
 export class FakeChannel implements ChannelLike {
   handlers: ((m: { payload: unknown }) => void)[] = [];
+  /** conversation.updated listeners. */
+  updates: ((m: { payload: unknown }) => void)[] = [];
   status: ((s: string) => void) | null = null;
   removed = false;
   tracked: Record<string, unknown>[] = [];
   constructor(readonly topic: string) {}
   on(_type: 'broadcast', filter: { event: string }, cb: (m: { payload: unknown }) => void) {
     if (filter.event === 'message.created') this.handlers.push(cb);
+    if (filter.event === 'conversation.updated') this.updates.push(cb);
     return this;
   }
   subscribe(cb?: (status: string) => void) {
@@ -59,6 +62,10 @@ export class FakeSupabase {
   channels: FakeChannel[] = [];
   /** The newest message an agent has read (the history's agentRead). */
   agentRead: string | null = null;
+  /** The conversation's status and its updated_at (the history's status and statusAt). */
+  conversation = { status: 'open', updatedAt: stamp(Date.now()) };
+  /** While set, history answers wait for it, with what they read when asked (a slow catch-up). */
+  holdHistory: Promise<void> | null = null;
   /** The server's clock: now, and never twice the same millisecond. */
   private lastMs = 0;
 
@@ -78,6 +85,13 @@ export class FakeSupabase {
   broadcast(row: Row, conversationId = row.conversationId) {
     const payload = { id: row.id, conversation_id: conversationId, sender_kind: row.senderKind, author_name: row.authorName, body: row.body, created_at: row.createdAt };
     for (const c of this.channels) if (c.live && c.topic === `conversation:${row.conversationId}`) for (const h of c.handlers) h({ payload });
+  }
+
+  /** An agent changes the status: updated_at moves on and conversation.updated goes to the live channels. */
+  setStatus(status: string) {
+    this.conversation = { status, updatedAt: stamp((this.lastMs = Math.max(Date.now(), this.lastMs + 1))) };
+    const payload = { id: this.conversationId, status, agent_last_read_message_id: this.agentRead, updated_at: this.conversation.updatedAt.replace('Z', '+00:00') };
+    for (const c of this.channels) if (c.live && c.topic === `conversation:${this.conversationId}`) for (const h of c.updates) h({ payload });
   }
 
   /** Realtime ends every live channel (as after a token it cannot check). */
@@ -142,7 +156,10 @@ export class FakeSupabase {
       const all = this.ordered();
       const from = after ? all.findIndex((r) => r.id === after) + 1 : 0;
       const page = all.slice(from, from + this.pageSize + 1);
-      return json(200, { messages: page.slice(0, this.pageSize), hasMore: page.length > this.pageSize, agentRead: this.agentRead ? { messageId: this.agentRead } : null });
+      const { status, updatedAt } = this.conversation;
+      const agentRead = this.agentRead ? { messageId: this.agentRead } : null;
+      if (this.holdHistory) await this.holdHistory;
+      return json(200, { messages: page.slice(0, this.pageSize), hasMore: page.length > this.pageSize, agentRead, status, statusAt: updatedAt });
     }
     return json(404, { code: 'not_found', message: `${method} ${url.pathname}` });
   };

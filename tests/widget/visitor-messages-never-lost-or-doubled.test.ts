@@ -189,6 +189,27 @@ describe('receiving', () => {
     expect(new Set(w.sync.messages.map((m) => m.id)).size).toBe(3);
   });
 
+  it('keeps the newest status: a catch-up that read the conversation before it was resolved does not reopen it', async () => {
+    const w = await startedChat();
+    let release!: () => void;
+    server.holdHistory = new Promise<void>((r) => (release = r));
+    const catchUp = w.sync.catchUp();
+    await settle();
+    // Resolved while the catch-up's answer (status open, read before) is on its way.
+    server.setStatus('resolved');
+    expect(w.sync.status).toBe('resolved');
+    server.holdHistory = null;
+    release();
+    await catchUp;
+    expect(w.sync.status).toBe('resolved');
+    // A later change still applies, by broadcast or by catch-up.
+    server.setStatus('open');
+    expect(w.sync.status).toBe('open');
+    server.conversation = { status: 'resolved', updatedAt: '2999-01-01T00:00:00.000000Z' };
+    await w.sync.catchUp();
+    expect(w.sync.status).toBe('resolved');
+  });
+
   it('shows messages in the database order, time then id, whatever order they arrive in', async () => {
     const w = await startedChat();
     const conversationId = server.conversationId!;

@@ -134,6 +134,6 @@ export class WidgetClient {
   }
 
   history(conversationId: string, after?: string) {
-    return this.call<{ messages: ChatMessage[]; hasMore: boolean; agentRead?: { messageId: string } | null; status?: string }>('widget-messages', { query: after ? { conversationId, after } : { conversationId } });
+    return this.call<{ messages: ChatMessage[]; hasMore: boolean; agentRead?: { messageId: string } | null; status?: string; statusAt?: string }>('widget-messages', { query: after ? { conversationId, after } : { conversationId } });
   }
 }

@@ -34,6 +34,9 @@ export class ChatSync {
   unread = 0;
   /** The conversation's status as last heard (catch-up or conversation.updated); resolved shows the rating prompt and the transcript button. */
   status?: string;
+  /** The conversation's updated_at that status is from: an older answer (a catch-up sent before a resolve) never
+   * replaces a newer one. */
+  private statusAt = '';
   rerender: () => void = () => undefined;
   /** Typing, who is there and read marks (issue 18): a lazy chunk (d.live), loaded on the first connect. */
   private handover = new LiveHandover();
@@ -140,7 +143,7 @@ export class ChatSync {
       for (;;) {
         const { data } = await this.d.api.history(this.conversationId, after);
         this.read(data.messages);
-        this.agentRead(data.agentRead?.messageId, data.status);
+        this.agentRead(data.agentRead?.messageId, data.status, data.statusAt);
         if (!data.hasMore || !data.messages.length) break;
         after = data.messages[data.messages.length - 1]!.id;
       }
@@ -187,7 +190,7 @@ export class ChatSync {
     const channel = conversationChannel(this.realtime, conversationId, this.visitorId ?? session.user.id, {
       // Never in place of a copy already read from the database.
       message: (m) => !this.messages.some((x) => x.id === m.id) && this.add([m]),
-      updated: (readId, status) => this.agentRead(readId, status),
+      updated: (readId, status, at) => this.agentRead(readId, status, at),
     });
     this.handover.join(this.realtime, conversationId);
     this.handover.load(this.d.live, this.realtime, (live) => {
@@ -207,9 +210,12 @@ export class ChatSync {
   }
 
   /** The agents' read mark and the conversation's status, from the catch-up or a conversation.updated. */
-  private agentRead(messageId: unknown, status?: string) {
+  private agentRead(messageId: unknown, status?: string, at?: string) {
     this.handover.read(messageId);
-    this.status = status;
+    if (!at || at >= this.statusAt) {
+      this.status = status;
+      if (at) this.statusAt = at;
+    }
     this.rerender();
   }
 

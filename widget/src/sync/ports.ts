@@ -14,7 +14,7 @@ export interface FunctionsApi {
   keepFresh(onFresh: (s: Session) => void): void;
   startSession(body: Record<string, unknown>): Promise<{ data: { conversation: { id: string }; visitor: { id: string }; messages: ChatMessage[] } }>;
   send(conversationId: string, id: string, body: string, files?: { id: string }[]): Promise<{ data: { message: ChatMessage } }>;
-  history(conversationId: string, after?: string): Promise<{ data: { messages: ChatMessage[]; hasMore: boolean; agentRead?: { messageId: string } | null; status?: string } }>;
+  history(conversationId: string, after?: string): Promise<{ data: { messages: ChatMessage[]; hasMore: boolean; agentRead?: { messageId: string } | null; status?: string; statusAt?: string } }>;
 }
 
 /** The part of realtime-js's RealtimeChannel the engine uses. */
