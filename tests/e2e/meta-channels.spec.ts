@@ -1,7 +1,7 @@
 // Messenger in the inbox, in real Chromium against the whole local stack and the fake Graph API (a test double:
 // Meta's servers cannot exist here): an admin connects a page, a Messenger user writes through the fake, the agent
 // answers in the dashboard and the double receives the reply; the platform filter; a refusal and a Meta outage
-// (sent by the background job once it is over); axe on every new screen.
+// (sent by the background job once it is over); replacing a channel's secrets; axe on every new screen.
 import { randomInt, randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
@@ -32,15 +32,15 @@ test('a Messenger user writes, the agent answers in the dashboard, and the fake 
   await expect(p.getByRole('heading', { level: 1, name: 'Channels' })).toBeVisible();
   expect(await violations(p)).toEqual([]);
   await p.getByLabel('Page id').fill(page.id);
-  await p.getByLabel('Page access token').fill('wrong-token');
-  await p.getByLabel('App secret').fill(appSecret);
-  await p.getByLabel('Verify token').fill('verify-e2e-token');
+  await p.getByLabel('Page access token', { exact: true }).fill('wrong-token');
+  await p.getByLabel('App secret', { exact: true }).fill(appSecret);
+  await p.getByLabel('Verify token', { exact: true }).fill('verify-e2e-token');
   await p.getByRole('button', { name: 'Test and connect' }).click();
   await expect(p.getByTestId('channel-result')).toContainText('Invalid OAuth access token');
   expect(await violations(p)).toEqual([]);
-  await p.getByLabel('Page access token').fill(page.token);
-  await p.getByLabel('App secret').fill(appSecret);
-  await p.getByLabel('Verify token').fill('verify-e2e-token');
+  await p.getByLabel('Page access token', { exact: true }).fill(page.token);
+  await p.getByLabel('App secret', { exact: true }).fill(appSecret);
+  await p.getByLabel('Verify token', { exact: true }).fill('verify-e2e-token');
   await p.getByRole('button', { name: 'Test and connect' }).click();
   await expect(p.getByTestId('channel-result')).toContainText('Connected');
   const item = p.getByTestId('channel-list').locator('li', { hasText: page.name });
@@ -105,6 +105,34 @@ test('a Messenger user writes, the agent answers in the dashboard, and the fake 
   // The open page follows without a reload (message.delivery on the company topic, then a re-read).
   await expect(waiting).toHaveAttribute('data-status', 'sent');
   expect((await fake('calls')).calls.filter((c: { recipientId: string }) => c.recipientId === senderId).map((c: { answered: number }) => c.answered)).toEqual([200, 400, 200, 503, 503, 503, 200]);
+
+  // The app secret is rotated in Meta's app: the admin replaces the channel's token and secrets. A token the Graph
+  // API refuses is answered in that channel's form; once saved, webhooks verify with the new secret only.
+  const rotated = `app-${randomUUID()}`;
+  await p.goto(`${DASHBOARD}/settings/channels`);
+  const replace = p.getByTestId('channel-list').locator('li', { hasText: page.name }).locator('details');
+  await replace.getByText('Replace token and secrets').click();
+  await replace.getByLabel('New page access token').fill('wrong-token');
+  await replace.getByLabel('New app secret').fill(rotated);
+  await replace.getByLabel('New verify token').fill('verify-e2e-token-2');
+  await replace.getByRole('button', { name: 'Test and save' }).click();
+  await expect(replace.getByTestId('channel-replace-result')).toContainText('Invalid OAuth access token');
+  expect(await violations(p)).toEqual([]);
+  const sendAsUser = async (secret: string, text: string) => {
+    await user.getByLabel('App secret').fill(secret);
+    await user.getByLabel('Message').fill(text);
+    await user.getByRole('button', { name: 'Send as this user' }).click();
+  };
+  await replace.getByLabel('New page access token').fill(page.token);
+  await replace.getByLabel('New app secret').fill(rotated);
+  await replace.getByLabel('New verify token').fill('verify-e2e-token-2');
+  await replace.getByRole('button', { name: 'Test and save' }).click();
+  await expect(replace.getByTestId('channel-replace-result')).toContainText('Saved');
+  expect(await p.content()).not.toContain(rotated);
+  await sendAsUser(appSecret, 'The old secret after the rotation');
+  await expect(user.getByRole('status')).toContainText('Webhook answered 403');
+  await sendAsUser(rotated, 'The new secret');
+  await expect(user.getByRole('status')).toContainText('"stored":1');
   await user.close();
   await admin.context.close();
 });

@@ -1,6 +1,6 @@
-// Channel settings (admins): the company's Messenger/Instagram channels with their webhook URLs; connecting one
-// goes through the meta-channels Edge Function (it tests the token and seals the secrets); disconnecting is a
-// delete RLS allows admins only. Secrets never come back to the browser.
+// Channel settings (admins): the company's Messenger/Instagram channels with their webhook URLs; connecting one, or
+// replacing a connected one's token and secrets, goes through the meta-channels Edge Function (it tests the token
+// and seals the secrets); disconnecting is a delete RLS allows admins only. Secrets never come back to the browser.
 import { type ActionFunctionArgs, json, type LoaderFunctionArgs } from '@remix-run/node';
 import { z } from 'zod';
 import { channelFields } from '../../../functions/_shared/meta/connect-schema.ts';
@@ -30,15 +30,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (error) throw new Error(`disconnect: ${error.message}`);
     return json({ ok: true, message: 'Disconnected.' }, { headers: ctx.headers });
   }
-  const parsed = channelFields.safeParse(form);
-  if (!parsed.success) return errorResponse(422, 'validation_failed', 'Check the highlighted fields.', ctx.headers, { fieldErrors: fieldErrors(parsed.error) });
+  // Connecting, or replacing a connected channel's token and secrets (the same test against the Graph API).
+  const replacing = form.intent === 'replace';
+  const parsed = (replacing ? channelFields.extend({ channelId: z.string().uuid() }) : channelFields).safeParse(form);
+  const channelId = replacing && typeof form.channelId === 'string' ? form.channelId : undefined;
+  if (!parsed.success) return errorResponse(422, 'validation_failed', 'Check the highlighted fields.', ctx.headers, { channelId, fieldErrors: fieldErrors(parsed.error) });
   const { error } = await ctx.supabase.functions.invoke('meta-channels', { body: { ...parsed.data, companyId: ctx.current.companyId } });
   if (error) {
     const res = (error as { context?: Response }).context;
     const body = res ? ((await res.json().catch(() => null)) as { message?: string } | null) : null;
-    return errorResponse(res?.status && res.status < 500 ? res.status : 502, 'connection_failed', body?.message ?? 'The channel could not be connected.', ctx.headers, {
-      fieldErrors: { _form: body?.message ?? 'The channel could not be connected.' },
-    });
+    const message = body?.message ?? (replacing ? 'The new token and secrets could not be saved.' : 'The channel could not be connected.');
+    return errorResponse(res?.status && res.status < 500 ? res.status : 502, 'connection_failed', message, ctx.headers, { channelId, fieldErrors: { _form: message } });
   }
-  return json({ ok: true, message: 'Connected: the Graph API accepted the page and token.' }, { headers: ctx.headers });
+  const message = replacing ? 'Saved: the Graph API accepted the new token; the new secrets apply from now on.' : 'Connected: the Graph API accepted the page and token.';
+  return json({ ok: true, message, channelId }, { headers: ctx.headers });
 }
