@@ -56,3 +56,18 @@ export async function setBotDefault(supabase: SupabaseClient, companyId: string,
   const { error } = await supabase.from('widget_configs').update({ auto_bot_default: on }).eq('company_id', companyId);
   return error;
 }
+
+export interface TriedArticle {
+  id: string;
+  title: string;
+  locale: 'en' | 'de';
+  excerpt: string;
+  score: number;
+}
+
+/** The published articles the help search (and so the Auto Bot) finds for a question, best first (admins only). */
+export async function tryQuestion(supabase: SupabaseClient, companyId: string, question: string): Promise<TriedArticle[]> {
+  const { data, error } = await supabase.rpc('help_try', { p_company_id: companyId, p_query: question });
+  if (error) throw new Error(`help try: ${error.message}`);
+  return (data ?? []) as TriedArticle[];
+}

@@ -30,3 +30,6 @@ export function articleFormToInput(form: Record<string, string>) {
 }
 
 export const botDefaultSchema = z.object({ autoBotDefault: z.enum(['true', 'false']) });
+
+/** "Try a visitor's question" (?q= on the help center): as long as a question the widget may search with. */
+export const tryQuestionSchema = plainText().trim().min(1, 'Type a question.').max(300, 'At most 300 characters.');

@@ -3,7 +3,7 @@
 // threshold it stores one `bot` message (bot_reply: its id derives from the visitor message's, so never twice).
 // With an OpenAI-compatible endpoint configured (function secrets BOT_LLM_URL, BOT_LLM_API_KEY, BOT_LLM_MODEL) the
 // answer is composed from the articles and cites them; without one, or when it fails, the best article is quoted.
-import { BOT_CONFIDENCE_THRESHOLD, BOT_MAX_ARTICLES, botLabels, markdownToText, quoteAnswer } from './help.ts';
+import { botAnswerArticles, botLabels, markdownToText, quoteAnswer } from './help.ts';
 import { adminClient } from './supabase.ts';
 
 declare const Deno: { env: { get(name: string): string | undefined } };
@@ -64,7 +64,7 @@ export async function answerVisitorMessage(messageId: string, question: string):
     const { data, error } = await adminClient().rpc('bot_consider', { p_message_id: messageId, p_limit: 3 });
     if (error) throw new Error(error.message);
     const c = data as Consideration;
-    const matches = (c.matches ?? []).filter((m) => Number(m.score) >= BOT_CONFIDENCE_THRESHOLD).slice(0, BOT_MAX_ARTICLES);
+    const matches = botAnswerArticles(c.matches ?? []);
     if (!c.eligible || !matches.length) return;
     const body = (await composeAnswer(question, matches, c.locale)) ?? quoteAnswer(matches, c.locale);
     const stored = await adminClient().rpc('bot_reply', { p_message_id: messageId, p_body: body });

@@ -32,6 +32,10 @@ export const BOT_CONFIDENCE_THRESHOLD = 0.45;
 /** The most articles one answer names. */
 export const BOT_MAX_ARTICLES = 2;
 
+/** The articles the bot answers with, of matches best first: those confident enough, at most BOT_MAX_ARTICLES. */
+export const botAnswerArticles = <T extends { score: unknown }>(matches: readonly T[]): T[] =>
+  matches.filter((m) => Number(m.score) >= BOT_CONFIDENCE_THRESHOLD).slice(0, BOT_MAX_ARTICLES);
+
 export const toSummary = (row: Record<string, unknown>): HelpArticleSummary => ({
   id: String(row.id),
   title: String(row.title),

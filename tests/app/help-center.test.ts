@@ -46,6 +46,34 @@ describe('help center admin pages', () => {
     expect(await sql('select 1 from public.help_articles where id = $1', [id])).toEqual([]);
   });
 
+  it("tries a visitor's question: the articles found, best first, and whether the Auto Bot would answer", async () => {
+    const ids = await sql<{ id: string; title: string }>(
+      `insert into public.help_articles (company_id, title, body, published) values
+         ($1, 'Refund a damaged parcel', 'If your parcel arrived damaged we refund it in full.', true),
+         ($1, 'Parcel tracking', 'Track your parcel with the number in the shipping email.', true),
+         ($1, 'Refund draft', 'Refunds for damaged parcels, unpublished.', false),
+         ($2, 'Refund a damaged parcel at Globex', 'Globex refunds damaged parcels.', true)
+       returning id, title`,
+      [acme.companyId, globex.companyId],
+    );
+    const idOf = (title: string) => ids.find((r) => r.title === title)!.id;
+    const tried = await (await call(helpRoute.loader, `/help?q=${encodeURIComponent('my parcel arrived damaged, refund?')}`, { cookie: acmeAdmin })).json();
+    expect(tried.tried.matches[0].id).toBe(idOf('Refund a damaged parcel'));
+    expect(tried.tried.matches.map((m: { id: string }) => m.id)).not.toContain(idOf('Refund draft'));
+    expect(tried.tried.matches.map((m: { id: string }) => m.id)).not.toContain(idOf('Refund a damaged parcel at Globex'));
+    expect(tried.tried.answers).toEqual([idOf('Refund a damaged parcel')]);
+    expect(tried.threshold).toBeGreaterThan(0);
+
+    const quiet = await (await call(helpRoute.loader, '/help?q=opening+hours+on+sunday', { cookie: acmeAdmin })).json();
+    expect(quiet.tried).toMatchObject({ question: 'opening hours on sunday', answers: [] });
+    for (const q of ['', '%20%20', 'x'.repeat(301)]) {
+      const bad = await (await call(helpRoute.loader, `/help?q=${q}`, { cookie: acmeAdmin })).json();
+      expect(bad.tried.error, q).toBeTruthy();
+      expect(bad.tried.matches).toEqual([]);
+    }
+    expect((await call(helpRoute.loader, '/help?q=refund', { cookie: acmeAgent })).status).toBe(403);
+  });
+
   it('refuses agents, other companies and bad input', async () => {
     const id = (await sql<{ id: string }>(`insert into public.help_articles (company_id, title, body) values ($1, 'Acme only', 'Draft') returning id`, [acme.companyId]))[0]!.id;
     expect((await call(helpRoute.loader, '/help', { cookie: acmeAgent })).status).toBe(403);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUESTIONS } from '../fixtures/help/questions.ts';
 import { seedHelpCenter } from '../support/help.ts';
 import { db } from '../support/stack.ts';
-import { ACTORS, type Actor, attempt, createWorld, type Outcome, type World } from './fixtures.ts';
+import { ACTORS, type Actor, attempt, becomeActor, createWorld, type Outcome, type World } from './fixtures.ts';
 
 let c: pg.Client;
 let w: World;
@@ -59,6 +59,25 @@ describe('help_articles RLS', () => {
   it('refuses an admin moving an article to another company, and an admin writing into a company not theirs', async () => {
     expect(await attempt(c, w, 'adminX', 'write', `update public.help_articles set company_id = '${w.companyY}' where id = '${published}'`, [])).toBe('error');
     expect(await attempt(c, w, 'adminX', 'write', `insert into public.help_articles (company_id, title, body) values ('${w.companyY}', 'x', 'y')`, [])).toBe('error');
+  });
+
+  it("lets an admin try a question against their company's published articles only, and nobody else", async () => {
+    const tryAt = (company: string) => `select count(*)::int n from public.help_try('${company}', 'published at')`;
+    const got: Record<string, Outcome> = {};
+    for (const a of ACTORS) got[a] = await attempt(c, w, a, 'select', tryAt(w.companyX), []);
+    // The service role reads private.help_search itself; help_try is the admins' door.
+    expect(got).toEqual(row('error', 'error', 'error', 'error', 1, 'error', 'error'));
+    expect(await attempt(c, w, 'adminX', 'select', tryAt(w.companyY), [])).toBe('error');
+    await c.query('begin');
+    const found = await becomeActor(c, w, 'adminX')
+      .then(() => c.query(`select id, score from public.help_try($1, 'published at')`, [w.companyX]))
+      .then((r) => r.rows)
+      .finally(() => c.query('rollback'));
+    expect(found.map((r) => r.id)).toEqual([published]);
+    expect(found[0].score).toBeGreaterThan(0);
+    for (const q of ['', ' ', 'x'.repeat(301)]) {
+      await expect(attempt(c, w, 'adminX', 'select', `select count(*) n from public.help_try('${w.companyX}', $1)`, [q])).rejects.toMatchObject({ code: '22023' });
+    }
   });
 
   it('gives the API roles no search function nor the word list (only the service role calls them)', async () => {

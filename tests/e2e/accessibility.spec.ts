@@ -143,10 +143,20 @@ test('the agent toolkit: labels and canned settings, chips, the composer in note
   }
 });
 
-test('the help center admin pages (list, editor with preview) and what an agent sees there', async ({ browser }) => {
+test('the help center admin pages (list, trying a question, editor with preview) and what an agent sees there', async ({ browser }) => {
   const admin = await signIn(browser, ACME_ADMIN);
   await admin.page.goto(`${DASHBOARD}/help`);
   await expect(admin.page.getByRole('heading', { level: 1, name: 'Help center' })).toBeVisible();
+  expect(await violations(admin.page)).toEqual([]);
+  // "Try a visitor's question": an answer the bot would give, then an empty question's error.
+  await admin.page.getByRole('searchbox', { name: 'Question' }).fill('Do you ship to Norway?');
+  await admin.page.getByRole('button', { name: 'Try' }).click();
+  await expect(admin.page.getByTestId('try-result').getByRole('status')).toContainText('The Auto Bot would answer');
+  await expect(admin.page.getByTestId('try-match').first()).toContainText('Shipping to other countries');
+  expect(await violations(admin.page)).toEqual([]);
+  await admin.page.getByRole('searchbox', { name: 'Question' }).fill(' ');
+  await admin.page.getByRole('button', { name: 'Try' }).click();
+  await expect(admin.page.getByText('Type a question.')).toBeVisible();
   expect(await violations(admin.page)).toEqual([]);
   await admin.page.goto(`${DASHBOARD}/help/new`);
   await admin.page.getByLabel(/^Body/).fill('# Heading\n\nSome **bold** text and a [link](https://example.com).');
