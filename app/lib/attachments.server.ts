@@ -2,7 +2,8 @@
 // type, the company's size limit, an hourly quota) and hands out Storage's signed upload URL; a reply with files
 // is stored once each file exists in the conversation's folder and its bytes are its type (functions/_shared/
 // attachments.ts, the same code as the Edge Functions). Downloads stream through here as the agent (RLS), with
-// Content-Disposition: attachment and nosniff for anything but an image shown inline.
+// Content-Disposition: attachment and nosniff for anything but an image shown inline. In a Messenger/Instagram
+// conversation the stored reply then goes to the Send API (meta-send sends its files by signed URL).
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { ATTACHMENT_BUCKET, isAllowedType, isInlineImage, toAttachment } from '../../functions/_shared/attachment-rules.ts';
 import { signUploads, sniffFiles } from '../../functions/_shared/attachments.ts';
@@ -10,6 +11,7 @@ import { dbError } from '../../functions/_shared/db.ts';
 import { HttpError } from '../../functions/_shared/http.ts';
 import { AGENT_ATTACHMENTS_PER_HOUR } from '../../functions/_shared/limits.ts';
 import { attachmentRequest, invalidInput, sendWithFilesRequest } from '../../functions/_shared/schemas.ts';
+import { isChannelPlatform, sendThroughChannel } from '../models/meta.server.ts';
 import { type AgentContext, errorResponse } from './auth.server.ts';
 import { env } from './env.server.ts';
 import { createServiceRoleClient } from './supabase.server.ts';
@@ -76,8 +78,11 @@ export function sendAgentFiles(ctx: AgentContext, request: Request): Promise<Res
     });
     if (error) throw dbError(error, 'send');
     const result = data as { created: boolean; message: Record<string, unknown>; attachments: Record<string, unknown>[] };
+    // Messenger/Instagram: stored first, then handed to the Send API (text, then each file), as a reply without files.
+    const { data: conv } = await ctx.supabase.from('conversations').select('platform').eq('id', input.conversationId).maybeSingle();
+    const channel = conv && isChannelPlatform(conv.platform) ? await sendThroughChannel(ctx.supabase, input.id) : undefined;
     return Response.json(
-      { message: { ...result.message, attachments: result.attachments.map(toAttachment) } },
+      { message: { ...result.message, attachments: result.attachments.map(toAttachment) }, channel },
       { status: result.created ? 201 : 200, headers: ctx.headers },
     );
   });

@@ -32,7 +32,7 @@ form.addEventListener('submit', async (e) => {
 async function poll() {
   const { calls } = await (await fetch('/_fake/calls')).json();
   const list = document.getElementById('calls');
-  list.replaceChildren(...calls.map((c) => { const li = document.createElement('li'); li.textContent = c.at + ' to ' + c.recipientId + ' (' + c.answered + '): ' + c.text; return li; }));
+  list.replaceChildren(...calls.map((c) => { const li = document.createElement('li'); li.textContent = c.at + ' to ' + c.recipientId + ' (' + c.answered + '): ' + (c.attachment ? '[' + c.attachment.type + ', ' + c.attachment.bytes + ' bytes fetched]' : c.text); return li; }));
 }
 setInterval(poll, 2000); poll();
 </script>

@@ -1,7 +1,7 @@
 // A fake Graph API: a test double for Meta's servers, which cannot exist on this machine. It answers the calls
-// Porchlight makes (GET a page, GET a profile, POST /<page>/messages) from its own small state, records every
-// Send API call, can be told to fail the next sends, and signs and posts webhooks "as a Messenger user" to a
-// local meta-webhook. `npm start` runs it on port 54340; tests start their own on a free port.
+// Porchlight makes (GET a page, GET a profile, POST /<page>/messages with text or a file by URL, which it fetches
+// as Meta does) from its own small state, records every Send API call, can be told to fail the next sends, and
+// signs and posts webhooks "as a Messenger user" to a local meta-webhook. `npm start` runs it on port 54340; tests start their own on a free port.
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +22,8 @@ export interface SendCall {
   pageId: string;
   recipientId: string;
   text: string;
+  /** A file message: its type, and what fetching its URL gave (as Meta fetches it when it accepts the message). */
+  attachment?: { type: string; fetched: number; contentType: string | null; bytes: number };
   at: string;
   answered: number;
 }
@@ -39,6 +41,17 @@ export interface FakeGraph {
   /** The Graph base URL to give the functions as GRAPH_API_URL. */
   apiUrl: string;
   stop(): Promise<void>;
+}
+
+/** Fetches a file message's URL as Meta would: the status, type and size it got. */
+async function fetchFile(type: string, url: unknown): Promise<NonNullable<SendCall['attachment']>> {
+  try {
+    const res = await fetch(String(url), { signal: AbortSignal.timeout(10_000) });
+    const bytes = res.ok ? (await res.arrayBuffer()).byteLength : 0;
+    return { type, fetched: res.status, contentType: res.headers.get('content-type'), bytes };
+  } catch {
+    return { type, fetched: 0, contentType: null, bytes: 0 };
+  }
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, type = 'application/json') {
@@ -95,7 +108,7 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
   const pages = new Map<string, FakePage>([[DEMO_PAGE.id, DEMO_PAGE]]);
   const users = new Map<string, FakeUser>([[DEMO_USER.id, DEMO_USER]]);
   const calls: SendCall[] = [];
-  const failures: Failure[] = [];
+  const failures: (Failure | null)[] = [];
   let sent = 0;
 
   const server = http.createServer(async (req, res) => {
@@ -114,6 +127,8 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
             failures.length = 0;
             return send(res, 200, { ok: true });
           case 'POST fail':
+            // `after`: that many sends pass first (a failure part-way through a reply's text and files).
+            for (let i = 0; i < (body.after ?? 0); i++) failures.push(null);
             for (let i = 0; i < (body.count ?? 1); i++) failures.push({ status: body.status ?? 500, message: body.message ?? 'An unexpected error has occurred.', code: body.code ?? 2 });
             return send(res, 200, { queued: failures.length });
           case 'POST pages':
@@ -136,8 +151,14 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
       if (req.method === 'POST' && edge === 'messages' && id === page.id) {
         const body = JSON.parse((await readBody(req)) || '{}');
         const failure = failures.shift();
-        calls.push({ pageId: page.id, recipientId: body.recipient?.id, text: body.message?.text, at: new Date().toISOString(), answered: failure?.status ?? 200 });
+        const file = body.message?.attachment;
+        // A failure told to happen answers before Meta would fetch anything.
+        const attachment = file ? (failure ? { type: String(file.type), fetched: 0, contentType: null, bytes: 0 } : await fetchFile(file.type, file.payload?.url)) : undefined;
+        const unfetchable = !failure && attachment && attachment.fetched !== 200;
+        const answered = failure?.status ?? (unfetchable ? 400 : 200);
+        calls.push({ pageId: page.id, recipientId: body.recipient?.id, text: body.message?.text, ...(attachment ? { attachment } : {}), at: new Date().toISOString(), answered });
         if (failure) return send(res, failure.status, graphError(failure.message, failure.code));
+        if (unfetchable) return send(res, 400, graphError('(#100) Failed to fetch the file from the url', 100));
         sent += 1;
         return send(res, 200, { recipient_id: body.recipient?.id, message_id: `m_out_${sent}_${Date.now()}` });
       }

@@ -1,7 +1,8 @@
 // Messenger in the inbox, in real Chromium against the whole local stack and the fake Graph API (a test double:
 // Meta's servers cannot exist here): an admin connects a page, a Messenger user writes through the fake, the agent
 // answers in the dashboard and the double receives the reply; the platform filter; a refusal and a Meta outage
-// (sent by the background job once it is over); replacing a channel's secrets; axe on every new screen.
+// (sent by the background job once it is over); a reply with a file; replacing a channel's secrets; axe on every
+// new screen.
 import { randomInt, randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
@@ -105,6 +106,23 @@ test('a Messenger user writes, the agent answers in the dashboard, and the fake 
   // The open page follows without a reload (message.delivery on the company topic, then a re-read).
   await expect(waiting).toHaveAttribute('data-status', 'sent');
   expect((await fake('calls')).calls.filter((c: { recipientId: string }) => c.recipientId === senderId).map((c: { answered: number }) => c.answered)).toEqual([200, 400, 200, 503, 503, 503, 200]);
+
+  // A reply with a file: the text, then the file by a signed link the fake fetches, as Meta does.
+  await p.getByLabel('Reply').evaluate((el) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n'], 'label.pdf', { type: 'application/pdf' }));
+    el.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+  });
+  await expect(p.locator('[data-upload="done"]')).toHaveCount(1);
+  await p.getByLabel('Reply').fill('Your return label');
+  await p.getByRole('button', { name: 'Send' }).click();
+  const withFile = p.getByTestId('message').filter({ hasText: 'Your return label' }).getByTestId('channel-delivery');
+  await expect(withFile).toHaveAttribute('data-status', 'sent');
+  const lastTwo = (await fake('calls')).calls.filter((c: { recipientId: string }) => c.recipientId === senderId).slice(-2);
+  expect(lastTwo.map((c: { text?: string; attachment?: { type: string; fetched: number; contentType: string } }) => c.text ?? [c.attachment!.type, c.attachment!.fetched, c.attachment!.contentType])).toEqual([
+    'Your return label',
+    ['file', 200, 'application/pdf'],
+  ]);
 
   // The app secret is rotated in Meta's app: the admin replaces the channel's token and secrets. A token the Graph
   // API refuses is answered in that channel's form; once saved, webhooks verify with the new secret only.

@@ -1,9 +1,11 @@
 // Meta channels end to end against the running stand-in (real Deno, Postgres, Auth) and the fake Graph API (a
 // test double: Meta's servers cannot exist here): connecting a channel, the webhook's handshake and signature,
-// storing each message once, the Send API with retries and the 24-hour window, receipts, and tenant isolation.
+// storing each message once, the Send API with retries and the 24-hour window, receipts, tenant isolation, the
+// background retry job, and replies with files.
 import { randomInt, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PDF, PNG } from '../support/attachments.ts';
 import { addMember, createCompany, createLogin } from '../support/factories.ts';
 import { fake, messagePayload, postWebhook, receiptPayload, webhookUrl } from '../support/fake-graph.ts';
 import { client, db, serviceClient, stack, uniqueEmail } from '../support/stack.ts';
@@ -358,5 +360,75 @@ describe('background delivery retries (the scheduled job)', () => {
       const { error } = await caller.rpc('meta_delivery_job_claim', { p_secret: secret });
       expect(error?.code).toBe('42501');
     }
+  });
+});
+
+/** An agent's reply with files, stored as the dashboard stores one: the objects in the bucket, then the rows and the
+ * message in one transaction (a reply without text needs its files linked when it commits). */
+async function replyWithFiles(t: Awaited<ReturnType<typeof tenant>>, conversationId: string, body: string, files: { name: string; type: string; bytes: Buffer }[]) {
+  const id = randomUUID();
+  const rows = [];
+  for (const f of files) {
+    const fileId = randomUUID();
+    const path = `company/${t.companyId}/conversation/${conversationId}/${fileId}/${f.name}`;
+    const { error } = await serviceClient().storage.from('attachments').upload(path, f.bytes, { contentType: f.type });
+    if (error) throw error;
+    rows.push([fileId, t.companyId, conversationId, id, t.agent.id, path, f.name, f.type, f.bytes.length]);
+  }
+  await admin.query('begin');
+  try {
+    for (const r of rows) {
+      await admin.query(
+        `insert into public.attachments (id, company_id, conversation_id, message_id, uploader_id, object_path, name, content_type, size_bytes) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        r,
+      );
+    }
+    await admin.query(`insert into public.messages (id, conversation_id, sender_kind, author_id, body) values ($1, $2, 'agent', $3, $4)`, [id, conversationId, t.agent.id, body]);
+    await admin.query('commit');
+  } catch (e) {
+    await admin.query('rollback');
+    throw e;
+  }
+  return id;
+}
+
+describe('files in a reply', () => {
+  it('sends the text, then each file by a URL Meta can fetch; a failure part-way goes on from the next part', async () => {
+    const { senderId, conversationId } = await conversationWith(x);
+    const id = await replyWithFiles(x, conversationId, 'Here are the photo and the invoice', [
+      { name: 'photo.png', type: 'image/png', bytes: PNG },
+      { name: 'invoice.pdf', type: 'application/pdf', bytes: PDF },
+    ]);
+    // The text and the photo go through; Meta is down for the invoice.
+    await fake('fail', { after: 2, count: 3, ...OUTAGE });
+    const first = await call('meta-send', x.agent.token, { messageId: id });
+    expect(first).toMatchObject({ status: 502, body: { delivery: { status: 'pending', parts_sent: 2, attempts: 5 } } });
+    await runDeliveryJob(minutes(new Date(), 1.5));
+    expect(await deliveryOf(id)).toMatchObject({ status: 'sent', next_attempt_at: null });
+    const calls = (await fake('calls')).calls.filter((c: { recipientId: string }) => c.recipientId === senderId);
+    // Each part once when accepted: the text and the photo are not sent again by the retry.
+    expect(calls.map((c: { text?: string; attachment?: { type: string }; answered: number }) => [c.text ?? c.attachment!.type, c.answered])).toEqual([
+      ['Here are the photo and the invoice', 200],
+      ['image', 200],
+      ['file', 500],
+      ['file', 500],
+      ['file', 500],
+      ['file', 200],
+    ]);
+    // What Meta fetched is the file itself, by the link the function signed.
+    expect(calls[1].attachment).toMatchObject({ fetched: 200, contentType: 'image/png', bytes: PNG.length });
+    expect(calls[5].attachment).toMatchObject({ fetched: 200, contentType: 'application/pdf', bytes: PDF.length });
+  });
+
+  it('sends a reply that is only a file, and fails one whose file is no longer stored without calling Meta', async () => {
+    const { senderId, conversationId } = await conversationWith(x);
+    const only = await replyWithFiles(x, conversationId, '', [{ name: 'photo.png', type: 'image/png', bytes: PNG }]);
+    expect((await call('meta-send', x.agent.token, { messageId: only })).body.delivery).toMatchObject({ status: 'sent', parts_sent: 1 });
+    const gone = await replyWithFiles(x, conversationId, '', [{ name: 'gone.png', type: 'image/png', bytes: PNG }]);
+    const [row] = (await admin.query('select object_path from public.attachments where message_id = $1', [gone])).rows;
+    await serviceClient().storage.from('attachments').remove([row.object_path]);
+    const failed = await call('meta-send', x.agent.token, { messageId: gone });
+    expect(failed).toMatchObject({ status: 502, body: { delivery: { status: 'failed', parts_sent: 0, next_attempt_at: null, error: 'This file is no longer stored, so Meta cannot fetch it.' } } });
+    expect((await sentTo(senderId)).map((c) => c.answered)).toEqual([200]);
   });
 });

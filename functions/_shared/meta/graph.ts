@@ -1,4 +1,5 @@
-// The Graph API calls Porchlight makes: read a page (connection test), a sender's profile, and the Send API.
+// The Graph API calls Porchlight makes: read a page (connection test), a sender's profile, and the Send API (text
+// and files).
 // The base URL is the GRAPH_API_URL function secret (default Meta's v21.0), so a test double can stand in.
 
 declare const Deno: { env: { get(name: string): string | undefined } };
@@ -53,5 +54,13 @@ export function sendText(pageId: string, token: string, recipientId: string, tex
   return call<{ recipient_id?: string; message_id?: string }>(`/${encodeURIComponent(pageId)}/messages`, token, {
     method: 'POST',
     body: JSON.stringify({ recipient: { id: recipientId }, messaging_type: 'RESPONSE', message: { text } }),
+  });
+}
+
+/** A file as a message: Meta fetches it from `url` (a signed link to the attachments bucket) when it accepts it. */
+export function sendAttachment(pageId: string, token: string, recipientId: string, type: 'image' | 'audio' | 'video' | 'file', url: string) {
+  return call<{ recipient_id?: string; message_id?: string }>(`/${encodeURIComponent(pageId)}/messages`, token, {
+    method: 'POST',
+    body: JSON.stringify({ recipient: { id: recipientId }, messaging_type: 'RESPONSE', message: { attachment: { type, payload: { url, is_reusable: false } } } }),
   });
 }
