@@ -86,8 +86,8 @@ export function conversationEvent(e: CompanyEvent): ConversationEvent | null {
 
 /** Whether an event says something this state cannot know from its payload: then the data is re-read. */
 /** Signals of what an open conversation reads with its thread rather than patching: a reply's Messenger/Instagram
- * delivery moved, or an email to the visitor was queued, sent or failed. */
-const THREAD_REREAD_EVENTS = ['message.delivery', 'visitor_email.changed'];
+ * delivery moved, an email to the visitor was queued, sent or failed, or a Messenger user's files were linked. */
+const THREAD_REREAD_EVENTS = ['message.delivery', 'visitor_email.changed', 'message.files'];
 
 /** The conversation such a signal is about (it reads its thread again), or null. */
 export function threadRereadEvent(e: CompanyEvent): { conversationId: string } | null {

@@ -82,15 +82,17 @@ export async function postWebhook(webhookUrl: string, appSecret: string, payload
   return { status: res.status, body: await res.text() };
 }
 
-export function messagePayload(o: { object: 'page' | 'instagram'; accountId: string; senderId: string; text: string; mid?: string }) {
+/** A user's message as Meta posts it; `files` are attachments by URL (the fake's /_fake/files/<name>, its "CDN"). */
+export function messagePayload(o: { object: 'page' | 'instagram'; accountId: string; senderId: string; text?: string; mid?: string; files?: { type: string; url: string }[] }) {
   const now = Date.now();
+  const attachments = o.files?.map((f) => ({ type: f.type, payload: { url: f.url } }));
   return {
     object: o.object,
     entry: [
       {
         id: o.accountId,
         time: now,
-        messaging: [{ sender: { id: o.senderId }, recipient: { id: o.accountId }, timestamp: now, message: { mid: o.mid ?? `m_${now}_${Math.random().toString(36).slice(2)}`, text: o.text } }],
+        messaging: [{ sender: { id: o.senderId }, recipient: { id: o.accountId }, timestamp: now, message: { mid: o.mid ?? `m_${now}_${Math.random().toString(36).slice(2)}`, ...(o.text === undefined ? {} : { text: o.text }), ...(attachments ? { attachments } : {}) } }],
       },
     ],
   };
@@ -109,6 +111,8 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
   const users = new Map<string, FakeUser>([[DEMO_USER.id, DEMO_USER]]);
   const calls: SendCall[] = [];
   const failures: (Failure | null)[] = [];
+  /** Files users "attach", served at /_fake/files/<name> as Meta's CDN serves attachment URLs. */
+  const files = new Map<string, { contentType: string; bytes: Buffer }>();
   let sent = 0;
 
   const server = http.createServer(async (req, res) => {
@@ -117,6 +121,12 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('access_token') ?? '';
       const parts = url.pathname.split('/').filter(Boolean);
       if (req.method === 'GET' && url.pathname === '/') return send(res, 200, fakeGraphPage(), 'text/html; charset=utf-8');
+      if (req.method === 'GET' && parts[0] === '_fake' && parts[1] === 'files' && parts[2]) {
+        const file = files.get(decodeURIComponent(parts[2]));
+        if (!file) return send(res, 404, { error: 'no such file' });
+        res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': String(file.bytes.length) });
+        return res.end(file.bytes);
+      }
       if (parts[0] === '_fake') {
         const body = req.method === 'POST' ? JSON.parse((await readBody(req)) || '{}') : {};
         switch (`${req.method} ${parts[1]}`) {
@@ -131,6 +141,9 @@ export async function startFakeGraph(opts: { port?: number; host?: string } = {}
             for (let i = 0; i < (body.after ?? 0); i++) failures.push(null);
             for (let i = 0; i < (body.count ?? 1); i++) failures.push({ status: body.status ?? 500, message: body.message ?? 'An unexpected error has occurred.', code: body.code ?? 2 });
             return send(res, 200, { queued: failures.length });
+          case 'POST files':
+            files.set(body.name, { contentType: body.contentType, bytes: Buffer.from(body.base64, 'base64') });
+            return send(res, 200, { url: `http://${req.headers.host}/_fake/files/${encodeURIComponent(body.name)}` });
           case 'POST pages':
             pages.set(body.id, body);
             return send(res, 200, { ok: true });

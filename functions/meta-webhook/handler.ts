@@ -1,10 +1,12 @@
 // GET/POST meta-webhook?channel=<id> — Meta's webhook for one channel (verify_jwt = false: Meta sends no JWT).
 // GET is the subscription handshake (hub.verify_token must match); a POST is stored only when X-Hub-Signature-256
 // is the HMAC of its raw body with the channel's app secret. Messages are stored once by their mid; delivery and
-// read receipts move the replies' state and the "seen" mark.
+// read receipts move the replies' state and the "seen" mark. Files the user sent are fetched from Meta's CDN and
+// linked to the stored message (inbound-files.ts).
 import { z } from 'zod';
 import { errorResponse, HttpError, json } from '../_shared/http.ts';
 import { appSecret, type Channel, findChannel, pageToken, verifyToken } from '../_shared/meta/channel.ts';
+import { type InboundFile, storeInboundFiles } from '../_shared/meta/inbound-files.ts';
 import { readRaw } from '../_shared/meta/raw-body.ts';
 import { createSender } from '../_shared/meta/sender.ts';
 import { constantTimeEqual, signatureValid } from '../_shared/meta/signature.ts';
@@ -20,7 +22,10 @@ const event = z.object({
       mid: z.string().min(1).max(200),
       text: z.string().max(20_000).optional(),
       is_echo: z.boolean().optional(),
-      attachments: z.array(z.object({ type: z.string().max(40) }).passthrough()).max(20).optional(),
+      attachments: z
+        .array(z.object({ type: z.string().max(40), payload: z.object({ url: z.string().max(4000).optional() }).passthrough().nullish() }).passthrough())
+        .max(20)
+        .optional(),
     })
     .optional(),
   delivery: z.object({ watermark: z.number() }).optional(),
@@ -58,7 +63,16 @@ async function receive(channel: Channel, e: z.infer<typeof event>, token: () => 
     ({ data, error } = await adminClient().rpc('meta_receive_message', { ...args, p_user_id: sender.userId, p_name: sender.name, p_picture: sender.picture }));
   }
   if (error) throw new Error(`store message: ${error.message}`);
-  return (data as { stored: boolean }).stored;
+  const result = data as { stored: boolean; message_id?: string; conversation_id?: string };
+  const files: InboundFile[] = (m.attachments ?? []).flatMap((a) => (a.payload?.url ? [{ type: a.type, url: a.payload.url }] : []));
+  if (result.stored && files.length) {
+    // Stored already: a file that cannot be fetched or is refused is left out, and Meta is still answered 200
+    // (a redelivery would store nothing more).
+    await storeInboundFiles({ messageId: result.message_id!, conversationId: result.conversation_id!, companyId: channel.company_id }, files).catch((err) =>
+      console.error('meta-webhook files:', err instanceof Error ? err.message : err),
+    );
+  }
+  return result.stored;
 }
 
 async function receipt(channel: Channel, e: z.infer<typeof event>, read: boolean, watermark: number): Promise<void> {

@@ -1,14 +1,18 @@
 // Messenger in the inbox, in real Chromium against the whole local stack and the fake Graph API (a test double:
 // Meta's servers cannot exist here): an admin connects a page, a Messenger user writes through the fake, the agent
-// answers in the dashboard and the double receives the reply; the platform filter; a refusal and a Meta outage
-// (sent by the background job once it is over); a reply with a file; replacing a channel's secrets; axe on every
-// new screen.
+// answers in the dashboard and the double receives the reply; the platform filter; a photo from the user; a refusal
+// and a Meta outage (sent by the background job once it is over); a reply with a file; replacing a channel's
+// secrets; axe on every new screen.
 import { randomInt, randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import { ACME_ADMIN, DASHBOARD, query, signIn } from './support.ts';
 
 const FAKE = () => process.env.PORCHLIGHT_FAKE_GRAPH_URL!;
+const ONE_PIXEL_PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201e0d3b1a40000000049454e44ae426082',
+  'hex',
+).toString('base64');
 
 async function fake(path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${FAKE()}/_fake/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -76,6 +80,13 @@ test('a Messenger user writes, the agent answers in the dashboard, and the fake 
   await expect.poll(async () => (await fake('calls')).calls.filter((c: { recipientId: string }) => c.recipientId === senderId).map((c: { text: string }) => c.text)).toEqual([
     'Yes, it ships today!',
   ]);
+  expect(await violations(p)).toEqual([]);
+
+  // The user sends a photo: the webhook fetches it from the fake's "CDN", checks its bytes and links it; the open
+  // conversation shows it live (message.files).
+  const photo = (await fake('files', { name: 'broken-box.png', contentType: 'image/png', base64: ONE_PIXEL_PNG })).url;
+  await fake('message', { webhookUrl, appSecret, object: 'page', accountId: page.id, senderId, files: [{ type: 'image', url: photo }] });
+  await expect(p.getByRole('link', { name: 'Open broken-box.png' }).locator('img')).toBeVisible();
   expect(await violations(p)).toEqual([]);
 
   // A Send API refusal is shown with the platform's reason; Retry sends it.

@@ -5,9 +5,9 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PDF, PNG } from '../support/attachments.ts';
+import { HTML, PDF, PNG } from '../support/attachments.ts';
 import { addMember, createCompany, createLogin } from '../support/factories.ts';
-import { fake, messagePayload, postWebhook, receiptPayload, webhookUrl } from '../support/fake-graph.ts';
+import { fake, fakeGraphUrl, messagePayload, postWebhook, receiptPayload, webhookUrl } from '../support/fake-graph.ts';
 import { client, db, serviceClient, stack, uniqueEmail } from '../support/stack.ts';
 
 let admin: pg.Client;
@@ -379,7 +379,9 @@ async function replyWithFiles(t: Awaited<ReturnType<typeof tenant>>, conversatio
   try {
     for (const r of rows) {
       await admin.query(
-        `insert into public.attachments (id, company_id, conversation_id, message_id, uploader_id, object_path, name, content_type, size_bytes) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        // Each file reserved at its own upload, as in the dashboard: the thread (and Meta) get them in that order.
+        `insert into public.attachments (id, company_id, conversation_id, message_id, uploader_id, object_path, name, content_type, size_bytes, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, clock_timestamp())`,
         r,
       );
     }
@@ -430,5 +432,43 @@ describe('files in a reply', () => {
     const failed = await call('meta-send', x.agent.token, { messageId: gone });
     expect(failed).toMatchObject({ status: 502, body: { delivery: { status: 'failed', parts_sent: 0, next_attempt_at: null, error: 'This file is no longer stored, so Meta cannot fetch it.' } } });
     expect((await sentTo(senderId)).map((c) => c.answered)).toEqual([200]);
+  });
+});
+
+describe('files from a Messenger user', () => {
+  it('stores the files whose bytes are an allowed type, links them to the message once, and tells the dashboards', async () => {
+    const { senderId, conversationId } = await conversationWith(x);
+    const photo = (await fake('files', { name: `photo-${randomUUID()}.png`, contentType: 'image/png', base64: PNG.toString('base64') })).url;
+    // A page that says it is an image: its bytes are HTML, so it is left out.
+    const disguised = (await fake('files', { name: `cat-${randomUUID()}.png`, contentType: 'image/png', base64: HTML.toString('base64') })).url;
+    const missing = `${fakeGraphUrl()}/_fake/files/expired-${randomUUID()}.pdf`;
+    const since = (await admin.query('select clock_timestamp() as t')).rows[0].t as Date;
+    const mid = `m_${randomUUID()}`;
+    const payload = messagePayload({ object: 'page', accountId: x.page.id, senderId, mid, files: [{ type: 'image', url: photo }, { type: 'image', url: disguised }, { type: 'file', url: missing }] });
+    const first = await postWebhook(webhookUrl(x.channelId), x.appSecret, payload);
+    expect([first.status, JSON.parse(first.body).stored]).toEqual([200, 1]);
+    const replay = await postWebhook(webhookUrl(x.channelId), x.appSecret, payload);
+    expect(JSON.parse(replay.body).stored).toBe(0);
+
+    const { rows } = await admin.query(
+      `select m.id message_id, m.body, a.name, a.content_type, a.size_bytes, a.object_path from public.meta_inbound i join public.messages m on m.id = i.message_id
+        left join public.attachments a on a.message_id = m.id where i.platform_message_id = $1`,
+      [mid],
+    );
+    expect(rows.map((r) => [r.body, r.content_type, Number(r.size_bytes)])).toEqual([['[image, image, file]', 'image/png', PNG.length]]);
+    expect(rows[0].object_path).toMatch(new RegExp(`^company/${x.companyId}/conversation/${conversationId}/[0-9a-f-]{36}/photo-`));
+    const stored = await serviceClient().storage.from('attachments').download(rows[0].object_path);
+    expect(Buffer.from(await stored.data!.arrayBuffer()).equals(PNG)).toBe(true);
+
+    // The company's agents read it through RLS, the other company's do not; the dashboards hear message.files.
+    const read = async (t: typeof x) => (await t.agent.db.from('attachments').select('id').eq('message_id', rows[0].message_id)).data ?? [];
+    expect(await read(x)).toHaveLength(1);
+    expect(await read(y)).toHaveLength(0);
+    const { rows: signals } = await admin.query(
+      `select m.topic = co.realtime_topic company_topic, m.payload->>'files' files from realtime.messages m, public.companies co
+        where co.id = $2 and m.event = 'message.files' and m.payload->>'message_id' = $3 and m.inserted_at >= $1::timestamptz at time zone 'utc'`,
+      [since.toISOString(), x.companyId, rows[0].message_id],
+    );
+    expect(signals).toEqual([{ company_topic: true, files: '1' }]);
   });
 });
