@@ -470,5 +470,20 @@ describe('files from a Messenger user', () => {
       [since.toISOString(), x.companyId, rows[0].message_id],
     );
     expect(signals).toEqual([{ company_topic: true, files: '1' }]);
+
+    // Over the company's size limit (its smallest, 1 KB): left out, the message and its other file still stored.
+    const { rows: limit } = await admin.query('select attachment_max_bytes from public.companies where id = $1', [x.companyId]);
+    await admin.query('update public.companies set attachment_max_bytes = 1024 where id = $1', [x.companyId]);
+    try {
+      const large = (await fake('files', { name: `large-${randomUUID()}.png`, contentType: 'image/png', base64: Buffer.concat([PNG, Buffer.alloc(2048)]).toString('base64') })).url;
+      const big = `m_${randomUUID()}`;
+      const sent = await postWebhook(webhookUrl(x.channelId), x.appSecret, messagePayload({ object: 'page', accountId: x.page.id, senderId, mid: big, files: [{ type: 'image', url: large }, { type: 'image', url: photo }] }));
+      expect(JSON.parse(sent.body).stored).toBe(1);
+      const { rows: files } = await admin.query('select a.size_bytes from public.meta_inbound i join public.attachments a on a.message_id = i.message_id where i.platform_message_id = $1', [big]);
+      // The small photo is kept; the large one is not.
+      expect(files.map((f) => Number(f.size_bytes))).toEqual([PNG.length]);
+    } finally {
+      await admin.query('update public.companies set attachment_max_bytes = $2 where id = $1', [x.companyId, limit[0].attachment_max_bytes]);
+    }
   });
 });

@@ -6,6 +6,7 @@
 import { ATTACHMENT_BUCKET, DEFAULT_ATTACHMENT_BYTES, isAllowedType, MAX_FILES_PER_MESSAGE, safeFileName } from '../attachment-rules.ts';
 import { sniffType } from '../sniff.ts';
 import { adminClient } from '../supabase.ts';
+import { readRaw } from './raw-body.ts';
 
 export interface InboundFile {
   type: string;
@@ -31,28 +32,17 @@ async function download(url: string, max: number): Promise<{ bytes: Uint8Array; 
   if (u.protocol !== 'https:' && u.protocol !== 'http:') return null;
   const res = await fetch(u, { signal: AbortSignal.timeout(10_000), redirect: 'follow' }).catch(() => null);
   if (!res?.ok || !res.body) return null;
-  if (Number(res.headers.get('content-length') ?? 0) > max) return null;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
+  const bytes = await readRaw(res, max).catch(() => null);
+  if (!bytes) return null;
   const declared = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  return { bytes, declared, name: decodeURIComponent(u.pathname.split('/').pop() ?? '') };
+  const last = u.pathname.split('/').pop() ?? '';
+  let name = last;
+  try {
+    name = decodeURIComponent(last);
+  } catch {
+    // A malformed escape: the name as it is (safeFileName makes it safe).
+  }
+  return { bytes, declared, name };
 }
 
 /** Fetches, checks and stores the files of a stored message, then links them to it. Returns how many were kept. */

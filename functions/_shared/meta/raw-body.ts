@@ -1,7 +1,8 @@
-// The raw request body as bytes, capped (the signature is over these exact bytes, so it is read before parsing).
+// The raw body of a request (or a fetched response) as bytes, capped: a webhook's signature is over these exact bytes,
+// so it is read before parsing; a file a user sent is read no further than the company's limit.
 import { HttpError } from '../http.ts';
 
-export async function readRaw(req: Request, maxBytes: number): Promise<Uint8Array> {
+export async function readRaw(req: Pick<Request, 'headers' | 'body'>, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get('content-length') ?? '');
   const tooLarge = () => new HttpError(413, 'payload_too_large', `The request body is larger than ${maxBytes} bytes.`);
   if (Number.isFinite(declared) && declared > maxBytes) {
