@@ -11,7 +11,7 @@ import { dbError } from '../../functions/_shared/db.ts';
 import { HttpError } from '../../functions/_shared/http.ts';
 import { AGENT_ATTACHMENTS_PER_HOUR } from '../../functions/_shared/limits.ts';
 import { attachmentRequest, invalidInput, sendWithFilesRequest } from '../../functions/_shared/schemas.ts';
-import { isChannelPlatform, sendThroughChannel } from '../models/meta.server.ts';
+import { sendIfChannel } from '../models/meta.server.ts';
 import { type AgentContext, errorResponse } from './auth.server.ts';
 import { env } from './env.server.ts';
 import { createServiceRoleClient } from './supabase.server.ts';
@@ -79,8 +79,7 @@ export function sendAgentFiles(ctx: AgentContext, request: Request): Promise<Res
     if (error) throw dbError(error, 'send');
     const result = data as { created: boolean; message: Record<string, unknown>; attachments: Record<string, unknown>[] };
     // Messenger/Instagram: stored first, then handed to the Send API (text, then each file), as a reply without files.
-    const { data: conv } = await ctx.supabase.from('conversations').select('platform').eq('id', input.conversationId).maybeSingle();
-    const channel = conv && isChannelPlatform(conv.platform) ? await sendThroughChannel(ctx.supabase, input.id) : undefined;
+    const channel = await sendIfChannel(ctx.supabase, input.conversationId, input.id);
     return Response.json(
       { message: { ...result.message, attachments: result.attachments.map(toAttachment) }, channel },
       { status: result.created ? 201 : 200, headers: ctx.headers },

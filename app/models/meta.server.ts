@@ -25,6 +25,15 @@ export async function sendThroughChannel(supabase: SupabaseClient, messageId: st
   return { ok: false, message: body?.message ?? 'The message could not be handed to Messenger.' };
 }
 
+/**
+ * A reply just stored, handed to the Send API when its conversation is on Messenger/Instagram (undefined when it
+ * is not). Every way an agent replies (text, files) goes through here.
+ */
+export async function sendIfChannel(supabase: SupabaseClient, conversationId: string, messageId: string) {
+  const { data: conv } = await supabase.from('conversations').select('platform').eq('id', conversationId).maybeSingle();
+  return conv && isChannelPlatform(conv.platform) ? sendThroughChannel(supabase, messageId) : undefined;
+}
+
 /** The deliveries of a conversation's replies and whether Meta's window is open (the customer wrote < 24 h ago). */
 export async function channelState(supabase: SupabaseClient, conversationId: string, messages: { id: string; senderKind: string; createdAt: string }[]) {
   const ids = messages.filter((m) => m.senderKind !== 'visitor').map((m) => m.id);

@@ -93,3 +93,17 @@ export async function attempt(
     await db.query('rollback');
   }
 }
+
+/**
+ * The broadcasts `event` whose payload's `key` is `value`, sent since `since`, oldest first: whether each went to
+ * `companyId`'s topic, and its payload.
+ */
+export async function signalsSince(db: pg.Client, since: Date, companyId: string, event: string, key: string, value: string) {
+  const { rows } = await db.query(
+    `select m.topic = co.realtime_topic as company_topic, m.payload from realtime.messages m, public.companies co
+      where co.id = $2 and m.event = $3 and m.payload->>$4 = $5 and m.inserted_at >= $1::timestamptz at time zone 'utc'
+      order by m.inserted_at, m.id`,
+    [since.toISOString(), companyId, event, key, value],
+  );
+  return rows as { company_topic: boolean; payload: Record<string, unknown> }[];
+}

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '../support/stack.ts';
-import { ACTORS, type Actor, attempt, createWorld, type World } from './fixtures.ts';
+import { ACTORS, type Actor, attempt, createWorld, signalsSince, type World } from './fixtures.ts';
 
 let admin: pg.Client;
 let w: World;
@@ -93,12 +93,7 @@ describe('delivery signals on the company topic', () => {
     await admin.query(`update public.meta_deliveries set next_attempt_at = now() + interval '5 minutes' where message_id = $1`, [reply]);
     await admin.query(`update public.meta_deliveries set status = 'sent', error = null, next_attempt_at = null where message_id = $1`, [reply]);
     await admin.query(`update public.meta_deliveries set status = 'read' where message_id = $1`, [reply]);
-    const { rows } = await admin.query(
-      `select m.topic = co.realtime_topic as company_topic, m.payload from realtime.messages m, public.companies co
-        where co.id = $2 and m.event = 'message.delivery' and m.payload->>'message_id' = $3 and m.inserted_at >= $1::timestamptz at time zone 'utc'
-        order by m.inserted_at, m.id`,
-      [since.toISOString(), w.companyX, reply],
-    );
+    const rows = await signalsSince(admin, since, w.companyX, 'message.delivery', 'message_id', reply);
     const signal = (status: string) => ({ company_topic: true, payload: { id: expect.any(String), message_id: reply, conversation_id: w.convA, status } });
     expect(rows).toEqual([signal('pending'), signal('sent'), signal('read')]);
   });

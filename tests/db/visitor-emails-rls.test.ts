@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '../support/stack.ts';
-import { ACTORS, type Actor, attempt, createWorld, type World } from './fixtures.ts';
+import { ACTORS, type Actor, attempt, createWorld, signalsSince, type World } from './fixtures.ts';
 
 let admin: pg.Client;
 let w: World;
@@ -76,12 +76,7 @@ describe('email signals on the company topic', () => {
     await admin.query(`update public.visitor_emails set attempts = attempts + 1, next_attempt_at = now() + interval '2 minutes' where id = $1`, [id]);
     await admin.query(`update public.visitor_emails set last_error = 'mail API down' where id = $1`, [id]);
     await admin.query(`update public.visitor_emails set status = 'sent', sent_at = now() where id = $1`, [id]);
-    const { rows } = await admin.query(
-      `select m.topic = co.realtime_topic as company_topic, m.payload from realtime.messages m, public.companies co
-        where co.id = $2 and m.event = 'visitor_email.changed' and m.payload->>'email_id' = $3 and m.inserted_at >= $1::timestamptz at time zone 'utc'
-        order by m.inserted_at, m.id`,
-      [since.toISOString(), w.companyX, id],
-    );
+    const rows = await signalsSince(admin, since, w.companyX, 'visitor_email.changed', 'email_id', id);
     const signal = (status: string) => ({ company_topic: true, payload: { id: expect.any(String), email_id: id, conversation_id: w.convA, status } });
     expect(rows).toEqual([signal('queued'), signal('queued'), signal('sent')]);
   });

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createAuthUser, createCompany } from '../support/factories.ts';
+import { runScheduledJob } from '../support/scheduled-job.ts';
 import { client, db, stack } from '../support/stack.ts';
 
 const ORIGIN = 'http://127.0.0.1:3001';
@@ -35,22 +36,10 @@ async function mailsTo(to: string) {
 }
 
 /**
- * One run of the scheduled job at `now` as pg_cron runs it; waits for pg_net's answer from the function. Its
- * counts include other tests' emails on the shared stack, so tests assert on their own conversation's rows and mails.
+ * One run of the scheduled job at `now` as pg_cron runs it. Its counts include other tests' emails on the shared
+ * stack, so tests assert on their own conversation's rows and mails.
  */
-async function runJob(now: string): Promise<{ sent: number; retrying: number; failed: number } | null> {
-  const id = (await admin.query('select private.run_email_job($1) as id', [now])).rows[0].id;
-  if (id === null) return null;
-  for (let i = 0; i < 300; i++) {
-    const { rows } = await admin.query('select status_code, content, error_msg from net._http_response where id = $1', [id]);
-    if (rows[0]) {
-      expect(rows[0].status_code).toBe(200);
-      return JSON.parse(rows[0].content);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('no answer from the email job');
-}
+const runJob = (now: string) => runScheduledJob(admin, 'private.run_email_job', now);
 
 async function setChaos(code: number | null) {
   await fetch(`${stack().mailUrl}/api/v1/chaos`, { method: 'PUT', body: JSON.stringify(code ? { Sender: { ErrorCode: code, Probability: 100 } } : {}) });

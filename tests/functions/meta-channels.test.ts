@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTML, PDF, PNG } from '../support/attachments.ts';
 import { addMember, createCompany, createLogin } from '../support/factories.ts';
 import { fake, fakeGraphUrl, messagePayload, postWebhook, receiptPayload, webhookUrl } from '../support/fake-graph.ts';
+import { runScheduledJob } from '../support/scheduled-job.ts';
 import { client, db, serviceClient, stack, uniqueEmail } from '../support/stack.ts';
 
 let admin: pg.Client;
@@ -262,20 +263,8 @@ describe('sending a reply', () => {
   });
 });
 
-/** One run of the scheduled delivery retry at `now`, as pg_cron runs it; waits for pg_net's answer from the function. */
-async function runDeliveryJob(now: Date): Promise<{ sent: number; retrying: number; failed: number } | null> {
-  const id = (await owner.query('select private.run_meta_delivery_job($1) as id', [now.toISOString()])).rows[0].id;
-  if (id === null) return null;
-  for (let i = 0; i < 300; i++) {
-    const { rows } = await owner.query('select status_code, content from net._http_response where id = $1', [id]);
-    if (rows[0]) {
-      expect(rows[0].status_code).toBe(200);
-      return JSON.parse(rows[0].content);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('no answer from the delivery job');
-}
+/** One run of the scheduled delivery retry at `now`, as pg_cron runs it. */
+const runDeliveryJob = (now: Date) => runScheduledJob(owner, 'private.run_meta_delivery_job', now);
 
 const deliveryOf = async (messageId: string) =>
   (await admin.query('select status, attempts, retries, error, next_attempt_at from public.meta_deliveries where message_id = $1', [messageId])).rows[0];

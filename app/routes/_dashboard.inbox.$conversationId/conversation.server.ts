@@ -11,7 +11,7 @@ import { conversationExists, getConversation, markRead, updateConversation } fro
 import { addConversationLabel, labelIdsOf, listLabels, removeConversationLabel } from '../../models/labels.server.ts';
 import { listMembers } from '../../models/members.server.ts';
 import { insertAgentMessage } from '../../models/messages.server.ts';
-import { channelState, isChannelPlatform, sendThroughChannel } from '../../models/meta.server.ts';
+import { channelState, isChannelPlatform, sendIfChannel, sendThroughChannel } from '../../models/meta.server.ts';
 import { DataError } from '../../models/query.server.ts';
 import { getRating } from '../../models/ratings.server.ts';
 import { listVisitorEmails } from '../../models/visitor-emails.server.ts';
@@ -97,8 +97,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         });
       }
       // Messenger/Instagram: stored first (the thread shows it), then handed to the Send API; its delivery row says how it went.
-      const { data: conv } = await ctx.supabase.from('conversations').select('platform').eq('id', id.data).maybeSingle();
-      const channel = conv && isChannelPlatform(conv.platform) ? await sendThroughChannel(ctx.supabase, parsed.data.id) : undefined;
+      const channel = await sendIfChannel(ctx.supabase, id.data, parsed.data.id);
       return json({ ok: true, id: parsed.data.id, result, channel }, { status: result === 'created' ? 201 : 200, headers: ctx.headers });
     } catch (e) {
       const code = (e as { cause?: { code?: string } }).cause?.code;
