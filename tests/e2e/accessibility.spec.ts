@@ -3,7 +3,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import { identify, ownWidget, userHash } from './own-widget.ts';
-import { ACME_ADMIN, ACME_AGENT, DASHBOARD, openWidget, query, resolveWhileWatching, signIn, startChat } from './support.ts';
+import { ACME_ADMIN, ACME_AGENT, DASHBOARD, dashboardLive, openWidget, query, resolveWhileWatching, signIn, startChat } from './support.ts';
 
 const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
@@ -283,6 +283,7 @@ test('CSAT and reports: the widget\'s rating prompt after resolve, the reports p
   const conversationId = await startChat(visitor, name, 'Rate me?');
   const { page } = await signIn(browser, ACME_ADMIN);
   await page.goto(`${DASHBOARD}/inbox/${conversationId}`);
+  await dashboardLive(page);
   await page.getByRole('combobox', { name: 'Status', exact: true }).selectOption('resolved');
   await expect(visitor.getByTestId('rating')).toBeVisible();
   expect(await violations(visitor)).toEqual([]);

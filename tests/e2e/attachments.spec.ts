@@ -1,7 +1,7 @@
 // Attachments in real Chromium, both ways: a visitor attaches (file picker), pastes and drops files, watches the
 // progress, cancels one, sends, sees thumbnails that open full size and downloads a file.
 import { expect, type Page, test } from '@playwright/test';
-import { ACME_AGENT, query, signIn, startChat } from './support.ts';
+import { ACME_AGENT, dashboardLive, query, signIn, startChat } from './support.ts';
 
 // A minimal PDF; the PNG is drawn by the browser in the test.
 let PNG: Buffer;
@@ -112,6 +112,7 @@ test('an agent attaches in the dashboard with progress; the visitor sees it; the
   const { page: agent } = await signIn(browser, ACME_AGENT);
   await agent.goto(`/inbox/${conversationId}`);
   await expect(agent.getByRole('link', { name: 'Open error.png' }).locator('img')).toBeVisible();
+  await dashboardLive(agent);
   // The agent's reply: a PDF dropped on the composer, with progress held until seen.
   let release!: () => void;
   const gate = new Promise<void>((r) => {

@@ -3,7 +3,7 @@
 // for a person; the agent sees the hand-off and takes over, after which the bot stays quiet. Axe checks each screen.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { ACME_ADMIN, ACME_AGENT, DASHBOARD, openWidget, query, send, signIn } from './support.ts';
+import { ACME_ADMIN, ACME_AGENT, DASHBOARD, dashboardLive, openWidget, query, send, signIn } from './support.ts';
 
 const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const violations = async (page: Page) =>
@@ -103,20 +103,24 @@ test('a visitor reads a suggested article, the bot answers, the visitor asks for
   expect(await violations(page)).toEqual([]);
 
   await page.getByRole('button', { name: 'Talk to a person' }).click();
-  await expect(page.getByText('A person will reply here.')).toBeVisible();
   await expect(page.locator('.bub', { hasText: 'The visitor asked to talk to a person.' })).toBeVisible();
+  // Still said once the hand-off is in the thread (it used to vanish with the answer to the click).
+  await expect(page.getByText('A person will reply here.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Talk to a person' })).toHaveCount(0);
   const conversationId = await page.evaluate(() => localStorage.getItem('porchlight:pk_demo_acme:conversation')!);
   expect((await query('select auto_bot from public.conversations where id = $1', [conversationId]))[0]).toEqual({ auto_bot: false });
 
   // The agent finds the hand-off in the thread, with the bot off, and answers.
   const { page: agent, context } = await signIn(browser, ACME_AGENT);
   await agent.goto(`${DASHBOARD}/inbox/${conversationId}`);
+  await dashboardLive(agent);
   await expect(agent.locator('[data-sender="system"]', { hasText: 'asked to talk to a person' })).toBeVisible();
   await expect(agent.locator('[data-sender="bot"]', { hasText: 'Track your order' })).toBeVisible();
   await expect(agent.getByLabel('Auto-bot')).not.toBeChecked();
   await agent.getByLabel('Reply').fill('Hi, Sam here. Let me check your order.');
   await agent.getByLabel('Reply').press('Enter');
   await expect(page.locator('.bub', { hasText: 'Sam here' })).toBeVisible();
+  await expect(page.getByText('A person will reply here.')).toHaveCount(0);
 
   // Even with the bot switched back on, it never answers once an agent has joined.
   // A click, not check(): the box is controlled by the fetcher's pending form, which lands a render later.

@@ -36,6 +36,15 @@ export async function query<T = Record<string, unknown>>(text: string, values: u
  * Signs in through the login form, in a new context or in `context` (one whose network a test routes), and waits
  * for the page sign-in leads to (`lands`, the inbox by default).
  */
+/**
+ * A dashboard page that has hydrated and joined its live channel. The server-rendered page shows before its
+ * handlers exist: a status picked or a file dropped before then does nothing (as on a slow phone), and on a busy
+ * CI machine one test did exactly that.
+ */
+export async function dashboardLive(page: Page) {
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'live');
+}
+
 export async function signIn(
   browser: Browser,
   who: { email: string; password: string },

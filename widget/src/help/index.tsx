@@ -110,6 +110,8 @@ export function Help({ host, state, draft }: { host: PanelHost; state: ChatSync;
     );
 
   const bot = lastBotAnswer(state.messages);
+  // Asked for a person: said until an agent writes (the hand-off's system message comes after the bot's answer).
+  const waitingForPerson = askedFor !== null && state.messages.filter((m) => m.senderKind !== 'visitor').pop()?.senderKind !== 'agent';
   const handoff = () => {
     if (!bot || !state.conversationId) return;
     setAskedFor(bot.id);
@@ -127,7 +129,7 @@ export function Help({ host, state, draft }: { host: PanelHost; state: ChatSync;
             {t.person}
           </button>
         )}
-        {bot && askedFor === bot.id && (
+        {waitingForPerson && (
           <p class="hs" role="status">
             {t.personAsked}
           </p>
